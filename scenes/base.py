@@ -1,0 +1,130 @@
+"""ChapterScene: what every chapter shares, the numbers ledger, caption cues and the layout check.
+
+A chapter subclasses ChapterScene, lists the parameters it reads in `reads`, and writes
+`construct()` as a storyboard of beats: `self.beat("name", "what the narrator says")` opens a
+section, and `self.value(...)` is the only way a number reaches the screen.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from manim import Scene, config
+
+from sigsat_math import AUTO, Display, Quantity, quantity
+
+from . import layout
+from .context import ScopedParams, current_params, current_theme
+from .theme import SAFE_MARGIN, Theme
+
+ENV_SIDECAR = "SIGSAT_SIDECAR"
+
+
+@dataclass
+class Cue:
+    """One caption line: what the narrator says from `start` (seconds into the clip)."""
+
+    start: float
+    text: str
+    section: str
+
+
+@dataclass
+class Record:
+    """One number on screen: what it is called in the lecture and the Quantity behind it."""
+
+    label: str
+    quantity: Quantity
+
+    def as_json(self) -> dict[str, Any]:
+        """The ledger row."""
+        return {"label": self.label, **self.quantity.record()}
+
+
+@dataclass
+class SectionMark:
+    """A section's name, its start in the clip, and the layout problems of its last frame."""
+
+    name: str
+    start: float
+    layout: list[str] = field(default_factory=list)
+
+
+class ChapterScene(Scene):
+    """A chapter of the lecture: one Scene, parameters from `reads`, a ledger, captions."""
+
+    title: ClassVar[str] = ""
+    reads: ClassVar[tuple[str, ...]] = ()
+
+    def setup(self) -> None:
+        """Pick up the parameters and theme, and start an empty ledger and caption track."""
+        self.params = current_params()
+        self.theme: Theme = current_theme()
+        self.p = ScopedParams(self.params, (*self.reads, "theme"), type(self).__name__)
+        self.camera.background_color = self.theme.background
+        self.ledger: list[Record] = []
+        self.cues: list[Cue] = []
+        self.marks: list[SectionMark] = []
+
+    # Numbers
+    def value(self, label: str, func: str, *args: Any, style: Display = AUTO, pick: int | None = None) -> Quantity:
+        """Compute sigsat_math's `func(*args)` for the screen and record it in the ledger."""
+        q = quantity(func, *args, style=style, pick=pick)
+        self.ledger.append(Record(label, q))
+        return q
+
+    # Storyboard
+    def beat(self, name: str, *lines: str) -> None:
+        """Close the previous beat (checking its last frame's layout) and open a new section."""
+        self._close_mark()
+        self.next_section(name)
+        self.marks.append(SectionMark(name, self.time))
+        for line in lines:
+            self.say(line)
+
+    def say(self, text: str) -> None:
+        """A caption line from now on (a narrator's sentence)."""
+        section = self.marks[-1].name if self.marks else ""
+        self.cues.append(Cue(self.time, text, section))
+
+    def layout_problems(self) -> list[str]:
+        """What is wrong with the current frame's text layout (empty when all is well)."""
+        return layout.problems(self.mobjects, config.frame_width, config.frame_height, SAFE_MARGIN)
+
+    def play(self, *args: Any, **kwargs: Any) -> None:
+        """Play, then check the layout of the frame the animation ends on."""
+        super().play(*args, **kwargs)
+        self._check_layout()
+
+    def _check_layout(self) -> None:
+        # Every animation's last frame is checked, not only the section's: a beat often fades
+        # its texts out at the end, and what was wrong must not fade with them.
+        if self.marks:
+            found = self.marks[-1].layout
+            found.extend(p for p in self.layout_problems() if p not in found)
+
+    def _close_mark(self) -> None:
+        self._check_layout()
+
+    def tear_down(self) -> None:
+        """Check the last frame and write the sidecar: ledger, captions, sections, duration."""
+        self._close_mark()
+        path = os.environ.get(ENV_SIDECAR) or str(Path(config.media_dir) / "sigsat" / f"{type(self).__name__}.json")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "scene": type(self).__name__,
+            "title": self.title,
+            "reads": sorted({*self.reads, "theme"}),
+            "params": self.params.subset({*self.reads, "theme"}),
+            "duration": self.time,
+            "sections": [vars(m) for m in self.marks],
+            "cues": [vars(c) for c in self.cues],
+            "ledger": [r.as_json() for r in self.ledger],
+        }
+        tmp = Path(path + ".tmp")
+        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
+        tmp.replace(path)

@@ -1,0 +1,155 @@
+"""A real multilayer perceptron in numpy: how big a gradient reaches each layer.
+
+The network: `depth` hidden layers of `width` units with the given activation, then one linear
+output unit, trained on nothing: one forward and one backward pass of the mean squared error
+on a fixed random batch. Forward and backward are written out, so the chain rule the lecture
+talks about is exactly the code below.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from .activations import activation
+
+F64 = npt.NDArray[np.float64]
+INITS = ("xavier", "he", "normal")
+
+
+@dataclass(frozen=True)
+class Network:
+    """Weights W[l] of shape (fan_in, fan_out) and biases b[l], first layer first."""
+
+    weights: tuple[F64, ...]
+    biases: tuple[F64, ...]
+
+
+def init_std(init: str, fan_in: int, fan_out: int) -> float:
+    """Standard deviation of the initial weights: Xavier/Glorot sqrt(2/(in+out)), He sqrt(2/in),
+    or 1."""
+    if init == "xavier":
+        return math.sqrt(2.0 / (fan_in + fan_out))
+    if init == "he":
+        return math.sqrt(2.0 / fan_in)
+    if init == "normal":
+        return 1.0
+    raise ValueError(f"unknown init {init!r}; known: {', '.join(INITS)}")
+
+
+def init_network(depth: int, width: int, n_in: int, init: str, rng: np.random.Generator) -> Network:
+    """Random weights for `depth` hidden layers of `width` units and one linear output unit."""
+    sizes = [n_in] + [width] * depth + [1]
+    ws = tuple(
+        rng.normal(0.0, init_std(init, a, b), size=(a, b))
+        for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+    )
+    bs = tuple(np.zeros(b) for b in sizes[1:])
+    return Network(ws, bs)
+
+
+def forward(net: Network, x: F64, act: str) -> tuple[list[F64], list[F64]]:
+    """Pre-activations z[l] and activations a[l] (a[0] = x); the last layer is linear."""
+    f, _ = activation(act)
+    a_list: list[F64] = [x]
+    z_list: list[F64] = []
+    last = len(net.weights) - 1
+    for i, (w, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        z = a_list[-1] @ w + b
+        z_list.append(z)
+        a_list.append(z if i == last else np.asarray(f(z)))
+    return z_list, a_list
+
+
+def loss(net: Network, x: F64, y: F64, act: str) -> float:
+    """Mean squared error 1/(2N) sum (out - y)^2 of the network on the batch."""
+    _, a = forward(net, x, act)
+    return float(0.5 * np.mean((a[-1] - y) ** 2) * a[-1].shape[1])
+
+
+def backward(net: Network, x: F64, y: F64, act: str) -> tuple[list[F64], list[F64], list[F64]]:
+    """dL/dW[l], dL/db[l] by the chain rule, and the pre-activations z[l] seen on the way."""
+    _, fprime = activation(act)
+    z, a = forward(net, x, act)
+    n = x.shape[0]
+    delta = (a[-1] - y) / n  # dL/dz at the linear output
+    grads_w: list[F64] = [np.empty(0)] * len(net.weights)
+    grads_b: list[F64] = [np.empty(0)] * len(net.weights)
+    for layer in range(len(net.weights) - 1, -1, -1):
+        grads_w[layer] = a[layer].T @ delta
+        grads_b[layer] = delta.sum(axis=0)
+        if layer > 0:
+            # Through the weights, then through this layer's activation: the factor f'(z).
+            delta = (delta @ net.weights[layer].T) * np.asarray(fprime(z[layer - 1]))
+    return grads_w, grads_b, z
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Per hidden layer (first layer first): gradient norm, mean |f'(z)|, share of exact zeros."""
+
+    activation: str
+    grad_norm: F64
+    mean_slope: F64
+    zero_share: F64
+
+    @property
+    def last_over_first(self) -> float:
+        """Gradient norm at the last hidden layer divided by the norm at the first."""
+        return float(self.grad_norm[-1] / self.grad_norm[0])
+
+
+@lru_cache(maxsize=32)
+def measure(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
+) -> Measurement:
+    """One backward pass on a fixed batch: ||dL/dW|| (Frobenius) reaching each hidden layer."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, width))
+    y = rng.normal(size=(batch, 1))
+    # The same weights for every activation, so that only the activation differs.
+    net = init_network(depth, width, width, init, np.random.default_rng(seed + 1))
+    gw, _, z = backward(net, x, y, activation_name)
+    _, fprime = activation(activation_name)
+    f, _ = activation(activation_name)
+    hidden = range(depth)
+    norms = np.array([np.linalg.norm(gw[i]) for i in hidden])
+    slopes = np.array([np.mean(np.abs(fprime(z[i]))) for i in hidden])
+    zeros = np.array([np.mean(np.asarray(f(z[i])) == 0.0) for i in hidden])
+    for arr in (norms, slopes, zeros):
+        arr.setflags(write=False)  # cached and shared: nobody may change a measurement
+    return Measurement(activation_name, norms, slopes, zeros)
+
+
+def gradient_norms(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
+) -> F64:
+    """The measured gradient norm per hidden layer, first layer first."""
+    return measure(activation_name, depth, width, init, seed, batch).grad_norm
+
+
+def last_over_first(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
+) -> float:
+    """Measured gradient norm at the last hidden layer over the norm at the first."""
+    return measure(activation_name, depth, width, init, seed, batch).last_over_first
+
+
+def first_over_last(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
+) -> float:
+    """Measured gradient norm at the first hidden layer over the norm at the last."""
+    return 1.0 / last_over_first(activation_name, depth, width, init, seed, batch)
+
+
+def zero_share(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
+) -> float:
+    """Share of exact zeros among all hidden activations on the batch (ReLU's sparsity)."""
+    return float(np.mean(measure(activation_name, depth, width, init, seed, batch).zero_share))
+
+

@@ -1,0 +1,341 @@
+"""The lecture parameters: one frozen, validated object holding every number the lecture uses.
+
+Loaded as defaults, then a TOML file, then `key=value` overrides, validated once. Keys are
+dotted (`problem1.z`); each has a type, a default and an allowed range, and a bad value raises
+ParamError with one line naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ParamError(ValueError):
+    """A parameter that is unknown, of the wrong type or out of range; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a key allows: its type, a range (lo/hi, inclusive unless said), or a set of choices."""
+
+    type: type
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+    choices: tuple[str, ...] = ()
+    doc: str = ""
+
+    def allowed(self) -> str:
+        """What the key allows, in words."""
+        kind = {int: "an integer", float: "a number", str: "a string", bool: "true or false"}[
+            self.type
+        ]
+        if self.choices:
+            return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.lo is not None and self.hi is not None:
+            left = "(" if self.lo_open else "["
+            right = ")" if self.hi_open else "]"
+            return f"{kind} in {left}{_num(self.lo)}, {_num(self.hi)}{right}"
+        if self.lo is not None:
+            return f"{kind} {'>' if self.lo_open else '>='} {_num(self.lo)}"
+        return kind
+
+
+def _num(x: float) -> str:
+    """A bound as short text (3 rather than 3.0)."""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+def _p(default: Any, spec: Spec) -> Any:
+    """A dataclass field with its Spec in the metadata."""
+    return field(default=default, metadata={"spec": spec})
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """Who wrote the lesson and what it is called (shown on the opening and closing cards)."""
+
+    title: str = _p("Sigmoid Saturation", Spec(str))
+    goal: str = _p(
+        "Understand the vanishing gradient problem caused by sigmoid saturation.", Spec(str)
+    )
+    author: str = _p("Joerg Osterrieder", Spec(str))
+    year: int = _p(2025, Spec(int, 1900, 2200))
+
+
+@dataclass(frozen=True)
+class Curves:
+    """The z range the activation plots are drawn over and where saturation begins."""
+
+    z_max: float = _p(8.0, Spec(float, 4.0, 20.0, doc="plots span [-z_max, z_max]"))
+    threshold: float = _p(3.0, Spec(float, 0.5, 10.0, doc="saturation where |z| >= threshold"))
+    inclusive: bool = _p(True, Spec(bool, doc="|z| >= threshold (slides) or > (page)"))
+
+
+@dataclass(frozen=True)
+class Problem1:
+    """Practice problem 1: sigma'(z) at one z against the maximum."""
+
+    z: float = _p(5.0, Spec(float, -12.0, 12.0))
+
+
+@dataclass(frozen=True)
+class Problem2:
+    """Practice problem 2: a per-layer gradient through a stack of layers, then one update."""
+
+    layers: int = _p(5, Spec(int, 1, 12))
+    gradient: float = _p(0.2, Spec(float, 0.0, 1.0, lo_open=True))
+    learning_rate: float = _p(0.1, Spec(float, 0.0, 10.0, lo_open=True))
+
+
+@dataclass(frozen=True)
+class Ball:
+    """The ball pushed on four surfaces: where it starts on each, and the pushes."""
+
+    plateau_z: float = _p(5.0, Spec(float, 2.0, 10.0, doc="start on the sigmoid's plateau"))
+    center_z: float = _p(-1.0, Spec(float, -2.0, 2.0, doc="start near the sigmoid's centre"))
+    relu_positive_z: float = _p(0.5, Spec(float, 0.0, 3.0, lo_open=True))
+    relu_negative_z: float = _p(-3.0, Spec(float, -6.0, 0.0, hi_open=True))
+    push: float = _p(0.8, Spec(float, 0.0, 2.0, lo_open=True, doc="strength of one push"))
+    pushes: int = _p(4, Spec(int, 1, 8))
+
+
+@dataclass(frozen=True)
+class Layers:
+    """The layer-by-layer chapter: how many sigmoid layers the pulse goes back through."""
+
+    count: int = _p(6, Spec(int, 2, 10))
+    z: float = _p(1.0, Spec(float, -8.0, 8.0, doc="pre-activation at each layer; factor sigma'(z)"))
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """The measured network: a real MLP's per-layer gradient norms, sigmoid against ReLU."""
+
+    depth: int = _p(10, Spec(int, 2, 30))
+    width: int = _p(64, Spec(int, 4, 512))
+    init: str = _p("xavier", Spec(str, choices=("xavier", "he", "normal")))
+    seed: int = _p(0, Spec(int, 0, 2**31 - 1))
+    batch: int = _p(128, Spec(int, 1, 4096))
+
+
+@dataclass(frozen=True)
+class Variants:
+    """The ReLU variants' parameters."""
+
+    leaky_alpha: float = _p(0.1, Spec(float, 0.0, 1.0, lo_open=True, hi_open=True))
+    elu_alpha: float = _p(1.0, Spec(float, 0.0, 5.0, lo_open=True))
+
+
+@dataclass(frozen=True)
+class Params:
+    """Every number the lecture uses, with the theme it is drawn in."""
+
+    theme: str = _p("dark", Spec(str, choices=("dark", "light")))
+    lesson: Lesson = field(default_factory=Lesson)
+    curves: Curves = field(default_factory=Curves)
+    problem1: Problem1 = field(default_factory=Problem1)
+    problem2: Problem2 = field(default_factory=Problem2)
+    ball: Ball = field(default_factory=Ball)
+    layers: Layers = field(default_factory=Layers)
+    experiment: Experiment = field(default_factory=Experiment)
+    variants: Variants = field(default_factory=Variants)
+
+    def get(self, key: str) -> Any:
+        """The value of a dotted key (`problem1.z`)."""
+        obj: Any = self
+        for part in key.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    def flat(self) -> dict[str, Any]:
+        """Every key with its value, dotted, in declaration order."""
+        return {key: self.get(key) for key in specs()}
+
+    def subset(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The given keys with their values, sorted by key."""
+        return {key: self.get(key) for key in sorted(keys)}
+
+
+def _walk(cls: type, prefix: str = "") -> Iterable[tuple[str, Spec]]:
+    """(dotted key, Spec) for every leaf field of a params dataclass."""
+    for f in dataclasses.fields(cls):
+        key = f"{prefix}{f.name}"
+        if "spec" in f.metadata:
+            yield key, f.metadata["spec"]
+        else:
+            yield from _walk(f.default_factory, key + ".")  # type: ignore[arg-type]
+
+
+def specs() -> dict[str, Spec]:
+    """Every key's Spec, dotted, in declaration order."""
+    return dict(_walk(Params))
+
+
+def _check(key: str, value: Any, spec: Spec) -> Any:
+    """The value if it fits the spec (ints widen to floats), else ParamError."""
+
+    def bad(why: str = "") -> ParamError:
+        if isinstance(value, str):
+            shown: Any = repr(value)
+        else:
+            shown = str(value).lower() if isinstance(value, bool) else value
+        return ParamError(f"{key} = {shown}: {why or 'must be ' + spec.allowed()}")
+
+    if spec.type is bool:
+        if not isinstance(value, bool):
+            raise bad()
+        return value
+    if spec.type is str:
+        if not isinstance(value, str):
+            raise bad()
+        if spec.choices and value not in spec.choices:
+            raise bad()
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise bad()
+    if spec.type is int:
+        if not isinstance(value, int):
+            raise bad()
+    else:
+        try:
+            value = float(value)
+        except OverflowError:  # an integer too large for a float
+            raise bad() from None
+        if not math.isfinite(value):
+            raise bad()
+    if spec.lo is not None and (value <= spec.lo if spec.lo_open else value < spec.lo):
+        raise bad()
+    if spec.hi is not None and (value >= spec.hi if spec.hi_open else value > spec.hi):
+        raise bad()
+    return value
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A nested TOML table as dotted keys."""
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        if isinstance(v, Mapping):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = v
+    return out
+
+
+def _unknown(key: str) -> ParamError:
+    """The error for a key that does not exist, with the nearest known ones."""
+    known = specs()
+    section = key.rsplit(".", 1)[0] if "." in key else ""
+    near = [k for k in known if section and k.startswith(section + ".")] or list(known)
+    return ParamError(f"unknown parameter {key!r}; known: {', '.join(near)}")
+
+
+def build(values: Mapping[str, Any]) -> Params:
+    """Params from dotted keys over the defaults; every value checked against its Spec."""
+    known = specs()
+    checked: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in known:
+            raise _unknown(key)
+        checked[key] = _check(key, value, known[key])
+    params: Params = _assemble(Params, checked, "")
+    return params
+
+
+def _assemble(cls: type, values: Mapping[str, Any], prefix: str) -> Any:
+    """An instance of a params dataclass with the given dotted values set."""
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        key = f"{prefix}{f.name}"
+        if "spec" in f.metadata:
+            if key in values:
+                kwargs[f.name] = values[key]
+        else:
+            kwargs[f.name] = _assemble(f.default_factory, values, key + ".")  # type: ignore[arg-type]
+    return cls(**kwargs)
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """`key=value` with the value read as TOML (so 4, 0.25, true, "he"); bare words are strings."""
+    if "=" not in item:
+        raise ParamError(f"override {item!r}: expected key=value, for example problem1.z=4")
+    key, raw = (s.strip() for s in item.split("=", 1))
+    if key not in specs():
+        raise _unknown(key)
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw  # a bare word such as light or he
+    return key, value
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The dotted keys of a TOML params file; a missing or malformed file is a ParamError."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ParamError(f"params file {str(p)!r} not found") from None
+    except OSError as e:
+        raise ParamError(f"params file {str(p)!r} cannot be read: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ParamError(f"params file {str(p)!r} is not valid TOML: not UTF-8 text") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ParamError(f"params file {str(p)!r} is not valid TOML: {e}") from None
+    return _flatten(data)
+
+
+def load(path: str | Path | None = None, overrides: Iterable[str] = ()) -> Params:
+    """Defaults, then the TOML file at `path`, then `key=value` overrides; validated once."""
+    values: dict[str, Any] = {}
+    if path is not None:
+        values.update(read_toml(path))
+    for item in overrides:
+        key, value = parse_override(item)
+        values[key] = value
+    return build(values)
+
+
+def _toml_value(v: Any) -> str:
+    """One TOML value (bools lower-case, strings quoted with escapes, floats with a point)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        escaped = v.replace("\\", "\\\\").replace('"', '\\"')
+        # TOML forbids raw control characters (newline, tab, DEL...) in a basic string.
+        escaped = "".join(
+            f"\\u{ord(c):04x}" if ord(c) < 0x20 or ord(c) == 0x7F else c for c in escaped
+        )
+        return f'"{escaped}"'
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def to_toml(params: Params) -> str:
+    """The parameters as TOML that `load` reads back to an equal object."""
+    lines: list[str] = []
+    sections: dict[str, list[str]] = {}
+    for key, value in params.flat().items():
+        if "." in key:
+            section, name = key.split(".", 1)
+            sections.setdefault(section, []).append(f"{name} = {_toml_value(value)}")
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    for section, body in sections.items():
+        lines.append("")
+        lines.append(f"[{section}]")
+        lines.extend(body)
+    return "\n".join(lines) + "\n"
+
+
+DEFAULTS = Params()

@@ -1,0 +1,67 @@
+"""Shared test fixtures: rendering a chapter at a tiny size into its own media folder."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sigsat_math import DEFAULTS, Params
+
+TINY = {"pixel_width": 192, "pixel_height": 108, "frame_rate": 5}
+
+
+@pytest.fixture(scope="session")
+def tex_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One LaTeX cache for the whole session: compiling the same formula twice only costs time."""
+    return tmp_path_factory.mktemp("tex")
+
+
+@pytest.fixture
+def render_chapter(tmp_path: Path, tex_cache: Path) -> Callable[..., dict[str, Any]]:
+    """Render a chapter's scene at 192x108, 5 fps; return its sidecar plus the movie's path.
+
+    By default only the last frame is drawn (animations are skipped, but every one still ends
+    in its final state, so the ledger, sections, durations and layout checks are all there);
+    `movie=True` writes the clip too.
+    """
+    from manim import tempconfig
+
+    from scenes.base import ENV_SIDECAR
+    from scenes.context import use_params
+
+    def render(module: str, scene: str, params: Params = DEFAULTS, movie: bool = False,
+               **config: Any) -> dict[str, Any]:
+        cls = getattr(importlib.import_module(f"scenes.{module}"), scene)
+        media = tmp_path / f"media-{scene}-{len(list(tmp_path.iterdir()))}"
+        sidecar = media / "sidecar.json"
+        options = {**TINY, "media_dir": str(media), "tex_dir": str(tex_cache),
+                   "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none",
+                   "output_file": scene, **config}
+        if not movie:
+            options.update(save_last_frame=True, write_to_movie=False)
+        saved = os.environ.get(ENV_SIDECAR)
+        os.environ[ENV_SIDECAR] = str(sidecar)
+        try:
+            with tempconfig(options), use_params(params):
+                instance = cls()
+                instance.render()
+                clip = instance.renderer.file_writer.movie_file_path if movie else None
+                frame = instance.renderer.file_writer.image_file_path if not movie else None
+        finally:
+            if saved is None:
+                os.environ.pop(ENV_SIDECAR, None)
+            else:
+                os.environ[ENV_SIDECAR] = saved
+        data: dict[str, Any] = json.loads(sidecar.read_text())
+        data["movie"] = str(clip) if clip else None
+        data["last_frame"] = str(frame) if frame else None
+        data["scene_object"] = instance
+        return data
+
+    return render

@@ -57,7 +57,8 @@ def get_title(text: str) -> VGroup:
     title = get_text(text, th.TITLE_SIZE, weight="BOLD")
     title.to_corner(UL, buff=0.45)
     rule = Line(LEFT, RIGHT, color=color("muted"), stroke_width=2)
-    rule.set_width(config.frame_width - 0.9).next_to(title, DOWN, buff=0.15, aligned_edge=LEFT)
+    rule.width = config.frame_width - 0.9
+    rule.next_to(title, DOWN, buff=0.15, aligned_edge=LEFT)
     return VGroup(title, rule)
 
 
@@ -172,7 +173,7 @@ def get_activation_axes(z_max: float, y_min: float = -0.1, y_max: float = 1.1,
                        "numbers_to_exclude": [0],
                        "decimal_number_config": {"color": color("muted"), "num_decimal_places": 0}},
     )
-    axes.add(axes.get_x_axis_label(get_tex("z", role="muted"), edge=RIGHT, direction=DOWN, buff=0.25))
+    axes.add(axes.get_x_axis_label(get_tex("z", role="muted"), edge=RIGHT, direction=RIGHT, buff=0.3))
     if y_numbers:
         axes.y_axis.add_numbers(list(y_numbers), font_size=th.SMALL_SIZE, num_decimal_places=2,
                                 color=color("muted"))

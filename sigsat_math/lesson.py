@@ -62,3 +62,13 @@ def rounded_prime(z: float, decimals: int = 4) -> float:
     return rounded_working(z, decimals)["prime"]
 
 
+
+
+def rounded_sigmoid(z: float, decimals: int = 4) -> float:
+    """sigma(z) rounded to `decimals` places, as the lesson writes it before multiplying."""
+    return rounded_working(z, decimals)["sigmoid"]
+
+
+def rounded_complement(z: float, decimals: int = 4) -> float:
+    """1 - sigma(z) rounded to `decimals` places, as the lesson writes it before multiplying."""
+    return rounded_working(z, decimals)["complement"]

@@ -65,3 +65,17 @@ def render_chapter(tmp_path: Path, tex_cache: Path) -> Callable[..., dict[str, A
         return data
 
     return render
+
+
+def recompute_ledger(ledger: list[dict[str, Any]]) -> list[str]:
+    """Each ledger row computed again from sigsat_math; the rows that disagree, described."""
+    from sigsat_math import Display
+    from sigsat_math.quantity import call
+
+    wrong = []
+    for row in ledger:
+        value = call(row["func"], tuple(row["args"]), row["pick"])
+        style = Display(row["style"]["kind"], row["style"]["digits"])
+        if not (value == row["value"] and style.text(value) == row["text"] and style.tex(value) == row["tex"]):
+            wrong.append(f"{row['label']}: shown {row['text']!r}, sigsat_math gives {style.text(value)!r}")
+    return wrong

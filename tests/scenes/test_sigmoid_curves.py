@@ -1,16 +1,68 @@
-"""The sigmoid chapter renders, shows sigsat_math's numbers, and keeps its layout clean."""
+"""The sigmoid chapter: sigma and sigma', the saturation zones where the threshold says, the peak."""
 
 from __future__ import annotations
 
+import av
+import numpy as np
 import pytest
+from manim import config
 
+from scenes.theme import DARK, ZONE_OPACITY
 from sigsat_math import params
+from tests.conftest import recompute_ledger
 
 pytestmark = pytest.mark.slow
 
 
-def test_renders_with_clean_layout(render_chapter):
+def test_ledger_and_layout(render_chapter):
     data = render_chapter("sigmoid_curves", "SigmoidCurves")
-    assert [s["name"] for s in data["sections"]][:2] == ["formulas", "curves"]
+    assert recompute_ledger(data["ledger"]) == []
+    numbers = {row["label"]: row["text"] for row in data["ledger"]}
+    assert numbers["max sigma'"] == "0.25" and numbers["sigma(0)"] == "0.5"
+    assert numbers["saturation threshold"] == "3"
+    assert [s["name"] for s in data["sections"]] == ["formulas", "curves", "zones", "peak", "sweep", "flat means slow"]
     for section in data["sections"]:
         assert section["layout"] == [], section["name"]
+    assert len(data["cues"]) >= len(data["sections"])
+
+
+def test_threshold_parameter_moves_the_numbers(render_chapter):
+    data = render_chapter("sigmoid_curves", "SigmoidCurves", params.load(None, ["curves.threshold=2"]))
+    assert recompute_ledger(data["ledger"]) == []
+    numbers = {row["label"]: row["text"] for row in data["ledger"]}
+    assert numbers["saturation threshold"] == "2"
+    assert numbers["sigma'(threshold)"] == "0.105"  # sigma(2) sigma(-2) = 0.10499...
+    assert numbers["max sigma'"] == "0.25"
+
+
+def frame_at(path: str, t: float) -> np.ndarray:
+    with av.open(path) as clip:
+        for frame in clip.decode(video=0):
+            if frame.time is not None and frame.time >= t:
+                return frame.to_ndarray(format="rgb24").astype(float)
+    raise AssertionError(f"no frame at {t} s")
+
+
+@pytest.mark.parametrize("threshold", [3.0, 2.0])
+def test_zones_are_shaded_where_the_threshold_says(render_chapter, threshold):
+    p = params.load(None, [f"curves.threshold={threshold}"])
+    data = render_chapter("sigmoid_curves", "SigmoidCurves", p, movie=True, pixel_width=384, pixel_height=216)
+    axes = data["scene_object"].axes
+    start = next(s["start"] for s in data["sections"] if s["name"] == "flat means slow")
+    image = frame_at(data["movie"], start + 2.0)  # after the zones flash, before the fade
+    h, w, _ = image.shape
+
+    def pixel(z: float, y: float) -> np.ndarray:
+        x, yy, _ = axes.c2p(z, y)
+        col = int(round((x / config.frame_width + 0.5) * w))
+        row = int(round((0.5 - yy / config.frame_height) * h))
+        return image[row - 1:row + 2, col - 1:col + 2].reshape(-1, 3).mean(axis=0)
+
+    bg = np.array([int(DARK.background[i:i + 2], 16) for i in (1, 3, 5)], float)
+    sat = np.array([int(DARK.saturated[i:i + 2], 16) for i in (1, 3, 5)], float)
+    shaded = bg * (1 - ZONE_OPACITY) + sat * ZONE_OPACITY
+    # Between the curves' tails (both near 0 on the left, sigma near 1 on the right) at height 0.3.
+    for z in (-threshold - 0.6, threshold + 0.6, -7.0):
+        assert np.abs(pixel(z, 0.3) - shaded).max() < 12, z
+    for z in (-threshold + 0.6, threshold - 0.6):
+        assert np.abs(pixel(z, 0.3) - bg).max() < 12, z

@@ -36,6 +36,8 @@ from sigsat_math import PERCENT, SIG3, SIG4, Display
 
 STEP_SCALE = 0.78
 LEFT_EDGE = -6.75
+SAFE_RIGHT = 6.7
+FIGURE_BOTTOM = -2.85
 
 
 class Problem1SigmaPrime(ChapterScene):
@@ -158,6 +160,11 @@ class Problem1SigmaPrime(ChapterScene):
             name.next_to(bar, DOWN, buff=0.15)
         self.bars = bars
         self.figure = VGroup(axes, curve, peak_dot, here, drop, bars, labels, names)
+        # Keep the figure clear of the frame's edge and of the caption line below it.
+        fits = VGroup(self.figure).copy()
+        room_w, room_h = SAFE_RIGHT - axes.get_left()[0], axes.get_top()[1] - FIGURE_BOTTOM
+        if fits.width > room_w or fits.height > room_h:
+            self.figure.scale(min(room_w / fits.width, room_h / fits.height), about_edge=UP + LEFT)
         self.play(Create(axes), Create(curve), run_time=1.5)
         self.play(FadeIn(peak_dot), FadeIn(here, scale=2), Create(drop))
         self.play(*(GrowFromEdge(b, DOWN) for b in bars), FadeIn(labels), FadeIn(names))

@@ -47,7 +47,7 @@ def test_another_z_changes_every_dependent_number(render_chapter):
 
 def test_a_z_outside_the_zones_is_not_called_saturated(render_chapter):
     data = render_chapter("problem1_sigma_prime", "Problem1SigmaPrime", params.load(None, ["problem1.z=1"]))
-    assert "saturated" not in data["cues"][-1]["text"]
+    assert "extremely slow" not in data["cues"][-1]["text"]
     assert "outside the saturated zones" in data["cues"][-1]["text"]
 
 
@@ -59,3 +59,10 @@ def test_the_clip_lasts_as_long_as_the_scene(render_chapter):
         assert (stream.codec_context.width, stream.codec_context.height) == (192, 108)
     assert seconds == pytest.approx(data["duration"], abs=0.25)
     assert data["duration"] > 20
+
+
+@pytest.mark.parametrize("z", ["-5", "12", "0.3"])
+def test_layout_holds_across_the_range_of_z(render_chapter, z):
+    data = render_chapter("problem1_sigma_prime", "Problem1SigmaPrime", params.load(None, [f"problem1.z={z}"]))
+    assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
+    assert recompute_ledger(data["ledger"]) == []

@@ -70,7 +70,7 @@ class SigmoidCurves(ChapterScene):
     def draw_curves(self) -> None:
         self.beat("curves", "Both curves on one set of axes: the sigmoid in blue, its slope in orange.")
         z_max = self.p.curves.z_max
-        self.axes = get_activation_axes(z_max, width=8.0, height=4.6, y_numbers=(0.25, 0.5, 1.0)).to_corner(DOWN + LEFT, buff=0.55)
+        self.axes = get_activation_axes(z_max, width=8.0, height=4.6, y_numbers=(0.5, 1.0)).to_corner(DOWN + LEFT, buff=0.55)
         self.axes.shift(UP * 0.35)
         self.sig = plot_activation(self.axes, "sigmoid", "sigmoid")
         self.der = plot_activation(self.axes, "sigmoid", "derivative", derivative=True)

@@ -77,13 +77,18 @@ def problems(mobjects: Iterable[Mobject], frame_width: float, frame_height: floa
     bs = boxes(mobjects)
     xmax, ymax = frame_width / 2 - margin, frame_height / 2 - margin
     for b in bs:
-        if b.left < -xmax - TOLERANCE or b.right > xmax + TOLERANCE or b.bottom < -ymax - TOLERANCE or b.top > ymax + TOLERANCE:
+        if (
+            b.left < -xmax - TOLERANCE
+            or b.right > xmax + TOLERANCE
+            or b.bottom < -ymax - TOLERANCE
+            or b.top > ymax + TOLERANCE
+        ):
             found.append(
                 f"{b.name!r} leaves the safe area: x [{b.left:.2f}, {b.right:.2f}], y [{b.bottom:.2f}, {b.top:.2f}]"
                 f" against +-{xmax:.2f}, +-{ymax:.2f}"
             )
     for i, a in enumerate(bs):
-        for b in bs[i + 1:]:
+        for b in bs[i + 1 :]:
             if a.overlap(b) > TOLERANCE:
                 found.append(f"{a.name!r} overlaps {b.name!r} by {a.overlap(b):.2f}")
     return found

@@ -56,8 +56,11 @@ class Problem1SigmaPrime(ChapterScene):
         self.conclude()
 
     def ask(self) -> None:
-        self.beat("question", f"Calculate the sigmoid derivative at z equals {self.z.text}.",
-                  "How does it compare to the maximum derivative?")
+        self.beat(
+            "question",
+            f"Calculate the sigmoid derivative at z equals {self.z.text}.",
+            "How does it compare to the maximum derivative?",
+        )
         self.heading = get_title(self.title)
         question = VGroup(
             get_text("Calculate the sigmoid derivative at", th.BODY_SIZE),
@@ -85,9 +88,12 @@ class Problem1SigmaPrime(ChapterScene):
         e = self.value("e^-z", "exp_neg", z.value, style=SIG4)
         s = self.value("sigma(z)", "sigmoid", z.value, style=SIG4)
         c = self.value("1 - sigma(z)", "sigmoid_complement", z.value, style=SIG4)
-        self.l1 = self.step(get_formula(
-            r"\sigma(<<z>>) = \frac{1}{1 + e^{-<<z>>}} = \frac{1}{1 + <<e>>} = <<s>>",
-            role="sigmoid", z=z, e=e, s=s), None)
+        self.l1 = self.step(
+            get_formula(
+                r"\sigma(<<z>>) = \frac{1}{1 + e^{-<<z>>}} = \frac{1}{1 + <<e>>} = <<s>>", role="sigmoid", z=z, e=e, s=s
+            ),
+            None,
+        )
         self.l2 = self.step(get_formula(r"1 - \sigma(<<z>>) = <<c>>", role="sigmoid", z=z, c=c), self.l1)
         self.s, self.c = s, c
         self.play(Write(self.l1), run_time=2.5)
@@ -99,13 +105,22 @@ class Problem1SigmaPrime(ChapterScene):
         z = self.z
         self.beat("derivative", "The derivative is sigma times one minus sigma: a number near 1 times a tiny one.")
         self.g = self.value("sigma'(z)", "sigmoid_prime", z.value, style=SIG3)
-        self.l3 = self.step(get_formula(
-            r"\sigma'(<<z>>) = \sigma(<<z>>)\bigl(1-\sigma(<<z>>)\bigr) = <<s>> \times <<c>> = <<g>>",
-            role="derivative", z=z, s=self.s, c=self.c, g=self.g), self.l2)
+        self.l3 = self.step(
+            get_formula(
+                r"\sigma'(<<z>>) = \sigma(<<z>>)\bigl(1-\sigma(<<z>>)\bigr) = <<s>> \times <<c>> = <<g>>",
+                role="derivative",
+                z=z,
+                s=self.s,
+                c=self.c,
+                g=self.g,
+            ),
+            self.l2,
+        )
         self.play(Write(self.l3), run_time=2.5)
         # The lesson multiplies factors rounded to four places; show that working, labelled.
-        r = self.value("sigma'(z) from rounded factors (the lesson's working)", "rounded_prime", z.value,
-                       style=Display("fixed", 4))
+        r = self.value(
+            "sigma'(z) from rounded factors (the lesson's working)", "rounded_prime", z.value, style=Display("fixed", 4)
+        )
         rs = self.value("sigma(z) rounded", "rounded_sigmoid", z.value, style=Display("fixed", 4))
         rc = self.value("1 - sigma(z) rounded", "rounded_complement", z.value, style=Display("fixed", 4))
         note = VGroup(
@@ -123,14 +138,26 @@ class Problem1SigmaPrime(ChapterScene):
         ratio = self.value("sigma'(z) / 0.25", "fraction_of_max", self.z.value, style=SIG4)
         share = self.value("sigma'(z) / 0.25 in percent", "percent_of_max", self.z.value, style=PERCENT)
         self.peak, self.share = peak, share
-        self.l4 = self.step(get_formula(r"\frac{\sigma'(<<z>>)}{\max \sigma'} = \frac{<<g>>}{<<p>>} = <<r>> = <<pc>>",
-                                        role="highlight", z=self.z, g=self.g, p=peak, r=ratio, pc=share), self.note)
+        self.l4 = self.step(
+            get_formula(
+                r"\frac{\sigma'(<<z>>)}{\max \sigma'} = \frac{<<g>>}{<<p>>} = <<r>> = <<pc>>",
+                role="highlight",
+                z=self.z,
+                g=self.g,
+                p=peak,
+                r=ratio,
+                pc=share,
+            ),
+            self.note,
+        )
         self.play(Write(self.l4), run_time=2)
-        self.play(Indicate(self.l4[0][-len(share.tex):], color=color("highlight")))
+        self.play(Indicate(self.l4[0][-len(share.tex) :], color=color("highlight")))
         self.wait(1.5)
 
     def picture(self) -> None:
-        self.beat("picture", "On the derivative's curve the point sits far down the tail, and the bars show it to scale.")
+        self.beat(
+            "picture", "On the derivative's curve the point sits far down the tail, and the bars show it to scale."
+        )
         summary = VGroup(
             get_formula(r"\sigma'(<<z>>) = <<g>>", role="derivative", z=self.z, g=self.g),
             get_formula(r"\max \sigma' = <<p>>", role="highlight", p=self.peak),
@@ -140,22 +167,26 @@ class Problem1SigmaPrime(ChapterScene):
         working = VGroup(self.l1, self.l2, self.l3, self.note, self.l4)
         self.play(FadeOut(working, shift=LEFT * 0.5), FadeIn(summary, shift=LEFT * 0.5))
         z_max = max(6.0, abs(self.z.value) + 1.0)
-        axes = get_activation_axes(z_max, y_min=0.0, y_max=0.3, width=6.0, height=3.6,
-                                   y_numbers=(self.peak.value,))
+        axes = get_activation_axes(z_max, y_min=0.0, y_max=0.3, width=6.0, height=3.6, y_numbers=(self.peak.value,))
         axes.next_to(summary, RIGHT, buff=0.9).align_to(summary, UP).shift(DOWN * 0.2)
         curve = plot_activation(axes, "sigmoid", "derivative", derivative=True)
         peak_dot = Dot(axes.c2p(0, self.peak.value), color=color("highlight"))
         here = Dot(axes.c2p(self.z.value, self.g.value), color=color("derivative"), radius=0.1)
-        drop = DashedLine(axes.c2p(self.z.value, self.peak.value), axes.c2p(self.z.value, 0),
-                          color=color("muted"), stroke_width=2)
+        drop = DashedLine(
+            axes.c2p(self.z.value, self.peak.value), axes.c2p(self.z.value, 0), color=color("muted"), stroke_width=2
+        )
         # Two bars to scale: the peak's bar sets the height, sigma'(z)'s is the same fraction of it.
-        bars = VGroup(get_gradient_bar(self.peak, self.peak.value, 3.0, role="highlight", width=0.5),
-                      get_gradient_bar(self.g, self.peak.value, 3.0, role="derivative", width=0.5))
+        bars = VGroup(
+            get_gradient_bar(self.peak, self.peak.value, 3.0, role="highlight", width=0.5),
+            get_gradient_bar(self.g, self.peak.value, 3.0, role="derivative", width=0.5),
+        )
         bars.arrange(RIGHT, buff=0.9, aligned_edge=DOWN).next_to(axes, RIGHT, buff=0.6).align_to(axes, DOWN)
         labels = VGroup(NumberTex(self.peak, scale=0.6), NumberTex(self.g, role="derivative", scale=0.6))
-        names = VGroup(get_tex(r"\max \sigma'", role="highlight", scale=0.6),
-                       get_formula(r"\sigma'(<<z>>)", role="derivative", scale=0.6, z=self.z))
-        for bar, label, name in zip(bars, labels, names):
+        names = VGroup(
+            get_tex(r"\max \sigma'", role="highlight", scale=0.6),
+            get_formula(r"\sigma'(<<z>>)", role="derivative", scale=0.6, z=self.z),
+        )
+        for bar, label, name in zip(bars, labels, names, strict=True):
             label.next_to(bar, UP, buff=0.12)
             name.next_to(bar, DOWN, buff=0.15)
         self.bars = bars
@@ -174,11 +205,15 @@ class Problem1SigmaPrime(ChapterScene):
         c = self.p.curves
         saturated = abs(self.z.value) >= c.threshold if c.inclusive else abs(self.z.value) > c.threshold
         if saturated:
-            words = (f"At z = {self.z.text} the gradient is only {self.share.text} of its maximum: "
-                     "learning is extremely slow in this saturated region.")
+            words = (
+                f"At z = {self.z.text} the gradient is only {self.share.text} of its maximum: "
+                "learning is extremely slow in this saturated region."
+            )
         else:
-            words = (f"At z = {self.z.text}, outside the saturated zones, the gradient is still "
-                     f"{self.share.text} of its maximum.")
+            words = (
+                f"At z = {self.z.text}, outside the saturated zones, the gradient is still "
+                f"{self.share.text} of its maximum."
+            )
         self.beat("conclusion", words)
         verdict = "learning is extremely slow here" if saturated else "learning still works here"
         line = get_caption_line(f"Only {self.share.text} of the maximum gradient: {verdict}")

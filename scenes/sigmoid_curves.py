@@ -21,8 +21,6 @@ from manim import (
     linear,
 )
 
-from sigsat_math import PERCENT, SIG3, activation, quantity
-
 from scenes import theme as th
 from scenes.base import ChapterScene
 from scenes.widgets import (
@@ -39,6 +37,7 @@ from scenes.widgets import (
     get_zone,
     plot_activation,
 )
+from sigsat_math import PERCENT, SIG3, activation, quantity
 
 
 class SigmoidCurves(ChapterScene):
@@ -56,8 +55,11 @@ class SigmoidCurves(ChapterScene):
         self.conclude()
 
     def show_formulas(self) -> None:
-        self.beat("formulas", "The sigmoid squashes any input z into an output between 0 and 1.",
-                  "Its derivative can be written with the sigmoid itself.")
+        self.beat(
+            "formulas",
+            "The sigmoid squashes any input z into an output between 0 and 1.",
+            "Its derivative can be written with the sigmoid itself.",
+        )
         self.heading = get_title(self.title)
         sigma = get_tex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", role="sigmoid")
         prime = get_tex(r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)", role="derivative")
@@ -70,14 +72,24 @@ class SigmoidCurves(ChapterScene):
     def draw_curves(self) -> None:
         self.beat("curves", "Both curves on one set of axes: the sigmoid in blue, its slope in orange.")
         z_max = self.p.curves.z_max
-        self.axes = get_activation_axes(z_max, width=8.0, height=4.6, y_numbers=(0.5, 1.0)).to_corner(DOWN + LEFT, buff=0.55)
+        self.axes = get_activation_axes(z_max, width=8.0, height=4.6, y_numbers=(0.5, 1.0)).to_corner(
+            DOWN + LEFT, buff=0.55
+        )
         self.axes.shift(UP * 0.35)
         self.sig = plot_activation(self.axes, "sigmoid", "sigmoid")
         self.der = plot_activation(self.axes, "sigmoid", "derivative", derivative=True)
-        legend = VGroup(
-            VGroup(get_tex(r"\sigma(z)", role="sigmoid"), get_text("output", th.SMALL_SIZE, "muted")).arrange(RIGHT),
-            VGroup(get_tex(r"\sigma'(z)", role="derivative"), get_text("gradient", th.SMALL_SIZE, "muted")).arrange(RIGHT),
-        ).arrange(DOWN, aligned_edge=LEFT).next_to(self.card, DOWN, buff=0.35, aligned_edge=LEFT)
+        legend = (
+            VGroup(
+                VGroup(get_tex(r"\sigma(z)", role="sigmoid"), get_text("output", th.SMALL_SIZE, "muted")).arrange(
+                    RIGHT
+                ),
+                VGroup(get_tex(r"\sigma'(z)", role="derivative"), get_text("gradient", th.SMALL_SIZE, "muted")).arrange(
+                    RIGHT
+                ),
+            )
+            .arrange(DOWN, aligned_edge=LEFT)
+            .next_to(self.card, DOWN, buff=0.35, aligned_edge=LEFT)
+        )
         self.legend = legend
         self.play(Create(self.axes), run_time=1.5)
         self.play(Create(self.sig), FadeIn(legend[0]), run_time=2)
@@ -87,8 +99,11 @@ class SigmoidCurves(ChapterScene):
     def shade_zones(self) -> None:
         c = self.p.curves
         t = self.value("saturation threshold", "identity", c.threshold, style=SIG3)
-        self.beat("zones", f"Beyond |z| {'≥' if c.inclusive else '>'} {t.text} the sigmoid saturates: "
-                  "the output is nearly 0 or 1 and the gradient is near 0.")
+        self.beat(
+            "zones",
+            f"Beyond |z| {'≥' if c.inclusive else '>'} {t.text} the sigmoid saturates: "
+            "the output is nearly 0 or 1 and the gradient is near 0.",
+        )
         left = get_zone(self.axes, -c.z_max, -c.threshold)
         right = get_zone(self.axes, c.threshold, c.z_max)
         left_label = VGroup(
@@ -108,16 +123,23 @@ class SigmoidCurves(ChapterScene):
         g_t = self.value("sigma'(threshold)", "sigmoid_prime", c.threshold, style=SIG3)
         f_t = self.value("sigma'(threshold) / 0.25", "percent_of_max", c.threshold, style=PERCENT)
         at_edge = get_formula(r"\sigma'(<<t>>) = <<g>>", role="derivative", t=t, g=g_t)
-        share = VGroup(get_text("=", th.SMALL_SIZE), NumberTex(f_t, role="derivative", scale=0.75),
-                       get_text("of the peak", th.SMALL_SIZE, "muted")).arrange(RIGHT, buff=0.12)
+        share = VGroup(
+            get_text("=", th.SMALL_SIZE),
+            NumberTex(f_t, role="derivative", scale=0.75),
+            get_text("of the peak", th.SMALL_SIZE, "muted"),
+        ).arrange(RIGHT, buff=0.12)
         self.edge_note = VGroup(at_edge, share).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
         self.edge_note.next_to(self.legend, DOWN, buff=0.45, aligned_edge=LEFT)
         self.zones = VGroup(left, right)
         self.play(FadeIn(self.zones), run_time=1.2)
         self.play(LaggedStart(FadeIn(left_label), FadeIn(right_label), lag_ratio=0.4))
         self.zone_labels = VGroup(left_label, right_label)
-        edge_dots = VGroup(*(Dot(self.axes.c2p(z, float(activation("sigmoid")[1](z))), color=color("derivative"))
-                             for z in (-c.threshold, c.threshold)))
+        edge_dots = VGroup(
+            *(
+                Dot(self.axes.c2p(z, float(activation("sigmoid")[1](z))), color=color("derivative"))
+                for z in (-c.threshold, c.threshold)
+            )
+        )
         self.play(FadeIn(edge_dots), Write(self.edge_note))
         self.wait(2)
         self.play(FadeOut(edge_dots), FadeOut(self.edge_note))
@@ -127,8 +149,12 @@ class SigmoidCurves(ChapterScene):
         half = self.value("sigma(0)", "sigmoid", 0.0, style=SIG3)
         peak = self.value("max sigma'", "sigmoid_prime_max", style=SIG3)
         dot = Dot(self.axes.c2p(0, peak.value), color=color("highlight"), radius=0.09)
-        level = DashedLine(self.axes.c2p(-self.p.curves.z_max, peak.value), self.axes.c2p(self.p.curves.z_max, peak.value),
-                           color=color("highlight"), stroke_width=2)
+        level = DashedLine(
+            self.axes.c2p(-self.p.curves.z_max, peak.value),
+            self.axes.c2p(self.p.curves.z_max, peak.value),
+            color=color("highlight"),
+            stroke_width=2,
+        )
         lines = VGroup(
             get_formula(r"\max \sigma' = \sigma(0)\bigl(1-\sigma(0)\bigr)", role="text", scale=0.7),
             get_formula(r"= <<h>> \times <<h>> = <<p>>", role="highlight", scale=0.85, h=half, p=peak),
@@ -152,15 +178,27 @@ class SigmoidCurves(ChapterScene):
             zq = quantity("identity", z.get_value(), style=SIG3)
             sq = quantity("sigmoid", z.get_value(), style=SIG3)
             gq = quantity("sigmoid_prime", z.get_value(), style=SIG3)
-            rows = VGroup(*(
-                VGroup(get_tex(label, role=role, scale=0.8), get_text(q.text, th.BODY_SIZE, role)).arrange(RIGHT, buff=0.2)
-                for label, q, role in ((r"z =", zq, "text"), (r"\sigma(z) =", sq, "sigmoid"), (r"\sigma'(z) =", gq, "derivative"))
-            )).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
+            rows = VGroup(
+                *(
+                    VGroup(get_tex(label, role=role, scale=0.8), get_text(q.text, th.BODY_SIZE, role)).arrange(
+                        RIGHT, buff=0.2
+                    )
+                    for label, q, role in (
+                        (r"z =", zq, "text"),
+                        (r"\sigma(z) =", sq, "sigmoid"),
+                        (r"\sigma'(z) =", gq, "derivative"),
+                    )
+                )
+            ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
             return rows.next_to(self.legend, DOWN, buff=0.45, aligned_edge=LEFT)
 
         tangent = always_redraw(lambda: get_tangent(self.axes, "sigmoid", z.get_value(), length=2.2))
-        dot = always_redraw(lambda: Dot(self.axes.c2p(z.get_value(), float(sig(z.get_value()))), color=color("highlight")))
-        slope_dot = always_redraw(lambda: Dot(self.axes.c2p(z.get_value(), float(sig_p(z.get_value()))), color=color("derivative")))
+        dot = always_redraw(
+            lambda: Dot(self.axes.c2p(z.get_value(), float(sig(z.get_value()))), color=color("highlight"))
+        )
+        slope_dot = always_redraw(
+            lambda: Dot(self.axes.c2p(z.get_value(), float(sig_p(z.get_value()))), color=color("derivative"))
+        )
         panel = always_redraw(readouts)
         self.add(tangent, dot, slope_dot, panel)
         self.play(z.animate.set_value(z_max - 0.5), run_time=9, rate_func=linear)
@@ -175,4 +213,3 @@ class SigmoidCurves(ChapterScene):
         self.play(Indicate(self.zones, color=color("saturated")), FadeIn(line, shift=UP * 0.2))
         self.wait(2.5)
         self.play(*(FadeOut(m) for m in self.mobjects))
-

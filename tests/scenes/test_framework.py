@@ -24,7 +24,7 @@ SCENES = Path(__file__).resolve().parents[2] / "scenes"
 
 def srgb_to_linear(hex_colour: str) -> np.ndarray:
     """WCAG 2.x: sRGB channel in [0, 1] to linear light."""
-    c = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    c = np.array([int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
     return np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
 
 
@@ -43,16 +43,25 @@ def test_contrast_formula_against_known_pairs():
 @pytest.mark.parametrize("name", sorted(THEMES))
 def test_every_text_colour_contrasts_with_the_background(name):
     theme = THEMES[name]
-    low = {role: round(contrast(c, theme.background), 2) for role, c in theme.text_roles().items()
-           if contrast(c, theme.background) < 4.5}
+    low = {
+        role: round(contrast(c, theme.background), 2)
+        for role, c in theme.text_roles().items()
+        if contrast(c, theme.background) < 4.5
+    }
     assert low == {}, f"{name}: below 4.5:1: {low}"
 
 
 # Machado, Oliveira & Fernandes (2009), severity 1.0, applied in linear RGB.
 CVD = {
-    "protanopia": np.array([[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]),
-    "deuteranopia": np.array([[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]),
-    "tritanopia": np.array([[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]),
+    "protanopia": np.array(
+        [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]]
+    ),
+    "deuteranopia": np.array(
+        [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]]
+    ),
+    "tritanopia": np.array(
+        [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]]
+    ),
 }
 MEANING = ("sigmoid", "derivative", "relu", "saturated", "ball", "highlight")
 
@@ -103,8 +112,21 @@ def chapter_files() -> list[Path]:
 
 
 # Builders whose string arguments end up on screen (captions included: they become subtitles).
-SHOWN = {"get_text", "get_tex", "get_formula", "get_caption_line", "get_bullets", "Text", "MathTex",
-         "Tex", "MarkupText", "beat", "say", "get_readout", "get_formula_card"}
+SHOWN = {
+    "get_text",
+    "get_tex",
+    "get_formula",
+    "get_caption_line",
+    "get_bullets",
+    "Text",
+    "MathTex",
+    "Tex",
+    "MarkupText",
+    "beat",
+    "say",
+    "get_readout",
+    "get_formula_card",
+}
 
 
 def _has_decimal(s: str) -> bool:

@@ -5,20 +5,24 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config ffmpeg
-              texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm)
+              texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
+              fonts-dejavu-core)
+# Only for `./render.sh test`: the index page and the HTML slides are checked in a real
+# headless browser (large, so not installed for rendering).
+TEST_APT_PACKAGES=(chromium chromium-driver)
 VENV=.venv
 STAMP="$VENV/.sigsat-installed"
 
 missing_apt() {
   local pkg
-  for pkg in "${APT_PACKAGES[@]}"; do
+  for pkg in "$@"; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || echo "$pkg"
   done
 }
 
 ensure_system() {
   local missing
-  missing=$(missing_apt | tr '\n' ' ')
+  missing=$(missing_apt "$@" | tr '\n' ' ')
   [ -z "${missing// /}" ] && return 0
   local cmd="apt-get install -y --no-install-recommends $missing"
   if [ "$(id -u)" -ne 0 ]; then
@@ -48,7 +52,20 @@ ensure_venv() {
   touch "$STAMP"
 }
 
-ensure_system
+ensure_test_system() {
+  # Optional: without a browser the browser tests skip, so a non-root user is only told.
+  local missing
+  missing=$(missing_apt "${TEST_APT_PACKAGES[@]}" | tr '\n' ' ')
+  [ -z "${missing// /}" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "note: the browser tests skip without the Debian packages: $missing" >&2
+    return 0
+  fi
+  ensure_system "${TEST_APT_PACKAGES[@]}"
+}
+
+ensure_system "${APT_PACKAGES[@]}"
+[ "${1:-}" = "test" ] && ensure_test_system
 ensure_venv
 
 if [ "${1:-}" = "test" ]; then

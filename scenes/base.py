@@ -22,6 +22,48 @@ from .context import ScopedParams, current_params, current_theme
 from .theme import SAFE_MARGIN, Theme
 
 ENV_SIDECAR = "SIGSAT_SIDECAR"
+ENV_SLIDES = "SIGSAT_SLIDES"
+
+# With SIGSAT_SLIDES=1 every chapter is a manim-slides Slide, and each beat is also a slide
+# (with the beat's narration as its speaker notes); chosen once, at import, because a class's
+# bases cannot change afterwards.
+SLIDES = os.environ.get(ENV_SLIDES, "") not in ("", "0")
+if SLIDES:
+    from manim import ManimColor
+    from manim_slides import Slide
+    from manim_slides.slide.base import BaseSlide
+
+    class _Base(Slide):  # type: ignore[misc]
+        """manim-slides' Slide, made to work with manim 0.22 (manim-slides 5.7 predates it)."""
+
+        # Reversed clips only serve `manim-slides present` going backwards, and cost a second
+        # encode of every slide: made only when asked for.
+        skip_reversing = os.environ.get("SIGSAT_SLIDES_REVERSED", "") in ("", "0")
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # Slide.__init__ sets config["write_to_movie"], which manim 0.22 no longer has
+            # (it always writes the movie when rendering video): skip that line only.
+            BaseSlide.__init__(self, *args, **kwargs)
+
+        @property
+        def _background_color(self) -> str:
+            # The theme sets the camera's background as a hex string, not a ManimColor.
+            return ManimColor(self.camera.background_color).to_hex()
+
+        def render(self, *args: Any, **kwargs: Any) -> Any:
+            # Slide.render for manim 0.22: "keep every partial file" is -1 there, not inf, and
+            # there is no flush_cache setting any more.
+            saved = config.max_files_cached
+            config.max_files_cached = -1
+            try:
+                result = Scene.render(self, *args, **kwargs)
+            finally:
+                config.max_files_cached = saved
+            self._save_slides(use_cache=not (config.disable_caching or self.disable_caching),
+                              flush_cache=self.flush_cache, skip_reversing=self.skip_reversing)
+            return result
+else:
+    _Base = Scene
 
 
 @dataclass
@@ -54,7 +96,7 @@ class SectionMark:
     layout: list[str] = field(default_factory=list)
 
 
-class ChapterScene(Scene):
+class ChapterScene(_Base):  # type: ignore[valid-type,misc]
     """A chapter of the lecture: one Scene, parameters from `reads`, a ledger, captions."""
 
     title: ClassVar[str] = ""
@@ -81,7 +123,10 @@ class ChapterScene(Scene):
     def beat(self, name: str, *lines: str) -> None:
         """Close the previous beat (checking its last frame's layout) and open a new section."""
         self._close_mark()
-        self.next_section(name)
+        if SLIDES:
+            self.next_slide(name, notes="\n\n".join(lines))
+        else:
+            self.next_section(name)
         self.marks.append(SectionMark(name, self.time))
         for line in lines:
             self.say(line)

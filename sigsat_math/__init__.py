@@ -36,10 +36,23 @@ from .chain import (
     weight_update,
 )
 from .display import AUTO, INT, PERCENT, SIG3, SIG4, Display
-from .experiment import first_over_last, gradient_norms, last_over_first, measure, zero_share
+from .experiment import (
+    dead_share,
+    first_over_last,
+    gradient_norms,
+    last_over_first,
+    measure,
+    quietest_unit,
+    unit_median_z,
+    unit_peak_z,
+    unit_preactivations,
+    unit_weight_gradient,
+    zero_share,
+)
 from .lesson import (
     exp_neg,
     identity,
+    mean_layer_factor,
     one_plus_exp_neg,
     percent_of_max,
     rounded_complement,

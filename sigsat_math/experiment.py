@@ -153,3 +153,72 @@ def zero_share(
     return float(np.mean(measure(activation_name, depth, width, init, seed, batch).zero_share))
 
 
+
+
+# One unit of the measured network, for the dying-ReLU picture. Layers and units are counted
+# from 1, as the screen shows them.
+@lru_cache(maxsize=8)
+def _unit_pass(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
+) -> tuple[tuple[F64, ...], tuple[F64, ...]]:
+    """Hidden pre-activations z[l] and weight gradients dL/dW[l] of the network `measure` uses."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch, width))
+    y = rng.normal(size=(batch, 1))
+    net = init_network(depth, width, width, init, np.random.default_rng(seed + 1))
+    gw, _, z = backward(net, x, y, activation_name)
+    for arr in (*z, *gw):
+        arr.setflags(write=False)
+    return tuple(z[:depth]), tuple(gw[:depth])
+
+
+def dead_share(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
+) -> float:
+    """Share of hidden units whose pre-activation is <= 0 on every example (dead under ReLU)."""
+    z, _ = _unit_pass(activation_name, depth, width, init, seed, batch)
+    return float(np.mean(np.concatenate([np.all(zl <= 0.0, axis=0) for zl in z])))
+
+
+def quietest_unit(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
+) -> F64:
+    """[layer, unit] (from 1) of the hidden unit whose largest pre-activation over the batch is lowest."""
+    z, _ = _unit_pass(activation_name, depth, width, init, seed, batch)
+    peaks = np.array([zl.max(axis=0) for zl in z])
+    layer, unit = np.unravel_index(int(np.argmin(peaks)), peaks.shape)
+    return np.array([layer + 1, unit + 1], dtype=np.float64)
+
+
+def unit_preactivations(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int,
+    layer: int, unit: int,
+) -> F64:
+    """z of hidden unit `unit` in layer `layer` (both from 1) on every example of the batch."""
+    z, _ = _unit_pass(activation_name, depth, width, init, seed, batch)
+    return z[int(layer) - 1][:, int(unit) - 1]
+
+
+def unit_peak_z(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int,
+    layer: int, unit: int,
+) -> float:
+    """The largest z of one hidden unit over the batch (<= 0: the unit is dead under ReLU)."""
+    return float(unit_preactivations(activation_name, depth, width, init, seed, batch, layer, unit).max())
+
+
+def unit_median_z(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int,
+    layer: int, unit: int,
+) -> float:
+    """The median z of one hidden unit over the batch: its typical input."""
+    return float(np.median(unit_preactivations(activation_name, depth, width, init, seed, batch, layer, unit)))
+
+
+def unit_weight_gradient(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int,
+    layer: int, unit: int,
+) -> float:
+    """||dL/dw|| for the weights into one hidden unit: exactly 0 when f'(z) = 0 on every example."""
+    _, gw = _unit_pass(activation_name, depth, width, init, seed, batch)
+    return float(np.linalg.norm(gw[int(layer) - 1][:, int(unit) - 1]))

@@ -10,6 +10,7 @@ import math
 
 from .activations import sigmoid, sigmoid_prime
 from .display import fmt_fixed
+from .experiment import first_over_last
 from .saturation import fraction_of_max, sigmoid_prime_max
 
 
@@ -72,3 +73,12 @@ def rounded_sigmoid(z: float, decimals: int = 4) -> float:
 def rounded_complement(z: float, decimals: int = 4) -> float:
     """1 - sigma(z) rounded to `decimals` places, as the lesson writes it before multiplying."""
     return rounded_working(z, decimals)["complement"]
+
+
+def mean_layer_factor(
+    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
+) -> float:
+    """(first / last)^(1 / (depth - 1)): what one layer back multiplies the measured gradient by, on average."""
+    if depth < 2:
+        raise ValueError(f"a per-layer factor needs depth >= 2, got {depth}")
+    return float(first_over_last(activation_name, depth, width, init, seed, batch) ** (1.0 / (depth - 1)))

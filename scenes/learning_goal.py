@@ -1,0 +1,113 @@
+"""Chapter 1: the lesson's title and learning goal, then a preview of the four steps to come."""
+
+from __future__ import annotations
+
+from manim import (
+    DOWN,
+    LEFT,
+    ORIGIN,
+    UP,
+    FadeIn,
+    FadeOut,
+    GrowFromCenter,
+    Line,
+    VGroup,
+    Write,
+)
+
+from scenes import theme as th
+from scenes.base import ChapterScene
+from scenes.widgets import (
+    color,
+    get_ball_icon,
+    get_bars_icon,
+    get_caption_line,
+    get_mini_plot,
+    get_paragraph,
+    get_text,
+    get_title,
+    get_zone,
+)
+from sigsat_math import INT, depth_profile, sigmoid_prime_max
+
+ICON_W, ICON_H = 2.8, 1.9
+# The preview's sigmoid spans a fixed window: the icon shows a shape, not the lecture's z range.
+ICON_Z = 6.0
+ICON_SATURATION = 3.0
+
+
+class LearningGoal(ChapterScene):
+    """Title, author and goal of the lesson; the curve, the ball, the layers and the way out, previewed."""
+
+    title = "Learning goal"
+    reads = ("lesson.title", "lesson.goal", "lesson.author", "lesson.year")
+
+    def construct(self) -> None:
+        self.show_title()
+        self.show_goal()
+        self.preview()
+
+    def show_title(self) -> None:
+        lesson = self.p.lesson
+        self.beat("title", f"{lesson.title}: a lesson by {lesson.author}.")
+        year = self.value("year", "identity", lesson.year, style=INT)
+        name = get_text(lesson.title, 64, weight="BOLD")
+        name.scale_to_fit_width(min(name.width, 12.5))
+        rule = Line(LEFT * 3, -LEFT * 3, color=color("sigmoid"), stroke_width=4)
+        by = get_text(f"{lesson.author}, {year.text}", th.HEADING_SIZE, "muted")
+        by.scale_to_fit_width(min(by.width, 12.5))
+        self.cover = VGroup(name, rule, by).arrange(DOWN, buff=0.4).move_to(UP * 0.3)
+        self.play(Write(name), run_time=1.5)
+        self.play(GrowFromCenter(rule), FadeIn(by, shift=UP * 0.2))
+        self.wait(2)
+        self.play(FadeOut(self.cover, shift=UP * 0.3))
+
+    def show_goal(self) -> None:
+        goal = self.p.lesson.goal
+        self.beat("goal", f"Our goal today: {goal}")
+        self.heading = get_title(self.title)
+        # Key phrases light up when the goal's text contains them (it is a parameter).
+        keys = {"vanishing gradient": color("saturated"), "sigmoid saturation": color("sigmoid")}
+        self.goal = get_paragraph(goal, 11.5, 40, t2c=keys).move_to(UP * 0.2)
+        self.play(FadeIn(self.heading))
+        self.play(Write(self.goal), run_time=2.5)
+        self.wait(2.5)
+
+    def preview(self) -> None:
+        self.beat("preview", "Here is the plan.")
+        cues = ("First the curve: where the sigmoid goes flat, and why flat means a tiny gradient.",
+                "Then a ball pushed across a plateau: push as hard as you like, it barely moves.",
+                "Then the layers: on its way back through the network, the gradient shrinks at every layer.",
+                "And finally the way out: ReLU and its variants, and where the sigmoid still belongs.")
+        curve = get_mini_plot("sigmoid", ICON_Z, ICON_W, ICON_H, role="sigmoid")
+        for lo, hi in ((-ICON_Z, -ICON_SATURATION), (ICON_SATURATION, ICON_Z)):
+            curve.add_to_back(get_zone(curve.axes, lo, hi))
+        ball = get_ball_icon("sigmoid", (-2.0, 7.0), 5.0, ICON_W)
+        # Each bar is the one before times the sigmoid's best slope: the mildest case already shrinks.
+        bars = get_bars_icon(list(depth_profile(sigmoid_prime_max(), 4)), ICON_W, ICON_H)
+        relu = get_mini_plot("relu", ICON_Z, ICON_W, ICON_H, role="relu")
+        self.icons = {"curve": curve, "ball": ball, "layers": bars, "relu": relu}
+        names = ("The curve", "The ball", "The layers", "The way out")
+        notes = ("the sigmoid goes flat", "a push on a plateau", "gradients shrink", "ReLU and its variants")
+        cards = VGroup()
+        for icon, name, note in zip(self.icons.values(), names, notes, strict=True):
+            # Every icon stands on y = 0 and every label hangs from just under it: one baseline.
+            icon.move_to(ORIGIN, aligned_edge=DOWN)
+            label = VGroup(get_text(name, th.HEADING_SIZE), get_text(note, th.BODY_SIZE, "muted"))
+            label.arrange(DOWN, buff=0.12).next_to(DOWN * 0.35, DOWN, buff=0)
+            cards.add(VGroup(icon, label))
+        pitch = max(c.width for c in cards) + 0.45
+        for i, card in enumerate(cards):
+            card.set_x((i - (len(cards) - 1) / 2) * pitch)
+        cards.scale_to_fit_width(min(cards.width, 13.0))
+        self.play(self.goal.animate.scale(0.7).next_to(self.heading, DOWN, buff=0.35).to_edge(LEFT, buff=0.6))
+        cards.move_to(DOWN * 0.9)
+        self.cards = cards
+        for card, cue in zip(cards, cues, strict=True):
+            self.say(cue)
+            self.play(FadeIn(card, shift=UP * 0.2))
+            self.wait(2.2)
+        line = get_caption_line("Why learning stalls, and what modern networks do about it")
+        self.play(FadeIn(line, shift=UP * 0.2))
+        self.wait(2.5)
+        self.play(*(FadeOut(m) for m in self.mobjects))

@@ -1,0 +1,7 @@
+"""`python -m sigsat`: the same as the `sigsat` command."""
+
+from __future__ import annotations
+
+from .cli import main
+
+main()

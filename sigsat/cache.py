@@ -1,0 +1,214 @@
+"""The chapter cache: what a chapter's render depends on (its key) and the stored results.
+
+A key hashes everything that changes a chapter's pixels: its own file, the shared scene code
+(every file in scenes/ that is not a chapter), sigsat_math, the parameters it reads, quality,
+theme, format, and the versions of the tools that draw and encode (manim, PyAV, numpy,
+ffmpeg, this renderer). An entry is a folder `CACHE/entries/<key>/` holding the chapter's
+master MP4, its clip in the asked-for format, a poster and the scene's sidecar, with the
+sha256 of each file in `entry.json`; an entry whose files are missing or changed is not used.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.metadata
+import json
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sigsat_math.params import Params
+
+from .chapters import ChapterRef, chapter_files, scene_package_dir
+from .qualities import Quality
+
+# Bump when the renderer changes what it makes from the same inputs in a way the hashed
+# renderer files (worker.py, encode.py) do not show, e.g. a new ffmpeg option default.
+RENDERER_VERSION = "1"
+ENTRY = "entry.json"
+RENDERER_FILES = ("worker.py", "encode.py", "qualities.py")
+
+
+def sha256_file(path: Path) -> str:
+    """The file's sha256, hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _tree_hash(files: Iterable[Path], root: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(files):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(sha256_file(path).encode() + b"\n")
+    return h.hexdigest()
+
+
+def _source_files(folder: Path) -> list[Path]:
+    # Hidden files and editor leftovers (.swp, backup~) are not code.
+    return [p for p in folder.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".pyc", ".swp")
+            and not p.name.startswith(".") and not p.name.endswith("~")]
+
+
+@functools.cache
+def shared_scene_hash() -> str:
+    """Every file in scenes/ that is not a chapter: base, widgets, theme, layout, context..."""
+    folder = scene_package_dir()
+    chapters = chapter_files()
+    return _tree_hash((p for p in _source_files(folder) if p not in chapters), folder)
+
+
+@functools.cache
+def math_hash() -> str:
+    """All of sigsat_math."""
+    import sigsat_math
+
+    folder = Path(list(sigsat_math.__path__)[0])
+    return _tree_hash(_source_files(folder), folder)
+
+
+@functools.cache
+def renderer_hash() -> str:
+    """The renderer's own files that shape a chapter's bytes."""
+    folder = Path(__file__).resolve().parent
+    return _tree_hash((folder / name for name in RENDERER_FILES), folder)
+
+
+@functools.cache
+def ffmpeg_version() -> str:
+    """ffmpeg's first version line (it encodes the non-mp4 formats, posters and masters)."""
+    exe = shutil.which("ffmpeg")
+    if exe is None:
+        raise RuntimeError("ffmpeg not found: run ./render.sh once, or apt-get install ffmpeg")
+    out = subprocess.run([exe, "-version"], capture_output=True, text=True, check=True).stdout
+    return out.splitlines()[0] if out else "unknown"
+
+
+@functools.cache
+def tool_versions() -> dict[str, str]:
+    """The versions of what draws and encodes."""
+    versions = {name: importlib.metadata.version(name) for name in ("manim", "av", "numpy")}
+    versions["ffmpeg"] = ffmpeg_version()
+    versions["renderer"] = RENDERER_VERSION
+    return versions
+
+
+@dataclass(frozen=True)
+class Key:
+    """A chapter's cache key and the parts it was made from (to say why a chapter re-renders)."""
+
+    digest: str
+    parts: dict[str, Any]
+
+
+def chapter_key(ref: ChapterRef, reads: Iterable[str], params: Params, quality: Quality,
+                fmt: str, transparent: bool) -> Key:
+    """The key of one chapter's render."""
+    parts: dict[str, Any] = {
+        "chapter": f"{ref.slug}:{ref.scene}",
+        "code": sha256_file(ref.file),
+        "shared": shared_scene_hash(),
+        "math": math_hash(),
+        "renderer": renderer_hash(),
+        "params": params.subset(reads),
+        "quality": f"{quality.name}:{quality.width}x{quality.height}@{quality.fps}",
+        "format": fmt,
+        "transparent": transparent,
+        "tools": tool_versions(),
+    }
+    blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return Key(hashlib.sha256(blob.encode()).hexdigest()[:32], parts)
+
+
+def why_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+    """What differs between two keys' parts, in a few words (`params problem1.z 5.0 -> 4.0`)."""
+    names = {"code": "its code", "shared": "shared scene code", "math": "sigsat_math",
+             "renderer": "the renderer", "tools": "tool versions"}
+    out: list[str] = []
+    for part in sorted(set(old) | set(new)):
+        a, b = old.get(part), new.get(part)
+        if a == b:
+            continue
+        if part == "params" and isinstance(a, dict) and isinstance(b, dict):
+            out.extend(f"{k} {a.get(k)!r} -> {b.get(k)!r}"
+                       for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
+        elif part in names:
+            out.append(names[part])
+        else:
+            out.append(f"{part} {a} -> {b}")
+    return ", ".join(out)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stored chapter render, read from its entry.json."""
+
+    folder: Path
+    data: dict[str, Any]
+
+    def path(self, role: str) -> Path:
+        """One of its files: master, clip (the master itself for mp4), poster, sidecar."""
+        return self.folder / str(self._file(role)["name"])
+
+    def sha256(self, role: str) -> str:
+        """A file's recorded sha256."""
+        return str(self._file(role)["sha256"])
+
+    def _file(self, role: str) -> dict[str, Any]:
+        files: dict[str, dict[str, Any]] = self.data["files"]
+        return files["master"] if role == "clip" and "clip" not in files else files[role]
+
+    @property
+    def sidecar(self) -> dict[str, Any]:
+        """The scene's sidecar: ledger, cues, sections, params read."""
+        data: dict[str, Any] = json.loads(self.path("sidecar").read_text(encoding="utf-8"))
+        return data
+
+
+class Cache:
+    """`CACHE/entries/<key>/` (renders), `CACHE/tex/` (LaTeX and text SVGs), `CACHE/work/`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.entries = root / "entries"
+        self.work = root / "work"
+        self.tex = root / "tex"
+
+    def folder(self, key: str) -> Path:
+        """Where the entry of a key lives."""
+        return self.entries / key
+
+    def get(self, key: str) -> tuple[Entry | None, str]:
+        """The entry of a key if it is whole (every file there with its recorded sha256), else
+        None and why not ('' when there is none at all)."""
+        folder = self.folder(key)
+        meta = folder / ENTRY
+        if not folder.exists():
+            return None, ""
+        if not meta.is_file():
+            return None, f"{ENTRY} missing"
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            files = data["files"]
+        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            return None, f"{ENTRY} unreadable ({e})"
+        for role, info in files.items():
+            path = folder / str(info["name"])
+            if not path.is_file():
+                return None, f"{role} file {path.name} missing"
+            if path.stat().st_size != info["size"] or sha256_file(path) != info["sha256"]:
+                return None, f"{role} file {path.name} damaged (sha256 differs)"
+        return Entry(folder, data), ""
+
+    def discard(self, key: str) -> None:
+        """Remove a damaged entry so it can be rendered again."""
+        folder = self.folder(key)
+        if folder.exists():
+            shutil.rmtree(folder)

@@ -1,0 +1,263 @@
+"""The command line: `sigsat render | list | params`, and the presenting commands.
+
+`sigsat` alone renders the lecture at hd with the default parameters; `sigsat --quality
+preview` (options without a command) is `sigsat render --quality preview`. Any bad input is
+one line on stderr and exit status 2, before anything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from sigsat_math.params import specs, to_toml
+
+from . import __version__
+from .chapters import Broken, ChapterError, load, registry, select
+from .commons import UsageProblem, effective_params, params_options
+from .logger import logger, set_quiet
+from .outputs import Busy
+from .qualities import (
+    DEFAULT_FORMAT,
+    DEFAULT_QUALITY,
+    FORMATS,
+    QUALITIES,
+    TRANSPARENT_DEFAULT_FORMAT,
+)
+
+EXIT_FAILED = 1
+
+
+class Terminated(Exception):
+    """SIGTERM arrived: stop the chapter processes and leave the outputs as they were."""
+
+
+class SigsatGroup(click.Group):
+    """A group whose errors are one line, and whose bare options mean `render`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0].startswith("-") and args[0] not in ("--help", "-h", "--version"):
+            args = ["render", *args]
+        return super().parse_args(ctx, args)
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name or "sigsat", complete_var, False, **extra)
+        except click.ClickException as e:
+            click.echo(f"Error: {e.format_message()}", err=True)
+            sys.exit(e.exit_code)
+        except click.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(EXIT_FAILED)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=SigsatGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sigsat")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Render the lecture "Sigmoid Saturation" with Manim Community.
+
+    With no command, renders the whole lecture at hd (1920x1080, 30 fps) with the default
+    parameters into out/hd/ (the same as `sigsat render`).
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(render)
+
+
+def _quality_help() -> str:
+    return "; ".join(f"{q.name}: {q.doc}" for q in QUALITIES.values())
+
+
+@main.command()
+@click.option("--quality", "-q", type=click.Choice(list(QUALITIES)), default=DEFAULT_QUALITY,
+              show_default=True, help=f"Frame size and rate. {_quality_help()}.")
+@params_options
+@click.option("--only", multiple=True, metavar="CHAPTER",
+              help="Render only this chapter: slug, number or Scene class (repeatable, or "
+                   "comma-separated). The lecture then holds only these. Default: all.")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default=None,
+              help="Format of the clips: " + "; ".join(f"{f.name}: {f.doc}" for f in FORMATS.values())
+                   + ". Default: mp4 (mov with --transparent). lecture.mp4 is always MP4.")
+@click.option("--transparent", is_flag=True,
+              help="Clips with a transparent background, to lay over slides: mov (ProRes 4444) "
+                   "or webm (VP9 with alpha). lecture.mp4 and posters keep the theme's background.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Chapters rendered at once, each in its own process. [default: number of cores]")
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Output folder; files go to OUT/<quality>/.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Cache folder, shareable between output folders. [default: OUT/.cache]")
+@click.option("--force", is_flag=True, help="Render the chosen chapters again even if cached.")
+@click.option("--wait", is_flag=True,
+              help="If another render is writing to the same folder, wait for it instead of refusing.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors (for scripts and CI).")
+def render(quality: str, params_file: str | None, overrides: tuple[str, ...], theme: str | None,
+           only: tuple[str, ...], fmt: str | None, transparent: bool, jobs: int | None,
+           out: Path, cache_dir: Path | None, force: bool, wait: bool, quiet: bool) -> None:
+    """Render the lecture: clips, posters, lecture.mp4 with chapter marks, captions, manifest.
+
+    \b
+    Writes OUT/<quality>/:
+      clips/NN_<chapter>.<ext>   one clip per chapter
+      posters/NN_<chapter>.png   a representative frame of each
+      lecture.mp4                all chapters, with chapter marks (H.264, faststart)
+      lecture.srt, lecture.vtt   the narration as captions, on the lecture's timeline
+      manifest.json              per chapter: file, duration, size, sha256, parameters
+                                 read, cache key, numbers ledger
+
+    A chapter is rendered again only when something it depends on changed (its code, shared
+    scene code, sigsat_math, the parameters it reads, quality, theme, format, manim); the
+    rest comes from the cache in OUT/.cache. Exit status: 0 done, 1 a chapter failed (the
+    output folder is then left as it was), 2 bad input or the folder is busy.
+    """
+    from .render import Options, Renderer, report
+
+    set_quiet(quiet)
+    params = effective_params(params_file, overrides, theme)
+    if fmt is None:
+        fmt = TRANSPARENT_DEFAULT_FORMAT if transparent else DEFAULT_FORMAT
+    if transparent and not FORMATS[fmt].alpha:
+        raise UsageProblem(f"--format {fmt} has no transparency; with --transparent use "
+                           "--format mov (ProRes 4444) or --format webm (VP9 with alpha)")
+    try:
+        chapters = tuple(select(only))
+    except ChapterError as e:
+        raise UsageProblem(str(e)) from None
+    options = Options(quality=QUALITIES[quality], params=params, chapters=chapters, fmt=fmt,
+                      transparent=transparent, jobs=jobs or _cores(), out=out,
+                      cache_dir=cache_dir, force=force, wait=wait)
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        result = Renderer(options).run()
+    except Busy as e:
+        raise UsageProblem(str(e)) from None
+    except (KeyboardInterrupt, Terminated) as e:
+        logger.error("[red]stopped[/]; %s was left as it was", options.folder)
+        raise SystemExit(130 if isinstance(e, KeyboardInterrupt) else 143) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    report(result, options)
+    if result.failed:
+        raise SystemExit(EXIT_FAILED)
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+@main.command("list")
+@click.option("--json", "as_json", is_flag=True, help="As JSON, for scripts.")
+def list_chapters(as_json: bool) -> None:
+    """The chapters in lecture order, each with the parameters it reads.
+
+    Every chapter also reads `theme`. A chapter whose file is missing or does not load is
+    listed with the reason.
+    """
+    rows: list[dict[str, Any]] = []
+    for ref in registry():
+        loaded = load(ref)
+        if isinstance(loaded, Broken):
+            rows.append({"number": ref.number, "slug": ref.slug, "scene": ref.scene,
+                         "title": ref.title, "reads": None, "error": loaded.error})
+        else:
+            rows.append({"number": ref.number, "slug": ref.slug, "scene": ref.scene,
+                         "title": ref.title, "reads": [k for k in loaded.reads if k != "theme"]})
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for col in ("#", "chapter", "title", "reads (and theme)"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        reads = ", ".join(r["reads"]) if r["reads"] is not None else f"[red]{r['error']}[/]"
+        table.add_row(f"{r['number']:02d}", r["slug"], r["title"], reads or "-")
+    Console(highlight=False).print(table)
+
+
+@main.command()
+@params_options
+@click.option("--comments", is_flag=True, help="Add what each key allows, as TOML comments.")
+def params(params_file: str | None, overrides: tuple[str, ...], theme: str | None,
+           comments: bool) -> None:
+    """The effective parameters as TOML (defaults, then --params FILE, then --set).
+
+    Save it, edit it and pass it back: `sigsat params > my.toml; sigsat render --params my.toml`.
+    """
+    text = to_toml(effective_params(params_file, overrides, theme))
+    click.echo(_commented(text) if comments else text, nl=False)
+
+
+def _commented(text: str) -> str:
+    """TOML with `# allowed` after each key (the key's section from the preceding header)."""
+    known, section, out = specs(), "", []
+    for line in text.splitlines():
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1] + "."
+        elif " = " in line:
+            key = section + line.split(" = ", 1)[0]
+            spec = known.get(key)
+            if spec is not None:
+                doc = f"; {spec.doc}" if spec.doc else ""
+                line = f"{line}  # {spec.allowed()}{doc}"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+@main.command()
+@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="The output folder whose cache to clean.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="The cache folder. [default: OUT/.cache]")
+@click.option("--all", "everything", is_flag=True,
+              help="Remove every cached render, not only the ones no manifest uses.")
+def clean(out: Path, cache_dir: Path | None, everything: bool) -> None:
+    """Free disk space: remove cached chapter renders that no OUT/<quality>/manifest.json uses.
+
+    Every parameter value, theme, quality and format tried leaves a render in the cache; this
+    keeps the ones the current outputs are made of (so the next render still renders nothing).
+    Refuses while a render is writing to OUT.
+    """
+    from .render import clean_cache
+
+    try:
+        freed, kept = clean_cache(out, cache_dir, everything)
+    except Busy as e:
+        raise UsageProblem(str(e)) from None
+    logger.info("removed %d cached renders (%s), kept %d", freed[0], _mb(freed[1]), kept)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
+
+
+def _add_present_commands() -> None:
+    from .present import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_present_commands()

@@ -1,0 +1,42 @@
+"""Options shared by commands, as decorators, and the one-line usage error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from sigsat_math.params import ParamError, Params, load, specs
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class UsageProblem(click.ClickException):
+    """Bad input from the command line or a params file: one line, exit status 2."""
+
+    exit_code = 2
+
+
+def params_options(func: F) -> F:
+    """--params FILE, --set key=value (repeatable), --theme."""
+    theme_choices = specs()["theme"].choices
+    func = click.option(
+        "--theme", type=click.Choice(theme_choices), default=None,
+        help="The colour theme (the same as --set theme=...).")(func)
+    func = click.option(
+        "--set", "overrides", multiple=True, metavar="KEY=VALUE",
+        help="Set one parameter, e.g. --set problem1.z=4 (repeatable; wins over --params).")(func)
+    func = click.option(
+        "--params", "params_file", metavar="FILE", default=None,
+        help="A TOML file of parameters (see `sigsat params`); defaults for what it leaves out.")(func)
+    return func
+
+
+def effective_params(params_file: str | None, overrides: tuple[str, ...], theme: str | None) -> Params:
+    """Defaults, then the file, then --set, then --theme; a bad one is a UsageProblem."""
+    items = [*overrides, *([f"theme={theme}"] if theme else [])]
+    try:
+        return load(params_file, items)
+    except ParamError as e:
+        raise UsageProblem(str(e)) from None

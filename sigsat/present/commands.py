@@ -1,0 +1,195 @@
+"""The commands `slides`, `handout`, `embed`, `index` and `present`, on a rendered lecture."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .lecture import Lecture, LectureError, load_lecture
+
+out_option = click.option(
+    "--out",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="The output folder `sigsat render` wrote (or one of its quality folders).",
+)
+quality_option = click.option(
+    "--quality",
+    "-q",
+    default=None,
+    help="Which rendered quality (a folder in OUT); default: the latest.",
+)
+
+
+class NoLecture(click.ClickException):
+    """Nothing rendered where the options point: a usage problem, status 2 like a bad parameter."""
+
+    exit_code = 2
+
+
+def with_lecture(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--out/--quality become a loaded Lecture; a missing or unreadable one exits with status 2."""
+
+    @out_option
+    @quality_option
+    @wraps(func)
+    def wrapper(out: Path, quality: str | None, **kwargs: Any) -> Any:
+        try:
+            lecture = load_lecture(out, quality)
+        except LectureError as e:
+            raise NoLecture(str(e)) from None
+        return func(lecture, **kwargs)
+
+    return wrapper
+
+
+def _index(lecture: Lecture) -> None:
+    from .index import write_index
+
+    click.echo(f"index: {write_index(load_lecture(lecture.root))}")
+
+
+def _fail(e: Exception) -> click.ClickException:
+    return click.ClickException(str(e))
+
+
+@click.command()
+@with_lecture
+@click.option(
+    "--chapter",
+    "-c",
+    "chapters",
+    multiple=True,
+    help="Only this chapter (slug; repeatable). Default: every rendered chapter.",
+)
+@click.option("--name", default="lecture", show_default=True, help="Name of the decks (NAME.html, NAME.pptx).")
+@click.option("--html/--no-html", default=True, show_default=True, help="Write the reveal.js deck.")
+@click.option("--pptx/--no-pptx", default=True, show_default=True, help="Write the PowerPoint deck.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Chapters rendered at once (default: one per CPU).",
+)
+@click.option(
+    "--reversed",
+    "reversed_",
+    is_flag=True,
+    help="Also make reversed clips, for going back in `manim-slides present`.",
+)
+@click.option("--force", is_flag=True, help="Render the slides again even when they are current.")
+def slides(
+    lecture: Lecture,
+    chapters: tuple[str, ...],
+    name: str,
+    html: bool,
+    pptx: bool,
+    jobs: int | None,
+    reversed_: bool,
+    force: bool,
+) -> None:
+    """Each step of each chapter as a slide: manim-slides' folder, an HTML and a PPTX deck.
+
+    Renders every chapter again as a manim-slides Slide (same size, rate and parameters as
+    the rendered clip; unchanged chapters are skipped), into OUT/<quality>/slides/. The HTML
+    deck works opened from disk with no network; `sigsat present` shows the slides in
+    manim-slides' own player.
+    """
+    from .slides import SlidesError, make_slides
+
+    try:
+        deck = make_slides(lecture, chapters, name, html, pptx, jobs, reversed_, force, progress=click.echo)
+    except SlidesError as e:
+        raise _fail(e) from None
+    total = sum(n for *_, n in deck.chapters)
+    click.echo(f"{total} slides from {len(deck.chapters)} chapters in {deck.folder}")
+    _index(lecture)
+
+
+@click.command()
+@with_lecture
+@click.option("--name", default="handout", show_default=True, help="File name of the PDF (NAME.pdf).")
+def handout(lecture: Lecture, name: str) -> None:
+    """A PDF with the last frame of every step, titled, with its narration; frames as PNGs."""
+    from .handout import write_handout
+
+    pdf = write_handout(lecture, name)
+    pages = sum(len(c.sections) for c in lecture.chapters)
+    click.echo(f"handout: {pdf} ({pages} pages; frames in {pdf.parent / 'frames'})")
+    _index(lecture)
+
+
+@click.command()
+@with_lecture
+@click.option(
+    "--width",
+    type=click.IntRange(min=64),
+    default=960,
+    show_default=True,
+    help="Width of the loops in pixels.",
+)
+@click.option(
+    "--fps",
+    type=click.IntRange(min=1, max=60),
+    default=15,
+    show_default=True,
+    help="Frame rate of the loops.",
+)
+def embed(lecture: Lecture, width: int, fps: int) -> None:
+    """Clips for PowerPoint, Keynote, Google Slides: faststart H.264 MP4s and looping GIFs."""
+    from .embed import make_embeds
+
+    try:
+        made, skipped = make_embeds(lecture, width, fps)
+    except RuntimeError as e:
+        raise _fail(e) from None
+    for m in made:
+        click.echo(f"{m.path}  {m.what}")
+    for s in skipped:
+        click.echo(f"skipped {s}", err=True)
+    _index(lecture)
+
+
+@click.command()
+@with_lecture
+def index(lecture: Lecture) -> None:
+    """Write OUT/<quality>/index.html: every chapter, its player, numbers and files, on one page."""
+    _index(lecture)
+
+
+@click.command(context_settings={"ignore_unknown_options": True})
+@with_lecture
+@click.argument("manim_slides_args", nargs=-1, type=click.UNPROCESSED)
+def present(lecture: Lecture, manim_slides_args: tuple[str, ...]) -> None:
+    """Present the slides with `manim-slides present` (needs a display and a Qt binding:
+    pip install -e '.[present]'). Extra arguments go to manim-slides, e.g. --full-screen."""
+    folder = lecture.root / "slides"
+    scenes = [c.scene for c in lecture.chapters if (folder / f"{c.scene}.json").is_file()]
+    if not scenes:
+        raise click.ClickException(f"no slides in {folder}: run `sigsat slides` first")
+    exe = shutil.which("manim-slides", path=os.path.dirname(sys.executable)) or "manim-slides"
+    cmd = [exe, "present", "--folder", str(folder), *manim_slides_args, *scenes]
+    raise SystemExit(subprocess.call(cmd))
+
+
+COMMANDS = (slides, handout, embed, index, present)
+
+
+@click.group()
+def present_group() -> None:
+    """Slides, handout, clips for decks and the index page of a rendered lecture."""
+
+
+for _command in COMMANDS:
+    present_group.add_command(_command)

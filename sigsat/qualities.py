@@ -1,0 +1,64 @@
+"""What `--quality` and `--format` mean: frame size and rate, codecs and containers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Quality:
+    """A render size and frame rate."""
+
+    name: str
+    width: int
+    height: int
+    fps: int
+    doc: str
+
+    @property
+    def label(self) -> str:
+        """`1920x1080 at 30 fps`."""
+        return f"{self.width}x{self.height} at {self.fps} fps"
+
+    @property
+    def gif_fps(self) -> int:
+        """The GIF's frame rate: GIF delays are whole hundredths of a second, so the rate must
+        divide 100 (30 fps would play 10 % slow); at most 20 to keep files small."""
+        return max(r for r in (1, 2, 4, 5, 10, 20) if r <= min(self.fps, 20))
+
+
+# 30 fps at hd and 4k, not manim's 60: the lecture's motion is slow (curves drawn, a ball
+# rolling), and half the frames halve the render time on a laptop.
+QUALITIES: dict[str, Quality] = {
+    q.name: q
+    for q in (
+        Quality("preview", 854, 480, 15, "854x480 at 15 fps (manim's -ql): quick checks"),
+        Quality("hd", 1920, 1080, 30, "1920x1080 at 30 fps: the lecture"),
+        Quality("4k", 3840, 2160, 30, "3840x2160 at 30 fps: large screens, slow to render"),
+        Quality("tiny", 192, 108, 5, "192x108 at 5 fps: tests and smoke checks"),
+    )
+}
+DEFAULT_QUALITY = "hd"
+
+
+@dataclass(frozen=True)
+class Format:
+    """A clip container and codec."""
+
+    name: str
+    ext: str
+    doc: str
+    alpha: bool  # can carry transparency
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("mp4", "mp4", "H.264, yuv420p, faststart: browsers, PowerPoint, Keynote", False),
+        Format("webm", "webm", "VP9 (with alpha when --transparent): browsers", True),
+        Format("gif", "gif", "looping GIF (20 fps at most): anywhere", False),
+        Format("mov", "mov", "ProRes 422 HQ, or ProRes 4444 with alpha when --transparent", True),
+    )
+}
+DEFAULT_FORMAT = "mp4"
+TRANSPARENT_DEFAULT_FORMAT = "mov"

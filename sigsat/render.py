@@ -1,0 +1,484 @@
+"""`sigsat render`: plan which chapters need rendering, render them in parallel processes,
+then lay out the output folder (clips, posters, lecture, captions, manifest) in one commit.
+
+The output folder only ever changes to a complete, consistent lecture: when a chapter fails,
+the chapters that finished are kept in the cache (the next run does not render them again)
+and OUT/<quality>/ is left as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+from rich.table import Table
+
+from sigsat_math.params import Params, to_toml
+
+from . import __version__
+from .assemble import Part, join, lecture_key, marks
+from .cache import Cache, Entry, Key, chapter_key, sha256_file, tool_versions, why_changed
+from .captions import Cue, chapter_cues, srt, vtt
+from .chapters import Broken, ChapterRef, is_chapter_stem, load
+from .logger import console, is_quiet, logger
+from .outputs import Staging, locked, remove_stale_tmp, tmp_name
+from .progress import RunProgress
+from .qualities import FORMATS, Quality
+
+MANIFEST = "manifest.json"
+LOG_TAIL = 25
+KILL_GRACE = 5.0
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything `render` was asked for, validated."""
+
+    quality: Quality
+    params: Params
+    chapters: tuple[ChapterRef, ...]
+    fmt: str
+    transparent: bool
+    jobs: int
+    out: Path
+    cache_dir: Path | None = None
+    force: bool = False
+    wait: bool = False
+
+    @property
+    def folder(self) -> Path:
+        """OUT/<quality>/."""
+        return self.out / self.quality.name
+
+
+@dataclass
+class Task:
+    """One chapter in this run: what it reads, its key, its cache entry or why it renders."""
+
+    ref: ChapterRef
+    key: Key | None = None
+    entry: Entry | None = None
+    reason: str = ""
+    error: str = ""
+    detail: str = ""
+    log: Path | None = None
+    seconds: float = 0.0
+    rendered: bool = False
+
+    @property
+    def name(self) -> str:
+        """`05 problem1_sigma_prime`."""
+        return f"{self.ref.number:02d} {self.ref.slug}"
+
+
+@dataclass
+class Result:
+    """What a run did."""
+
+    tasks: list[Task]
+    seconds: float
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> list[Task]:
+        """The chapters that failed."""
+        return [t for t in self.tasks if t.error]
+
+
+class Renderer:
+    """One run of `sigsat render`."""
+
+    def __init__(self, options: Options) -> None:
+        self.o = options
+        self.cache = Cache(options.cache_dir or options.out / ".cache")
+        self.run_id = f"{os.getpid()}-{int(time.time())}"
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self._procs_lock = threading.Lock()
+        self._stopping = False
+
+    # Planning
+    def _previous(self) -> dict[str, dict[str, Any]]:
+        """The last manifest's chapters by slug (to say why one renders again)."""
+        path = self.o.folder / MANIFEST
+        if not path.is_file():
+            return {}
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return {str(c["slug"]): c for c in data.get("chapters", [])}
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
+            logger.warning("the previous %s is unreadable; it will be replaced", MANIFEST)
+            return {}
+
+    def plan(self) -> list[Task]:
+        """Every chapter's key, and whether the cache has it."""
+        previous = self._previous()
+        tasks = []
+        for ref in self.o.chapters:
+            task = Task(ref)
+            tasks.append(task)
+            loaded = load(ref)
+            if isinstance(loaded, Broken):
+                task.error, task.detail = loaded.error, loaded.detail
+                continue
+            task.key = chapter_key(ref, loaded.reads, self.o.params, self.o.quality, self.o.fmt,
+                                   self.o.transparent)
+            entry, damage = self.cache.get(task.key.digest)
+            if damage:
+                logger.warning("%s: cache entry damaged (%s); rendering it again", task.name,
+                               damage)
+                self.cache.discard(task.key.digest)
+                task.reason = "cache entry damaged"
+            elif entry is not None and not self.o.force:
+                task.entry = entry
+            elif entry is not None:  # --force: the new render replaces the entry
+                self.cache.discard(task.key.digest)
+                task.reason = "--force"
+            else:
+                old = previous.get(ref.slug, {}).get("key_parts")
+                task.reason = (why_changed(old, task.key.parts) if old else "") or "not in the cache"
+        return tasks
+
+    # Rendering
+    def _work(self, task: Task) -> Path:
+        return self.cache.work / self.o.quality.name / self.run_id / task.ref.slug
+
+    def _render_one(self, task: Task, progress: RunProgress) -> None:
+        assert task.key is not None
+        work = self._work(task)
+        work.mkdir(parents=True, exist_ok=True)
+        params_file = work / "params.toml"
+        params_file.write_text(to_toml(self.o.params), encoding="utf-8")
+        q = self.o.quality
+        job = {
+            "module": task.ref.module, "scene": task.ref.scene, "slug": task.ref.slug,
+            "quality": {"name": q.name, "width": q.width, "height": q.height, "fps": q.fps,
+                        "doc": q.doc},
+            "format": self.o.fmt, "transparent": self.o.transparent,
+            "params_file": str(params_file.resolve()), "work": str(work.resolve()),
+            "tex_dir": str((self.cache.tex / q.name / task.ref.slug).resolve()),
+            "entry_final": str(self.cache.folder(task.key.digest).resolve()),
+            "key": task.key.digest, "parts": task.key.parts,
+        }
+        job_file = work / "job.json"
+        job_file.write_text(json.dumps(job, indent=2), encoding="utf-8")
+        task.log = self.cache.root / "logs" / q.name / f"{task.ref.stem}.log"
+        task.log.parent.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("SIGSAT_SLIDES", "SIGSAT_PARAMS",
+                                                                 "SIGSAT_SIDECAR")}
+        env["PYTHONUNBUFFERED"] = "1"
+        progress.started(task.name)
+        started = time.monotonic()
+        with open(task.log, "wb") as log:
+            with self._procs_lock:
+                if self._stopping:
+                    return
+                proc = subprocess.Popen([sys.executable, "-m", "sigsat.worker", str(job_file)],
+                                        stdout=log, stderr=subprocess.STDOUT,
+                                        stdin=subprocess.DEVNULL, env=env)
+                self._procs.add(proc)
+            try:
+                code = proc.wait()
+            finally:
+                with self._procs_lock:
+                    self._procs.discard(proc)
+        task.seconds = time.monotonic() - started
+        if self._stopping:  # stopped on purpose: not a chapter's failure
+            task.error = "stopped"
+            return
+        if code == 0:
+            entry, damage = self.cache.get(task.key.digest)
+            if entry is None:
+                task.error = f"the render left no usable cache entry ({damage or 'none'})"
+            else:
+                task.entry, task.rendered = entry, True
+                shutil.rmtree(work)
+        else:
+            error_file = work / "error.json"
+            if error_file.is_file():
+                err = json.loads(error_file.read_text(encoding="utf-8"))
+                task.error = err["error"] + (f" ({err['where']})" if err.get("where") else "")
+            elif code < 0:
+                task.error = f"the chapter's process was killed by signal {-code}"
+            else:
+                task.error = f"the chapter's process exited with status {code}"
+        progress.finished(task.name)
+        if task.error:
+            logger.error("[red]✗ %s failed[/] after %.1f s: %s", task.name, task.seconds,
+                         escape(task.error))
+        else:
+            logger.info("[green]✓[/] %s rendered in %.1f s", task.name, task.seconds)
+
+    def stop(self) -> None:
+        """Terminate every chapter process (on Ctrl-C or SIGTERM)."""
+        with self._procs_lock:
+            self._stopping = True
+            procs = list(self._procs)
+        for p in procs:
+            p.terminate()
+        deadline = time.monotonic() + KILL_GRACE
+        for p in procs:
+            try:
+                p.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def _cleanup_work(self) -> None:
+        """Work folders of earlier runs of this quality (killed ones); the lock is held."""
+        base = self.cache.work / self.o.quality.name
+        if not base.is_dir():
+            return
+        for old in base.iterdir():
+            if old.name != self.run_id:
+                shutil.rmtree(old, onerror=_warn_rmtree)
+
+    def run(self) -> Result:
+        """Plan, render what is missing, and write the outputs (unless a chapter failed)."""
+        started = time.monotonic()
+        with locked(self.o.folder, self.o.wait):
+            try:
+                result = self._run_locked(started)
+            finally:
+                work = self.cache.work / self.o.quality.name / self.run_id
+                if work.exists():
+                    shutil.rmtree(work, onerror=_warn_rmtree)
+        result.seconds = time.monotonic() - started
+        return result
+
+    def _run_locked(self, started: float) -> Result:
+        for path in remove_stale_tmp(self.o.folder):
+            logger.info("removed %s, left by an interrupted render", path)
+        self._cleanup_work()
+        tasks = self.plan()
+        todo = [t for t in tasks if t.key is not None and t.entry is None and not t.error]
+        for t in tasks:
+            if t.entry is not None:
+                logger.info("[dim]· %s cached[/]", t.name)
+            elif t in todo:
+                logger.info("[cyan]▸[/] %s renders: %s", t.name, escape(t.reason))
+        with RunProgress(len(tasks), enabled=not is_quiet()) as progress:
+            for t in tasks:
+                if t not in todo:
+                    progress.finished(None)
+            self._render_all(todo, progress)
+            result = Result(tasks, 0.0)
+            if not result.failed:
+                progress.phase("writing the lecture")
+                result.manifest = self._write_outputs(tasks, started)
+        return result
+
+    def _render_all(self, todo: list[Task], progress: RunProgress) -> None:
+        if not todo:
+            return
+        with ThreadPoolExecutor(max_workers=self.o.jobs, thread_name_prefix="chapter") as pool:
+            futures: set[Future[None]] = {pool.submit(self._render_one, t, progress) for t in todo}
+            try:
+                while futures:
+                    done, futures = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
+                    for f in done:
+                        f.result()
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                self.stop()
+                raise
+
+    # Outputs
+    def _write_outputs(self, tasks: list[Task], started: float) -> dict[str, Any]:
+        folder = self.o.folder
+        ext = FORMATS[self.o.fmt].ext
+        staging = Staging()
+        rows: list[dict[str, Any]] = []
+        parts: list[Part] = []
+        cues: list[Cue] = []
+        offset = 0.0
+        try:
+            for t in tasks:
+                assert t.entry is not None and t.key is not None
+                e, ref = t.entry, t.ref
+                side = e.sidecar
+                clip = folder / "clips" / f"{ref.stem}.{ext}"
+                poster = folder / "posters" / f"{ref.stem}.png"
+                staging.copy(e.path("clip"), clip, e.sha256("clip"))
+                staging.copy(e.path("poster"), poster, e.sha256("poster"))
+                fps = Fraction(e.data["fps"])
+                part = Part(e.path("master"), ref.title, int(e.data["frames"]), fps,
+                            e.sha256("master"))
+                parts.append(part)
+                duration = float(e.data["duration"])
+                timed = chapter_cues(side["cues"], duration)
+                cues.extend(chapter_cues(side["cues"], duration, offset))
+                rows.append({
+                    "number": ref.number, "slug": ref.slug, "scene": ref.scene,
+                    "title": ref.title,
+                    "file": f"clips/{clip.name}", "poster": f"posters/{poster.name}",
+                    "start": round(offset, 3), "duration": duration,
+                    "frames": e.data["frames"], "size": e.path("clip").stat().st_size,
+                    "sha256": e.sha256("clip"), "poster_time": e.data.get("poster_time"),
+                    "reads": side["reads"], "params": side["params"],
+                    "cache_key": t.key.digest, "key_parts": t.key.parts,
+                    "status": "rendered" if t.rendered else "cached",
+                    "ledger": side["ledger"], "sections": side["sections"],
+                    "cues": [{"start": c.start / 1000, "end": c.end / 1000, "text": c.text,
+                              "section": c.section} for c in timed],
+                })
+                offset += duration
+            title = str(self.o.params.lesson.title)
+            lecture = self._lecture(parts, title, staging)
+            staging.text(srt(cues), folder / "lecture.srt")
+            staging.text(vtt(cues, title), folder / "lecture.vtt")
+            manifest = {
+                "sigsat": __version__, "title": title, "quality": self.o.quality.name,
+                "width": self.o.quality.width, "height": self.o.quality.height,
+                "fps": self.o.quality.fps, "format": self.o.fmt,
+                "transparent": self.o.transparent, "theme": self.o.params.theme,
+                "tools": tool_versions(), "params": self.o.params.flat(),
+                "lecture": lecture, "chapters": rows,
+                "run": {"rendered": [t.ref.slug for t in tasks if t.rendered],
+                        "cached": [t.ref.slug for t in tasks if not t.rendered],
+                        "jobs": self.o.jobs, "seconds": round(time.monotonic() - started, 3)},
+            }
+            staging.text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                         folder / MANIFEST)
+            staging.commit()
+        except BaseException:
+            staging.abort()
+            raise
+        self._remove_stale(folder, {f"{t.ref.stem}.{ext}" for t in tasks},
+                           {f"{t.ref.stem}.png" for t in tasks})
+        return manifest
+
+    def _lecture(self, parts: list[Part], title: str, staging: Staging) -> dict[str, Any]:
+        dest = self.o.folder / "lecture.mp4"
+        key = lecture_key(parts, title)
+        old = _read_json(self.o.folder / MANIFEST).get("lecture") or {}
+        chapter_marks = None
+        if not (isinstance(old, dict) and old.get("key") == key and dest.is_file()
+                and sha256_file(dest) == old.get("sha256")):
+            chapter_marks = join(parts, title, staging.file(dest),
+                                 self.cache.work / self.o.quality.name / self.run_id / "lecture")
+            source = tmp_name(dest)
+        else:
+            source = dest
+        chapter_marks = chapter_marks or marks(parts)
+        return {
+            "file": "lecture.mp4", "srt": "lecture.srt", "vtt": "lecture.vtt", "key": key,
+            "duration": chapter_marks[-1].end / 1000 if chapter_marks else 0.0,
+            "size": source.stat().st_size, "sha256": sha256_file(source),
+            "chapters": [{"title": m.title, "start": m.start / 1000, "end": m.end / 1000}
+                         for m in chapter_marks],
+        }
+
+    @staticmethod
+    def _remove_stale(folder: Path, clips: set[str], posters: set[str]) -> None:
+        """Chapter files of earlier runs that this lecture no longer has."""
+        for sub, keep, exts in (("clips", clips, {f".{f.ext}" for f in FORMATS.values()}),
+                                ("posters", posters, {".png"})):
+            d = folder / sub
+            if not d.is_dir():
+                continue
+            for p in d.iterdir():
+                if p.is_file() and p.suffix in exts and is_chapter_stem(p.stem) and p.name not in keep:
+                    p.unlink()
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tuple[int, int], int]:
+    """Remove the cache entries no manifest in OUT uses (all with `everything`), holding
+    every quality folder's lock; ((entries removed, bytes), entries kept)."""
+    cache = Cache(cache_dir or out / ".cache")
+    folders = sorted(p.parent for p in out.glob(f"*/{MANIFEST}")) if out.is_dir() else []
+    with ExitStack() as stack:
+        for folder in folders:
+            stack.enter_context(locked(folder, wait=False))
+        used = set() if everything else {
+            str(c.get("cache_key")) for f in folders
+            for c in _read_json(f / MANIFEST).get("chapters", [])}
+        removed, size, kept = 0, 0, 0
+        if cache.entries.is_dir():
+            for entry in sorted(cache.entries.iterdir()):
+                if entry.name in used:
+                    kept += 1
+                    continue
+                size += sum(p.stat().st_size for p in entry.rglob("*") if p.is_file())
+                shutil.rmtree(entry)
+                removed += 1
+        for extra in (cache.work, cache.root / "logs") if everything else ():
+            if extra.is_dir():
+                shutil.rmtree(extra)
+    return (removed, size), kept
+
+
+def _warn_rmtree(func: Any, path: str, exc: Any) -> None:
+    logger.warning("could not remove %s: %s", path, exc[1] if isinstance(exc, tuple) else exc)
+
+
+def report(result: Result, options: Options) -> None:
+    """The end of a run: failures with their log's tail, or what was written."""
+    for t in result.failed:
+        logger.error("[red bold]chapter %s failed:[/] %s", escape(t.name), escape(t.error))
+        tail = _tail(t.log) if t.log else t.detail.strip().splitlines()[-LOG_TAIL:]
+        if tail:
+            console.print("\n".join("    " + line for line in tail), markup=False,
+                          highlight=False, style="dim")
+        if t.log:
+            logger.error("    full log: %s", escape(str(t.log)))
+    if result.failed:
+        done = [t for t in result.tasks if t.entry is not None]
+        logger.error("[red]%d of %d chapters failed[/]; %s was left as it was%s",
+                     len(result.failed), len(result.tasks), escape(str(options.folder)),
+                     f" ({len(done)} finished chapters are cached)" if done else "")
+        return
+    if is_quiet():
+        return
+    rendered = sum(t.rendered for t in result.tasks)
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+    for col in ("#", "chapter", "", "duration", "size"):
+        table.add_column(col, justify="right" if col in ("#", "duration", "size") else "left")
+    for row in result.manifest["chapters"]:
+        table.add_row(f"{row['number']:02d}", row["slug"], row["status"],
+                      _clock(row["duration"]), _size(row["size"]))
+    console.print(table)
+    lecture = result.manifest["lecture"]
+    console.print(f"[bold]{escape(str(options.folder / 'lecture.mp4'))}[/]  "
+                  f"{_clock(lecture['duration'])}, {len(result.tasks)} chapters, "
+                  f"{_size(lecture['size'])}; captions lecture.srt, lecture.vtt; {MANIFEST}")
+    console.print(f"{rendered} rendered, {len(result.tasks) - rendered} cached, "
+                  f"{result.seconds:.1f} s")
+
+
+def _tail(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    return [line.rstrip() for line in lines if line.strip()][-LOG_TAIL:]
+
+
+def _clock(seconds: float) -> str:
+    s = int(seconds + 0.5)
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"

@@ -1,0 +1,101 @@
+"""The renderer's tests: run `sigsat` as a user does, at the tiny quality (192x108, 5 fps).
+
+Real chapters (two that exist) are rendered once per session; the tests that need many
+renders (formats, failures, kills) use fake chapters from fixtures/fake_chapters, which
+render in a second or two each (SIGSAT_CHAPTERS swaps the registry).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL = ("sigmoid_curves", "problem1_sigma_prime")  # the second reads problem1.z, the first not
+
+
+def sigsat(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
+           ) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a new process, as `./render.sh` does."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("SIGSAT_PARAMS", None)
+    full_env.pop("SIGSAT_SLIDES", None)
+    return subprocess.run([sys.executable, "-m", "sigsat", *args], capture_output=True,
+                          text=True, env=full_env, timeout=timeout)
+
+
+def fake_env() -> dict[str, str]:
+    """The environment that swaps in the fake chapters."""
+    path = os.pathsep.join(p for p in (str(FIXTURES), os.environ.get("PYTHONPATH", "")) if p)
+    return {"SIGSAT_CHAPTERS": "fake_chapters", "PYTHONPATH": path}
+
+
+def manifest(folder: Path) -> dict[str, Any]:
+    """OUT/<quality>/manifest.json."""
+    data: dict[str, Any] = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return data
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """sha256 of every file in an output folder but the lock, by relative path."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != ".lock"}
+
+
+def ffprobe(path: Path, *what: str) -> dict[str, Any]:
+    """ffprobe's JSON for a file (`-show_streams`, `-show_format`, `-show_chapters`...)."""
+    out = subprocess.run(["ffprobe", "-v", "error", "-print_format", "json", *what, str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    data: dict[str, Any] = json.loads(out)
+    return data
+
+
+@pytest.fixture(scope="session")
+def real_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """OUT with two real chapters rendered at tiny with two jobs; returns OUT (not OUT/tiny)."""
+    import scenes
+
+    folder = Path(list(scenes.__path__)[0])
+    missing = [slug for slug in REAL if not (folder / f"{slug}.py").is_file()]
+    if missing:
+        pytest.skip(f"chapters not written: {missing}")
+    out = tmp_path_factory.mktemp("real") / "out"
+    done = sigsat("render", "--quality", "tiny", "--only", ",".join(REAL), "--jobs", "2",
+                  "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    (out / "first-run.stderr").write_text(done.stderr, encoding="utf-8")
+    return out
+
+
+@pytest.fixture
+def real_copy(real_out: Path, tmp_path: Path) -> Path:
+    """A private copy of the real render (cache included) to change."""
+    out = tmp_path / "out"
+    shutil.copytree(real_out, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def fake_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """OUT with fake chapters alpha and beta rendered at tiny; returns OUT."""
+    out = tmp_path_factory.mktemp("fake") / "out"
+    done = sigsat("render", "-q", "tiny", "--only", "alpha,beta", "--out", str(out),
+                  env=fake_env())
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.fixture
+def fake_copy(fake_out: Path, tmp_path: Path) -> Path:
+    """A private copy of the fake render (cache included)."""
+    out = tmp_path / "out"
+    shutil.copytree(fake_out, out)
+    return out

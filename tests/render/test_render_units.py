@@ -1,0 +1,224 @@
+"""The renderer's parts without rendering: captions, chapter marks, cache keys and entries,
+staged writes."""
+
+from __future__ import annotations
+
+import json
+import re
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from sigsat.assemble import Mark, Part, ffmetadata, marks
+from sigsat.cache import Cache, chapter_key, sha256_file, why_changed
+from sigsat.captions import Cue, chapter_cues, srt, vtt
+from sigsat.chapters import ChapterError, Loaded, load, registry, select
+from sigsat.outputs import Staging, remove_stale_tmp, tmp_name
+from sigsat.qualities import QUALITIES
+from sigsat_math.params import DEFAULTS, Spec, specs
+from sigsat_math.params import load as load_params
+
+SRT_TIME = r"(\d{2}):(\d{2}):(\d{2}),(\d{3})"
+VTT_TIME = r"(\d{2}):(\d{2}):(\d{2})\.(\d{3})"
+
+
+def _ms(groups: tuple[str, ...]) -> int:
+    h, m, s, ms = (int(g) for g in groups)
+    assert m < 60 and s < 60
+    return ((h * 60 + m) * 60 + s) * 1000 + ms
+
+
+def parse_srt(text: str) -> list[tuple[int, int, str]]:
+    """A strict SubRip reader: numbered blocks from 1, a timing line, text, a blank line."""
+    blocks = text.split("\n\n")
+    assert blocks[-1] == "", "the file ends with a blank line"
+    cues = []
+    for i, block in enumerate(blocks[:-1], start=1):
+        lines = block.split("\n")
+        assert lines[0] == str(i)
+        m = re.fullmatch(f"{SRT_TIME} --> {SRT_TIME}", lines[1])
+        assert m, lines[1]
+        assert len(lines) > 2 and all(line.strip() for line in lines[2:])
+        cues.append((_ms(m.groups()[:4]), _ms(m.groups()[4:]), "\n".join(lines[2:])))
+    return cues
+
+
+def parse_vtt(text: str) -> tuple[str, list[tuple[int, int, str]]]:
+    """A strict WebVTT reader for what we write: header, then id, timing, text blocks."""
+    blocks = text.split("\n\n")
+    assert blocks[0].startswith("WEBVTT") and "\n" not in blocks[0]
+    assert blocks[-1] == ""
+    cues = []
+    for i, block in enumerate(blocks[1:-1], start=1):
+        lines = block.split("\n")
+        assert lines[0] == str(i)
+        m = re.fullmatch(f"{VTT_TIME} --> {VTT_TIME}", lines[1])
+        assert m, lines[1]
+        body = "\n".join(lines[2:])
+        assert body and "-->" not in body and "<" not in body
+        cues.append((_ms(m.groups()[:4]), _ms(m.groups()[4:]), body))
+    return blocks[0], cues
+
+
+def test_lines_said_together_share_their_beat_in_turn():
+    raw = [{"start": 0.0, "text": "a" * 30, "section": "one"},
+           {"start": 0.0, "text": "b" * 10, "section": "one"},
+           {"start": 4.0, "text": "c", "section": "two"}]
+    cues = chapter_cues(raw, duration=10.0, offset=100.0)
+    assert cues == [Cue(100_000, 103_000, "a" * 30, "one"), Cue(103_000, 104_000, "b" * 10, "one"),
+                    Cue(104_000, 110_000, "c", "two")]
+
+
+def test_cues_are_sorted_clipped_to_the_chapter_and_skip_empty_text():
+    raw = [{"start": 3.0, "text": "late"}, {"start": 1.0, "text": "early"},
+           {"start": 2.0, "text": "  "}, {"start": 12.0, "text": "after the end"}]
+    cues = chapter_cues(raw, duration=10.0)
+    assert [(c.start, c.end, c.text) for c in cues] == [(1000, 3000, "early"), (3000, 10000, "late"),
+                                                        (10000, 10000, "after the end")]
+    assert "after the end" not in srt(cues)  # a cue of no length is left out
+
+
+def test_srt_and_vtt_formats():
+    cues = [Cue(0, 1500, "a < b & c"), Cue(61_250, 3_725_500, "two\nlines"), Cue(5, 5, "empty")]
+    assert parse_srt(srt(cues)) == [(0, 1500, "a < b & c"), (61_250, 3_725_500, "two\nlines")]
+    header, parsed = parse_vtt(vtt(cues, "Sigmoid Saturation"))
+    assert header == "WEBVTT - Sigmoid Saturation"
+    assert parsed == [(0, 1500, "a &lt; b &amp; c"), (61_250, 3_725_500, "two\nlines")]
+    assert "01:02:05,500" in srt(cues) and "01:02:05.500" in vtt(cues)
+    assert parse_srt(srt([Cue(0, 900, "blank\n\nline inside")]))[0][2] == "blank\nline inside"
+
+
+def test_chapter_marks_are_exact_running_sums():
+    parts = [Part(Path("a"), "A", 220, Fraction(5), "x"), Part(Path("b"), "B = b; #1", 7, Fraction(3), "y"),
+             Part(Path("c"), "C", 1, Fraction(30), "z")]
+    assert marks(parts) == [Mark("A", 0, 44000), Mark("B = b; #1", 44000, 46333),
+                            Mark("C", 46333, 46367)]
+    meta = ffmetadata("Title\nwith = sign", marks(parts))
+    assert meta.startswith(";FFMETADATA1\ntitle=Title\\\nwith \\= sign\n")
+    assert "title=B \\= b\\; \\#1" in meta
+    assert meta.count("[CHAPTER]") == 3 and meta.count("TIMEBASE=1/1000") == 3
+
+
+def test_gif_rates_divide_100():
+    assert {q: QUALITIES[q].gif_fps for q in QUALITIES} == {"preview": 10, "hd": 20, "4k": 20,
+                                                           "tiny": 5}
+
+
+def test_select_chapters_by_slug_number_or_scene():
+    chapters = registry()
+    by_slug = {c.slug: c for c in chapters}
+    assert select([]) == list(chapters)
+    assert select(["problem1_sigma_prime,2"]) == [by_slug["sigmoid_curves"],
+                                                  by_slug["problem1_sigma_prime"]]
+    assert select(["SigmoidCurves"]) == [by_slug["sigmoid_curves"]]
+    with pytest.raises(ChapterError, match="unknown chapter '42'"):
+        select(["42"])
+
+
+def _another(value: object, spec: Spec) -> object:
+    """A valid value other than `value`."""
+    if spec.type is bool:
+        return not value
+    if spec.choices:
+        return next(c for c in spec.choices if c != value)
+    if spec.type is str:
+        return f"{value} (changed)"
+    step = 1 if spec.type is int else 0.5
+    up = value + step  # type: ignore[operator]
+    return up if spec.hi is None or up < spec.hi else value - step  # type: ignore[operator]
+
+
+def test_a_parameter_changes_exactly_the_keys_of_the_chapters_that_read_it():
+    loaded = [c for c in (load(r) for r in registry()) if isinstance(c, Loaded)]
+    assert len(loaded) >= 2
+    quality = QUALITIES["tiny"]
+
+    def keys(params):
+        return {c.ref.slug: chapter_key(c.ref, c.reads, params, quality, "mp4", False).digest
+                for c in loaded}
+
+    base = keys(DEFAULTS)
+    for key, spec in specs().items():
+        changed = load_params(None, [f"{key}={json.dumps(_another(DEFAULTS.get(key), spec))}"])
+        assert changed.get(key) != DEFAULTS.get(key)
+        now = keys(changed)
+        readers = {c.ref.slug for c in loaded if key in c.reads}
+        assert {s for s in base if base[s] != now[s]} == readers, key
+    for c in loaded:  # theme is read by every chapter
+        assert "theme" in c.reads
+
+
+def test_quality_format_and_transparency_are_in_the_key():
+    c = next(c for c in (load(r) for r in registry()) if isinstance(c, Loaded))
+    digests = {chapter_key(c.ref, c.reads, DEFAULTS, QUALITIES[q], f, t).digest
+               for q in ("tiny", "hd") for f in ("mp4", "webm") for t in (False, True)}
+    assert len(digests) == 8
+    a = chapter_key(c.ref, c.reads, DEFAULTS, QUALITIES["tiny"], "mp4", False)
+    b = chapter_key(c.ref, c.reads, load_params(None, ["theme=light"]), QUALITIES["hd"], "mp4", False)
+    assert why_changed(a.parts, b.parts) == ("theme 'dark' -> 'light', "
+                                             "quality tiny:192x108@5 -> hd:1920x1080@30")
+    assert {"code", "shared", "math", "renderer", "tools"} <= set(a.parts)
+    assert {"manim", "av", "numpy", "ffmpeg", "renderer"} <= set(a.parts["tools"])
+
+
+def _entry(cache: Cache, key: str) -> Path:
+    folder = cache.folder(key)
+    folder.mkdir(parents=True)
+    files = {}
+    for role, name in (("master", "master.mp4"), ("poster", "poster.png")):
+        (folder / name).write_bytes(role.encode() * 100)
+        files[role] = {"name": name, "size": (folder / name).stat().st_size,
+                       "sha256": sha256_file(folder / name)}
+    (folder / "entry.json").write_text(json.dumps({"files": files}))
+    return folder
+
+
+def test_cache_entries_are_checked_before_use(tmp_path):
+    cache = Cache(tmp_path)
+    assert cache.get("k1") == (None, "")
+    folder = _entry(cache, "k1")
+    entry, why = cache.get("k1")
+    assert entry is not None and why == "" and entry.path("clip") == folder / "master.mp4"
+    data = bytearray((folder / "master.mp4").read_bytes())
+    data[10] ^= 1
+    (folder / "master.mp4").write_bytes(bytes(data))
+    assert cache.get("k1") == (None, "master file master.mp4 damaged (sha256 differs)")
+    (folder / "poster.png").unlink()
+    (folder / "master.mp4").write_bytes(b"master" * 100)
+    assert cache.get("k1") == (None, "poster file poster.png missing")
+    (folder / "entry.json").write_text("{")
+    assert cache.get("k1")[1].startswith("entry.json unreadable")
+    cache.discard("k1")
+    assert not folder.exists()
+
+
+def test_staged_files_appear_only_on_commit(tmp_path):
+    src = tmp_path / "src.bin"
+    src.write_bytes(b"new clip")
+    old = tmp_path / "out" / "clips" / "01_a.mp4"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(b"old clip")
+    staging = Staging()
+    staging.copy(src, old, sha256_file(src))
+    staging.text("{}", tmp_path / "out" / "manifest.json")
+    assert old.read_bytes() == b"old clip" and tmp_name(old).is_file()
+    assert not (tmp_path / "out" / "manifest.json").exists()
+    staging.commit()
+    assert old.read_bytes() == b"new clip" and not tmp_name(old).exists()
+    again = Staging()
+    again.copy(src, old, sha256_file(src))
+    again.text("{}", tmp_path / "out" / "manifest.json")
+    assert again.commit() == [] and len(again.unchanged) == 2
+
+
+def test_an_aborted_or_killed_staging_leaves_no_trace(tmp_path):
+    dest = tmp_path / "lecture.mp4"
+    dest.write_bytes(b"old")
+    staging = Staging()
+    staging.text("new", dest)
+    staging.abort()
+    assert dest.read_bytes() == b"old" and list(tmp_path.iterdir()) == [dest]
+    Staging().text("half", dest)  # as if killed before commit
+    assert remove_stale_tmp(tmp_path) == [tmp_name(dest)]
+    assert dest.read_bytes() == b"old"

@@ -1,0 +1,225 @@
+"""The ball chapter: four real surfaces, the same pushes, the ball exactly where the model puts it."""
+
+from __future__ import annotations
+
+import math
+
+import av
+import numpy as np
+import pytest
+
+from scenes.theme import DARK
+from sigsat_math import DEFAULTS, params
+from tests.conftest import recompute_ledger
+
+pytestmark = pytest.mark.slow
+
+# key of the start parameter -> (activation, the chapter's short name used in ledger labels)
+SURFACES = {
+    "plateau_z": ("sigmoid", "sigmoid, far out"),
+    "center_z": ("sigmoid", "sigmoid, centre"),
+    "relu_positive_z": ("relu", "ReLU, z > 0"),
+    "relu_negative_z": ("relu", "ReLU, z < 0"),
+}
+SECTIONS = ["intro", *SURFACES, "side by side", "conclusion"]
+
+
+# An independent reference: closed forms in plain math, the push rule written out again.
+def f(name: str, z: float) -> float:
+    if name == "relu":
+        return max(z, 0.0)
+    return 1 / (1 + math.exp(-z)) if z >= 0 else math.exp(z) / (1 + math.exp(z))
+
+
+def slope(name: str, z: float) -> float:
+    if name == "relu":
+        return 1.0 if z > 0 else 0.0
+    e = math.exp(-abs(z))
+    return e / (1 + e) ** 2
+
+
+def run(name: str, z0: float, push: float, pushes: int) -> list[float]:
+    zs = [z0]
+    for _ in range(pushes):
+        zs.append(zs[-1] + push * slope(name, zs[-1]))
+    return zs
+
+
+def rows(data: dict) -> dict[str, dict]:
+    return {row["label"]: row for row in data["ledger"]}
+
+
+def check_model_rows(data: dict, p: params.Params) -> None:
+    """Every position, slope, step and distance in the ledger is the reference model's."""
+    b, led = p.ball, rows(data)
+    for key, (name, short) in SURFACES.items():
+        zs = run(name, getattr(b, key), b.push, b.pushes)
+        for k, z in enumerate(zs):
+            assert led[f"{short}: z after {k}"]["value"] == pytest.approx(z, abs=1e-12)
+            assert led[f"{short}: slope after {k}"]["value"] == pytest.approx(slope(name, z),
+                                                                              rel=1e-9, abs=1e-15)
+            assert led[f"{short}: distance after {k}"]["value"] == pytest.approx(zs[k] - zs[0],
+                                                                                 abs=1e-12)
+        for k in range(b.pushes):
+            assert led[f"{short}: step {k + 1}"]["value"] == pytest.approx(zs[k + 1] - zs[k],
+                                                                           abs=1e-12)
+        assert led[f"{short}: distance, compared"]["value"] == pytest.approx(zs[-1] - zs[0],
+                                                                             abs=1e-12)
+        assert f"{short}: z after {b.pushes + 1}" not in led
+
+
+def resting_error(ball, surf, name: str, z: float) -> tuple[float, float]:
+    """How far the ball is from touching the drawn curve, and how far along z from the model."""
+    axes = surf.axes
+    zs = np.linspace(z - 1.5, z + 1.5, 30001)
+    curve = np.array([axes.c2p(t, f(name, t)) for t in zs])
+    gaps = np.linalg.norm(curve - ball.get_center(), axis=1)
+    i = int(np.argmin(gaps))
+    return abs(gaps[i] - ball.width / 2), abs(zs[i] - z)
+
+
+def check_final_positions(data: dict, p: params.Params) -> None:
+    scene, b = data["scene_object"], p.ball
+    for balls in (scene.balls, scene.minis):
+        for key, (name, _) in SURFACES.items():
+            ball, surf = balls[key]
+            z_end = run(name, getattr(b, key), b.push, b.pushes)[-1]
+            touch, along = resting_error(ball, surf, name, z_end)
+            assert touch < 1e-3, key  # resting on the curve, not sunk in or floating
+            assert along < 2e-3, key  # at the model's z (a kink-free stretch of every curve)
+
+
+# 480x270: at the conftest's 192 px, Pango wraps long Text lines (its canvas is the frame in
+# pixels), and the layout would no longer be the one a real render shows.
+SIZE = {"pixel_width": 480, "pixel_height": 270}
+SHORT = ["ball.push=1.5", "ball.pushes=2"]
+_renders: dict[tuple[str, ...], dict] = {}
+
+
+@pytest.fixture(scope="module")
+def text_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One Pango cache for the module's renders, which all share one pixel size."""
+    return str(tmp_path_factory.mktemp("texts"))
+
+
+def rendered(render_chapter, text_dir: str, overrides: tuple[str, ...] = (),
+             movie: bool = False) -> dict:
+    """Each parameter set rendered once for the whole module (the default one as a movie)."""
+    if overrides not in _renders:
+        p = params.load(None, list(overrides))
+        # 3 fps: every ball rests at least 0.6 s, so some frame always shows it at rest.
+        _renders[overrides] = render_chapter("ball_on_surfaces", "BallOnSurfaces", p,
+                                             movie=movie, text_dir=text_dir, frame_rate=3,
+                                             **SIZE)
+        _renders[overrides]["p"] = p
+    return _renders[overrides]
+
+
+def check_layout(data: dict) -> None:
+    assert [s["name"] for s in data["sections"]] == SECTIONS
+    for section in data["sections"]:
+        assert section["layout"] == [], section["name"]
+    assert {c["section"] for c in data["cues"]} == set(SECTIONS)
+
+
+def test_ledger_layout_and_where_the_balls_end(render_chapter, text_dir):
+    data = rendered(render_chapter, text_dir, movie=True)
+    assert recompute_ledger(data["ledger"]) == []
+    check_model_rows(data, DEFAULTS)
+    check_final_positions(data, DEFAULTS)
+    check_layout(data)
+    text = {label: row["text"] for label, row in rows(data).items()}
+    # The lesson's lines, at the default parameters, as the viewer reads them.
+    assert text["sigmoid, far out: slope after 0"] == "0.00665"
+    assert text["sigmoid, centre: slope after 0"] == "0.197"
+    assert text["max sigma'"] == "0.25"
+    assert text["ReLU, z > 0: slope after 0"] == "1"
+    assert text["ReLU, z < 0: slope after 0"] == "0"
+    assert text["ReLU, z > 0: distance, compared"] == "3.2"
+    assert text["ReLU, z < 0: distance, compared"] == "0"
+    assert text["sigmoid, far out: distance, compared"] == "0.0211"
+    assert text["push"] == "0.8" and text["pushes"] == "4"
+    assert text["sigmoid, far out: saturation threshold"] == "3"
+
+
+def test_push_and_pushes_change_every_motion(render_chapter, text_dir):
+    data = rendered(render_chapter, text_dir, tuple(SHORT))
+    assert recompute_ledger(data["ledger"]) == []
+    check_model_rows(data, data["p"])
+    check_final_positions(data, data["p"])
+    check_layout(data)
+    text = {label: row["text"] for label, row in rows(data).items()}
+    assert text["push"] == "1.5" and text["pushes"] == "2"
+    assert text["ReLU, z > 0: distance, compared"] == "3"
+    assert text["ReLU, z < 0: distance, compared"] == "0"
+    default = rows(rendered(render_chapter, text_dir, movie=True))
+    moved = {k for k, row in rows(data).items() if k in default and row["value"] != default[k]["value"]}
+    # Every ball that moves moves differently; ReLU's negative side stays exactly where it was.
+    assert not any(k.startswith("ReLU, z < 0") for k in moved)
+    for short in ("sigmoid, far out", "sigmoid, centre", "ReLU, z > 0"):
+        assert f"{short}: distance, compared" in moved
+
+
+def test_moving_the_plateau_changes_only_the_plateau(render_chapter, text_dir):
+    base = rows(rendered(render_chapter, text_dir, tuple(SHORT)))
+    data = rendered(render_chapter, text_dir, (*SHORT, "ball.plateau_z=8"))
+    assert recompute_ledger(data["ledger"]) == []
+    check_model_rows(data, data["p"])
+    check_final_positions(data, data["p"])
+    check_layout(data)
+    moved = rows(data)
+    assert moved.keys() == base.keys()
+    changed = {k for k in base if base[k]["value"] != moved[k]["value"]}
+    plateau = {k for k in base if k.startswith("sigmoid, far out:")}
+    unmoved = {"sigmoid, far out: saturation threshold", "sigmoid, far out: distance after 0"}
+    assert changed == plateau - unmoved
+    assert moved["sigmoid, far out: slope after 0"]["text"] == "0.000335"
+
+
+def frames_at(path: str, times: list[float]) -> dict[float, np.ndarray]:
+    """The first frame at or after each time."""
+    out, todo = {}, sorted(times)
+    with av.open(path) as clip:
+        for frame in clip.decode(video=0):
+            while todo and frame.time is not None and frame.time >= todo[0]:
+                out[todo.pop(0)] = frame.to_ndarray(format="rgb24").astype(float)
+            if not todo:
+                break
+    assert not todo, f"no frames at {todo}"
+    return out
+
+
+def to_pixels(point: np.ndarray, w: int, h: int) -> np.ndarray:
+    """A scene point as (column, row) in a w x h frame (the frame is 8 units high)."""
+    unit = h / 8
+    return np.array([w / 2 + point[0] * unit, h / 2 - point[1] * unit])
+
+
+def test_drawn_ball_follows_the_model_frame_by_frame(render_chapter, text_dir):
+    data = rendered(render_chapter, text_dir, movie=True)
+    scene, b = data["scene_object"], DEFAULTS.ball
+    # Every rest of the two balls that move, alone and side by side; the others at their last.
+    picks = [r for r in scene.rests if r["key"] in ("center_z", "relu_positive_z")
+             or r["k"] == b.pushes]
+    shots = frames_at(data["movie"], [r["time"] + 0.05 for r in picks])
+    ball_rgb = np.array([int(DARK.ball[i:i + 2], 16) for i in (1, 3, 5)], float)
+    for r in picks:
+        image = shots[r["time"] + 0.05]
+        h, w, _ = image.shape
+        name = SURFACES[r["key"]][0]
+        ball, surf = (scene.balls if r["where"] == "solo" else scene.minis)[r["key"]]
+        z = run(name, getattr(b, r["key"]), b.push, b.pushes)[r["k"]]
+        # Where the model puts the ball: touching the curve at (z, f(z)), off the normal.
+        p0 = surf.axes.c2p(z, f(name, z))
+        t = surf.axes.c2p(z + 1, f(name, z) + slope(name, z)) - p0
+        normal = np.array([-t[1], t[0], 0.0]) / np.linalg.norm(t)
+        expected = to_pixels(p0 + ball.width / 2 * normal, w, h)
+        # Look only inside this surface's box, where nothing else has the ball's colour.
+        left, top = to_pixels(surf.get_corner(np.array([-1, 1, 0])), w, h).astype(int)
+        right, bottom = to_pixels(surf.get_corner(np.array([1, -1, 0])), w, h).astype(int)
+        crop = image[top:bottom + 1, left:right + 1]
+        ys, xs = np.nonzero(np.abs(crop - ball_rgb).max(axis=2) < 60)
+        assert len(xs) > 20, r
+        found = np.array([xs.mean() + left + 0.5, ys.mean() + top + 0.5])  # pixel centres
+        assert np.abs(found - expected).max() < 1.5, (r, found, expected)
+    assert len(picks) == 4 * (b.pushes + 1) + 4

@@ -1,0 +1,84 @@
+"""The five takeaways: every number from sigsat_math, each icon's curve the function it recalls."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import pytest
+
+from sigsat_math import AUTO, activation, first_over_last, params
+from tests.conftest import recompute_ledger
+from tests.scenes.curve_check import worst_miss, z_extent
+
+pytestmark = pytest.mark.slow
+SECTIONS = ["saturates", "peak", "vanishing", "relu slope", "modern networks", "closing"]
+OTHER = ["curves.z_max=12", "experiment.depth=5", "variants.leaky_alpha=0.3", "variants.elu_alpha=2",
+         "lesson.title=Vanishing Gradients", "lesson.author=A. N. Other", "lesson.year=2031"]
+REAL_SIZE = {"pixel_width": 854, "pixel_height": 480}  # see test_relu_and_variants: no wrapped lines
+
+
+def shown(data):
+    return {row["label"]: row["text"] for row in data["ledger"]}
+
+
+@pytest.fixture(scope="module")
+def renders():
+    return {}
+
+
+def render(render_chapter, renders, key, overrides=()):
+    if key not in renders:
+        renders[key] = render_chapter("key_takeaways", "KeyTakeaways", params.load(None, list(overrides)), **REAL_SIZE)
+    return renders[key]
+
+
+def test_numbers_layout_and_captions(render_chapter, renders):
+    data = render(render_chapter, renders, "default")
+    assert recompute_ledger(data["ledger"]) == []
+    n = shown(data)
+    assert n["max sigma'"] == "0.25" and n["sigma(0)"] == "0.5"
+    assert n["sigma'(z_max)"] == "0.000335"  # sigma(8) sigma(-8)
+    assert n["depth"] == "10" and n["year"] == "2025"
+    assert n["sigmoid first/last layer gradient"] == AUTO.text(first_over_last("sigmoid", 10, 64, "xavier", 0, 128))
+    assert [s["name"] for s in data["sections"]] == SECTIONS
+    assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
+    assert {c["section"] for c in data["cues"]} == set(SECTIONS)
+    # The takeaway's 0.25 is the computed peak, on screen and in the narration.
+    rows = data["scene_object"].rows
+    assert rows[1][2][0].text.replace(" ", "").endswith("0.25")
+    assert "0.25" in next(c["text"] for c in data["cues"] if c["section"] == "peak")
+
+
+def check_icons(data, z_max: float, leaky: float, elu: float) -> None:
+    scene = data["scene_object"]
+    sig, relu = activation("sigmoid"), activation("relu")
+    expected = {"sigmoid": (sig[0], z_max), "sigmoid_prime": (sig[1], z_max), "relu": (relu[0], z_max),
+                "relu_small": (relu[0], z_max / 2),
+                "leaky_relu": (partial(activation("leaky_relu")[0], alpha=leaky), z_max / 2),
+                "elu": (partial(activation("elu")[0], alpha=elu), z_max / 2),
+                "gelu": (activation("gelu")[0], z_max / 2)}
+    assert set(scene.curves) == set(expected)
+    for name, (f, reach) in expected.items():
+        curve, axes = scene.curves[name], scene.curve_axes[name]
+        assert worst_miss(curve, axes, f) < 1e-3, name
+        lo, hi = z_extent(curve, axes)
+        assert lo == pytest.approx(-reach, abs=1e-6) and hi == pytest.approx(reach, abs=1e-6), name
+
+
+def test_icons_are_the_functions_they_recall(render_chapter, renders):
+    check_icons(render(render_chapter, renders, "default"), 8.0, 0.1, 1.0)
+    check_icons(render(render_chapter, renders, "other", OTHER), 12.0, 0.3, 2.0)
+    with pytest.raises(AssertionError):
+        check_icons(render(render_chapter, renders, "default"), 8.0, 0.01, 1.0)
+
+
+def test_other_parameters_change_only_what_depends_on_them(render_chapter, renders):
+    default = shown(render(render_chapter, renders, "default"))
+    data = render(render_chapter, renders, "other", OTHER)
+    assert recompute_ledger(data["ledger"]) == []
+    n = shown(data)
+    assert n["z_max"] == "12" and n["depth"] == "5" and n["year"] == "2031"
+    unchanged = {label for label in n if n[label] == default[label]}
+    assert unchanged == {"max sigma'", "sigma(0)"}
+    assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
+    assert "Vanishing Gradients" in data["cues"][-1]["text"] and "A. N. Other" in data["cues"][-1]["text"]

@@ -1,0 +1,98 @@
+"""Layer by layer: sigma'(z) multiplied at every layer, the 0.25 bound, ReLU beside it, depth plot."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sigsat_math import params
+from tests.conftest import recompute_ledger
+
+pytestmark = pytest.mark.slow
+
+# manim's Text wraps lines wider than the movie's pixel width: at the fixture's 192 px a long
+# line breaks in two, which the real renders (854 px and up) never do. Lay out at 854 px.
+WIDE = {"pixel_width": 854, "pixel_height": 480}
+
+
+def render(render_chapter, *overrides):
+    return render_chapter("layer_by_layer", "LayerByLayer", params.load(None, list(overrides)), **WIDE)
+
+
+def shown(data):
+    return {row["label"]: row["text"] for row in data["ledger"]}
+
+
+def sigma_prime(z):
+    s = 1 / (1 + math.exp(-z))
+    return s * (1 - s)
+
+
+def layout_clean(data):
+    return {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
+
+
+def test_default_numbers_bars_and_layout_then_another_z(render_chapter):
+    data = render(render_chapter)
+    assert recompute_ledger(data["ledger"]) == []
+    assert layout_clean(data)
+    numbers = shown(data)
+    f = sigma_prime(1.0)
+    assert numbers["sigma'(z) per layer"] == "0.197" == f"{f:.3}"
+    assert numbers["sigmoid: gradient reaching layer 6"] == "0.197"
+    assert numbers["sigmoid: gradient reaching layer 1"] == "5.78 × 10⁻⁵"
+    assert f"{f**6:.2e}" == "5.78e-05"
+    assert numbers["best case after 6 layers"] == "0.000244"  # 0.25^6 = 0.000244140625
+    assert numbers["ReLU: gradient reaching layer 1"] == "1"
+    assert numbers["the lesson's per-layer gradient"] == "0.2"
+    assert numbers["gradient after 6 layers"] == "6.4 × 10⁻⁵"  # 0.2^6
+    assert [s["name"] for s in data["sections"]] == ["stack", "pulse", "best case", "ReLU beside it", "depth",
+                                                     "takeaway"]
+    assert all(any(c["section"] == s["name"] for c in data["cues"]) for s in data["sections"])
+    assert 40 <= data["duration"] <= 70
+
+    # The bars stand on the log axis at the height of the gradient each layer receives.
+    scene = data["scene_object"]
+    for panel, factor in ((scene.sig_panel, f), (scene.relu_panel, 1.0)):
+        axis = panel.axis
+        assert len(panel.bars) == 7
+        for k, bar in enumerate(panel.bars):  # column k = layer k + 1; the last column is the loss
+            expected = factor ** (6 - k)
+            assert bar.get_top()[1] == pytest.approx(axis.y_for(expected), abs=2e-3)
+        for exponent, label in axis.ticks.items():
+            assert label.get_y() == pytest.approx(axis.y_for(10.0**exponent), abs=1e-6)
+    # On a log scale each sigmoid layer is the same step down: log10(1 / sigma'(z)) decades.
+    bars, axis = scene.sig_panel.bars, scene.sig_panel.axis
+    decade = axis.y_for(1.0) - axis.y_for(0.1)
+    steps = [bars[k + 1].get_top()[1] - bars[k].get_top()[1] for k in range(6)]
+    assert steps == pytest.approx([decade * math.log10(1 / f)] * 6, abs=2e-3)
+
+    # Another z changes sigma'(z) and the products that depend on it, and nothing else.
+    default = numbers
+    data = render(render_chapter, "layers.z=0")
+    assert recompute_ledger(data["ledger"]) == []
+    assert layout_clean(data)
+    numbers = shown(data)
+    changed = {label for label in numbers if numbers[label] != default[label]}
+    assert changed == {"z at every layer", "sigma'(z) per layer"} | {
+        f"sigmoid: gradient reaching layer {k}" for k in range(1, 7)}
+    # At z = 0 every layer is at its best: the bars meet the bound.
+    assert numbers["sigma'(z) per layer"] == "0.25"
+    assert numbers["sigmoid: gradient reaching layer 1"] == numbers["best case after 6 layers"] == "0.000244"
+
+
+def test_deep_and_saturated_stack(render_chapter):
+    data = render(render_chapter, "layers.count=10", "layers.z=-8", "problem2.gradient=0.1")
+    assert recompute_ledger(data["ledger"]) == []
+    assert layout_clean(data)
+    numbers = shown(data)
+    f = sigma_prime(-8)
+    assert numbers["sigma'(z) per layer"] == f"{f:.3}" == "0.000335"
+    assert numbers["sigmoid: gradient reaching layer 1"] == "1.79 × 10⁻³⁵"
+    assert f"{f**10:.3g}" == "1.79e-35"
+    # An active ReLU unit has z > 0, whatever the sign of the sigmoid's z.
+    assert numbers["ReLU: gradient reaching layer 1"] == "1"
+    assert numbers["gradient after 10 layers"] == "1 × 10⁻¹⁰"
+    assert len(data["scene_object"].sig_panel.bars) == 11
+    assert any("10 sigmoid layers" in c["text"] for c in data["cues"])

@@ -1,0 +1,88 @@
+"""Practice problem 2: the per-layer gradient multiplied factor by factor, then one weight update."""
+
+from __future__ import annotations
+
+import pytest
+
+from sigsat_math import params
+from tests.conftest import recompute_ledger
+
+pytestmark = pytest.mark.slow
+
+# manim's Text wraps lines wider than the movie's pixel width: at the fixture's 192 px a long
+# line breaks in two, which the real renders (854 px and up) never do. Lay out at 854 px.
+WIDE = {"pixel_width": 854, "pixel_height": 480}
+CONCLUSION = ("Weight updates are negligible.", "The first layer cannot learn effectively.",
+              "This is the vanishing gradient problem.")
+
+
+def render(render_chapter, *overrides):
+    return render_chapter("problem2_chain_product", "Problem2ChainProduct", params.load(None, list(overrides)), **WIDE)
+
+
+def shown(data):
+    return {row["label"]: row["text"] for row in data["ledger"]}
+
+
+def layout_clean(data):
+    return {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
+
+
+def screen_tex(scene):
+    """Every LaTeX string on the worked lines, joined: what the viewer reads."""
+    parts = [*scene.product.tex_strings, *scene.total_line.tex_strings, *scene.update_line.tex_strings]
+    parts += [label.tex_string for label in scene.labels]
+    return " ".join(parts)
+
+
+def test_the_lesson_numbers(render_chapter):
+    data = render(render_chapter)
+    assert recompute_ledger(data["ledger"]) == []
+    assert layout_clean(data)
+    numbers = shown(data)
+    assert numbers["layers"] == "5" and numbers["gradient per layer"] == "0.2"
+    assert [numbers[f"product of the first {k} factors"] for k in range(1, 6)] == [
+        "0.2", "0.04", "0.008", "0.0016", "0.00032"]
+    assert numbers["total gradient"] == "0.00032"
+    assert numbers["learning rate"] == "0.1"
+    # 0.1 x 0.00032 = 0.000032, below 1e-4: the auto style writes it in scientific form.
+    assert numbers["weight update"] == "3.2 × 10⁻⁵"
+    scene = data["scene_object"]
+    assert scene.product.tex_strings.count("0.2") == 5 and scene.product.tex_strings.count(r"\times") == 4
+    tex = screen_tex(scene)
+    assert "0.2^{5}" in tex and "0.00032" in tex and r"3.2 \times 10^{-5}" in tex
+    cues = " ".join(c["text"] for c in data["cues"])
+    assert all(sentence in cues for sentence in CONCLUSION)
+    assert [s["name"] for s in data["sections"]] == ["question", "chain rule", "total", "update", "conclusion"]
+    assert 40 <= data["duration"] <= 70
+
+
+def test_eight_layers_at_a_quarter(render_chapter):
+    data = render(render_chapter, "problem2.layers=8", "problem2.gradient=0.25")
+    assert recompute_ledger(data["ledger"]) == []
+    assert layout_clean(data)
+    numbers = shown(data)
+    assert numbers["layers"] == "8" and numbers["gradient per layer"] == "0.25"
+    assert numbers["total gradient"] == "1.53 × 10⁻⁵" and f"{0.25**8:.3g}" == "1.53e-05"
+    assert numbers["weight update"] == "1.53 × 10⁻⁶" and f"{0.1 * 0.25**8:.3g}" == "1.53e-06"
+    assert numbers["product of the first 8 factors"] == numbers["total gradient"]
+    assert numbers["product of the first 3 factors"] == "0.0156"
+    scene = data["scene_object"]
+    assert scene.product.tex_strings.count("0.25") == 8 and len(scene.labels) == 8
+    assert "0.25^{8}" in screen_tex(scene)
+    assert any("8 layers" in c["text"] for c in data["cues"])
+
+
+    # Another learning rate changes the rate and the update, and nothing else.
+    faster = shown(render(render_chapter, "problem2.layers=8", "problem2.gradient=0.25", "problem2.learning_rate=2"))
+    assert {label for label in faster if faster[label] != numbers[label]} == {"learning rate", "weight update"}
+    assert faster["weight update"] == "3.05 × 10⁻⁵" and f"{2 * 0.25**8:.3g}" == "3.05e-05"
+
+
+def test_twelve_factors_fit_the_frame(render_chapter):
+    data = render(render_chapter, "problem2.layers=12")
+    assert recompute_ledger(data["ledger"]) == []
+    assert layout_clean(data)  # twelve factors is the most the parameters allow
+    numbers = shown(data)
+    assert numbers["total gradient"] == "4.1 × 10⁻⁹"  # 0.2^12 = 4.096e-9
+    assert len(data["scene_object"].labels) == 12

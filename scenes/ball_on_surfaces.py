@@ -122,7 +122,8 @@ class BallOnSurfaces(ChapterScene):
         self.push_q = self.value("push", "identity", b.push, style=SIG3)
         self.n_q = self.value("pushes", "identity", b.pushes, style=INT)
         self.max_q = self.value("max sigma'", "sigmoid_prime_max", style=SIG3)
-        self.balls: dict[str, tuple[VGroup, VGroup]] = {}  # solo and side-by-side balls, for tests
+        # (ball, surface) alone and side by side, and when each ball rests: for the tests.
+        self.balls: dict[str, tuple[VGroup, VGroup]] = {}
         self.minis: dict[str, tuple[VGroup, VGroup]] = {}
         self.rests: list[dict[str, Any]] = []
 
@@ -180,16 +181,17 @@ class BallOnSurfaces(ChapterScene):
     def solo(self, spot: Spot) -> None:
         """One surface, full frame: the pushes one by one, the readout after each."""
         run, n = self.runs[spot.key], self.p.ball.pushes
-        start = self.value(f"{spot.short}: start z", "identity", run.z[0], style=SIG3)
+        start = self.value(f"{spot.short}: start z", "identity", getattr(self.p.ball, spot.key),
+                           style=SIG3)
         zq = [self.model(spot, f"z after {k}", "ball_position", n, k, style=FIXED2)
               for k in range(n + 1)]
         sq = [self.model(spot, f"slope after {k}", "ball_slope", n, k) for k in range(n + 1)]
         dq = [self.model(spot, f"distance after {k}", "ball_distance", k) for k in range(n + 1)]
         step = [self.model(spot, f"step {k + 1}", "ball_step", n, k) for k in range(n)]
-        plateau = spot.key != "plateau_z" or self.saturated(spot)
+        usual = spot.key != "plateau_z" or self.saturated(spot)
         numbers = {"start": start.text, "g": sq[0].text, "d": step[0].text, "m": self.max_q.text}
         self.beat(spot.key, *(line.format(**numbers) for line in spot.say[:-1]),
-                  spot.say[-1].format(**numbers) if plateau else NOT_YET[1])
+                  spot.say[-1].format(**numbers) if usual else NOT_YET[1])
         surf = self.surface(spot, 5.6, 5.0, 0.2).next_to(self.heading, DOWN, buff=0.2)
         surf.to_edge(LEFT, buff=0.5)
         ghost, ball = get_resting_ball(surf, run.z[0], 0.2)
@@ -210,7 +212,7 @@ class BallOnSurfaces(ChapterScene):
         head.align_to(card, LEFT)
         gradient = get_formula(spot.gradient, role="highlight", g=sq[0], gn=sq[-1], m=self.max_q)
         gradient.next_to(card, DOWN, buff=0.35)
-        lesson = get_caption_line(spot.lesson if plateau else NOT_YET[0])
+        lesson = get_caption_line(spot.lesson if usual else NOT_YET[0])
         extras = self.saturation(spot, surf)
         self.play(FadeIn(head), FadeIn(surf), FadeIn(inset), *(FadeIn(e) for e in extras))
         self.play(FadeIn(ghost), FadeIn(ball, shift=DOWN * 0.4), FadeIn(card))
@@ -317,7 +319,7 @@ class BallOnSurfaces(ChapterScene):
                                            ("the ball's progress", "learning", "highlight"))))
         card = get_formula_card(rows.arrange(DOWN, buff=0.3)).move_to([0, -2.05, 0])
         line = get_caption_line("For efficient learning, we want consistent, non-vanishing "
-                                "gradients throughout.")
+                                "gradients throughout.").set_color(color("text"))
         self.play(FadeOut(self.bars), FadeIn(card, shift=UP * 0.2))
         self.wait(2)
         self.play(FadeIn(line, shift=UP * 0.2))

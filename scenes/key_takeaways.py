@@ -152,10 +152,10 @@ class KeyTakeaways(ChapterScene):
                   "in their hidden layers, and keep the sigmoid for outputs and gates.")
         icons = VGroup()
         for key, alpha in (("relu", ()), ("leaky_relu", (v.leaky_alpha,)), ("elu", (v.elu_alpha,)), ("gelu", ())):
-            plot = get_mini_plot(key, z_max / 2, (ICON_W - 0.45) / 4, ICON_H * 0.6, "relu", alpha=alpha)
+            plot = get_mini_plot(key, z_max / 2, (ICON_W - 0.2) / 2, (ICON_H - 0.1) / 2, "relu", alpha=alpha)
             self.keep(key if key != "relu" else "relu_small", plot)
             icons.add(plot)
-        icons.arrange(RIGHT, buff=0.15)
+        icons.arrange_in_grid(2, 2, buff=(0.2, 0.1))
         evidence = get_tex(r"\text{ReLU, Leaky ReLU, ELU, GELU inside; } \sigma \text{ at outputs and gates}",
                            role="muted", scale=EVIDENCE_SCALE)
         self.reveal(icons, "Modern networks use ReLU (or variants) for hidden layers", evidence,
@@ -165,9 +165,9 @@ class KeyTakeaways(ChapterScene):
         lesson = self.p.lesson
         self.beat("closing", f"That was {lesson.title}, by {lesson.author}. Thank you for watching.")
         year = self.value("year", "identity", lesson.year, style=INT)
-        self.play(self.rows.animate.scale(0.5).set_opacity(0.35).to_edge(UP, buff=1.3))
+        self.play(self.rows.animate.scale(0.5).fade(0.6).to_edge(UP, buff=1.3))
         card = VGroup(get_text(lesson.title, 56, weight="BOLD"),
-                      get_paragraph(lesson.goal, 11.0, th.BODY_SIZE, "muted"),
+                      get_paragraph(lesson.goal, 11.0, th.BODY_SIZE, "muted").arrange(DOWN, buff=0.18),
                       get_text(f"{lesson.author}, {year.text}", th.BODY_SIZE, "muted")).arrange(DOWN, buff=0.35)
         card.scale_to_fit_width(min(card.width, 12.5)).to_edge(DOWN, buff=0.8)
         self.play(FadeIn(card, shift=UP * 0.2))

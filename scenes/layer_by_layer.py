@@ -38,8 +38,8 @@ from scenes.widgets import (
 from sigsat_math import INT, SIG3, Quantity, depth_profile
 
 STACK_Y = 1.75
-BASE_Y = -2.3
-CHART_H = 2.45
+BASE_Y = -2.55
+CHART_H = 2.7
 STRIP_Y = 0.8
 AXIS_X = -5.85
 
@@ -119,7 +119,9 @@ class LayerByLayer(ChapterScene):
         self.beat("pulse", "Watch the gradient travel back. At each layer it is multiplied by sigma prime of z.",
                   f"After {self.n.text} layers only {self.sig[0].text} of it is left.")
         left, n = self.left, int(self.n.value)
-        self.play(FadeOut(self.rule), Create(left.axis))
+        self.chart_name = get_text("gradient that reaches each layer (log scale)", th.SMALL_SIZE, "muted")
+        self.chart_name.move_to([left.bars.get_x(), BASE_Y - 0.8, 0])
+        self.play(FadeOut(self.rule), Create(left.axis), FadeIn(self.chart_name))
         self.values = VGroup()
         for bar, q in zip(left.bars, self.sig, strict=True):
             label = NumberTex(q, role="derivative", scale=0.6).next_to(bar, DOWN, buff=0.2)
@@ -134,7 +136,9 @@ class LayerByLayer(ChapterScene):
             self.play(pulse.animate.move_to(left.stack.boxes[k]).scale_to_fit_width(width), run_time=0.6)
             self.play(Indicate(self.factors[k], color=color("highlight")), GrowFromEdge(left.bars[k], DOWN),
                       FadeIn(self.values[k]), run_time=0.7)
-        self.play(Indicate(self.values[0], color=color("saturated"), scale_factor=1.4))
+        self.reached = get_formula(r"\text{reaching layer 1: } <<f>>^{<<n>>} = <<g>>", role="text", scale=0.75,
+                                   f=self.f, n=self.n, g=self.sig[0]).move_to([0, STRIP_Y, 0])
+        self.play(Indicate(self.values[0], color=color("saturated"), scale_factor=1.4), FadeIn(self.reached))
         self.play(FadeOut(pulse))
         self.wait(1.5)
 
@@ -150,13 +154,14 @@ class LayerByLayer(ChapterScene):
                      get_formula(r"\text{best case: } \sigma' = <<p>> \text{ at every layer, } <<p>>^{<<n>>} = <<b>>",
                                  role="highlight", scale=0.7, p=self.peak, n=self.n, b=self.best[0]))
         self.key = key.arrange(RIGHT, buff=0.25).move_to([0.3, STRIP_Y, 0])
+        self.play(FadeOut(self.reached))
         self.play(LaggedStart(*(Create(b) for b in self.bounds), lag_ratio=0.1), FadeIn(self.key), run_time=2)
         self.wait(3)
 
     def compare_relu(self) -> None:
         self.beat("ReLU beside it", f"The same network with ReLU: an active unit's slope is {self.rf.text}.",
                   f"So the gradient reaches the first layer whole: {self.relu[0].text}, not {self.sig[0].text}.")
-        self.play(FadeOut(self.factors), FadeOut(self.values), FadeOut(self.key), FadeOut(self.bounds))
+        self.play(FadeOut(VGroup(self.factors, self.values, self.key, self.bounds, self.chart_name)))
         narrow = self.panel(self.sig, "sigmoid", AXIS_X + 0.75, -0.8)
         # Its parts entered one by one; gather them so the whole panel moves as one.
         self.remove(*self.left.get_family())
@@ -167,10 +172,10 @@ class LayerByLayer(ChapterScene):
         for g, name, role, slope, chain in ((narrow, r"\text{sigmoid: } \sigma'", "sigmoid", self.f, self.sig),
                                              (right, r"\text{ReLU, active unit: slope}", "relu", self.rf, self.relu)):
             head = get_formula(name + r" = <<s>>", role=role, scale=0.7, s=slope)
-            head.next_to(g.stack, UP, buff=0.25)
+            head.move_to([g.stack.get_x(), STRIP_Y, 0])
             reach = VGroup(get_text("reaches layer 1:", th.SMALL_SIZE, "muted"),
                            NumberTex(chain[0], role=role, scale=0.7)).arrange(RIGHT, buff=0.15)
-            reach.move_to([g.stack.get_x(), STRIP_Y, 0])
+            reach.move_to([g.stack.get_x(), BASE_Y - 0.55, 0])
             rows.append(VGroup(head, reach))
         self.play(FadeIn(rows[0]), Create(right.axis), Create(right.stack), run_time=1.5)
         pulse = get_pulse(role="relu").move_to(right.stack.loss)
@@ -191,8 +196,10 @@ class LayerByLayer(ChapterScene):
         ends = [self.value(f"{label} after {n} layers", "total_gradient", n, q.value)
                 for label, q in (("best case", self.peak), ("gradient", g), ("ReLU", self.rf))]
         lo, _ = log_decades([q.value for q in ends])
-        axes = get_log_axes(n, lo, 0, width=7.0, height=4.0, x_label="layers passed backward")
-        axes.move_to([-2.3, -0.1, 0])
+        axes = get_log_axes(n, lo, 0, width=7.0, height=3.7, x_label="L, layers passed backward")
+        axes.move_to([-2.3, -0.55, 0])
+        y_name = get_text("gradient (log scale)", th.SMALL_SIZE, "muted").next_to(axes, UP, buff=0.15)
+        y_name.align_to(axes, LEFT).shift(LEFT * 0.4)
         curves, keys = VGroup(), VGroup()
         for q, end, role, name in ((self.peak, ends[0], "highlight", r"\text{sigmoid, best case: }"),
                                    (g, ends[1], "sigmoid", r"\text{sigmoid: }"),
@@ -206,11 +213,11 @@ class LayerByLayer(ChapterScene):
                      .arrange(DOWN, aligned_edge=LEFT, buff=0.12))
         keys.arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(axes, RIGHT, buff=0.6).align_to(axes, UP)
         self.play(FadeOut(self.panels))
-        self.play(Create(axes), run_time=1.5)
+        self.play(Create(axes), FadeIn(y_name), run_time=1.5)
         for curve, key in zip(curves, keys, strict=True):
             self.play(Create(curve), FadeIn(key), run_time=1.5)
         self.wait(2.5)
-        self.plot = VGroup(axes, curves, keys)
+        self.plot = VGroup(axes, y_name, curves, keys)
 
     def profile(self, q: Quantity, m: int) -> float:
         """q.value ** m from sigsat_math, without a ledger row: a point of a curve, not a shown number."""

@@ -93,8 +93,9 @@ class LearningGoal(ChapterScene):
         for icon, name, note in zip(self.icons.values(), names, notes, strict=True):
             # Every icon stands on y = 0 and every label hangs from just under it: one baseline.
             icon.move_to(ORIGIN, aligned_edge=DOWN)
-            label = VGroup(get_text(name, th.HEADING_SIZE), get_text(note, th.BODY_SIZE, "muted"))
-            label.arrange(DOWN, buff=0.12).next_to(DOWN * 0.35, DOWN, buff=0)
+            # Placed by their tops, not stacked: a descender (y, g) must not push one note lower.
+            label = VGroup(get_text(name, th.HEADING_SIZE).next_to(DOWN * 0.35, DOWN, buff=0),
+                           get_text(note, th.BODY_SIZE, "muted").next_to(DOWN * 0.95, DOWN, buff=0))
             cards.add(VGroup(icon, label))
         pitch = max(c.width for c in cards) + 0.45
         for i, card in enumerate(cards):

@@ -154,11 +154,10 @@ class MeasuredNetwork(ChapterScene):
         grid[0].insert(0, get_text("", th.SMALL_SIZE))
         widths = [max(row[c].width for row in grid) for c in range(4)]
         rows = VGroup()
-        for row in grid:
+        for r, row in enumerate(grid):
             for c, cell in enumerate(row):
-                cell.move_to([sum(widths[:c]) + 0.6 * c + widths[c] / 2, 0, 0])
+                cell.move_to([sum(widths[:c]) + 0.6 * c + widths[c] / 2, -0.62 * r, 0])
             rows.add(VGroup(*row))
-        rows.arrange(DOWN, buff=0.3)
         # The card sits over the bars, never over the scale's labels left of the axis.
         room = (self.axis.line.get_x() + 0.3, 6.7)
         self.summary = get_formula_card(rows)

@@ -72,9 +72,11 @@ class Problem2ChainProduct(ChapterScene):
         self.heading = get_title(self.title)
         first = VGroup(get_text("A network has", th.BODY_SIZE), NumberTex(self.n),
                        get_text(f"{layers}, each with sigmoid activation.", th.BODY_SIZE)).arrange(RIGHT, buff=0.18)
-        second = VGroup(get_text("If each layer's gradient is", th.BODY_SIZE), NumberTex(self.g),
-                        get_text(",", th.BODY_SIZE)).arrange(RIGHT, buff=0.18)
-        second[2].next_to(second[1], RIGHT, buff=0.06).align_to(second[1], DOWN)
+        second = VGroup(get_text("If each layer's gradient is", th.BODY_SIZE),
+                        NumberTex(self.g, suffix=",")).arrange(RIGHT, buff=0.18)
+        # Numbers sit on the text's baseline: the bottom of a capital letter.
+        for line in (first, second):
+            line[1].shift(UP * (line[0][0].get_bottom()[1] - line[1][0][0].get_bottom()[1]))
         third = get_text("what is the total gradient that reaches the first layer?", th.BODY_SIZE)
         self.question = VGroup(self.place(first, QUESTION_Y), self.place(second, QUESTION_Y - 0.55),
                                self.place(third, QUESTION_Y - 1.1))
@@ -95,9 +97,9 @@ class Problem2ChainProduct(ChapterScene):
             parts += ([r"\times"] if k else []) + [factor]
         self.product = self.place(get_tex(*parts, role="text", scale=1.1), PRODUCT_Y)
         self.slots = [self.product[2 + 2 * k] for k in range(n)]
-        labels = VGroup(*(NumberTex(q, role="derivative", scale=0.8) for q in self.running))
+        labels = VGroup(*(NumberTex(q, role="derivative", scale=0.72) for q in self.running))
         pitch = self.slots[1].get_x() - self.slots[0].get_x() if n > 1 else 2.0
-        crowded = max(label.width for label in labels) > 0.9 * pitch
+        crowded = any((a.width + b.width) / 2 > 0.8 * pitch for a, b in zip(labels[:-1], labels[1:], strict=True))
         if crowded and max(label.width for label in labels) > 1.8 * pitch:
             labels.scale(1.8 * pitch / max(label.width for label in labels))
         # The last running product may be wider than its factor: shrink the line so it still fits.

@@ -195,38 +195,37 @@ class ReluAndVariants(ChapterScene):
         new = get_title("Practice problem 3")
         self.play(ReplacementTransform(self.heading, new))
         self.heading = new
-        question = get_text("Why did ReLU become the default activation for hidden layers?", th.BODY_SIZE)
+        self.question = question = get_text("Why did ReLU become the default activation for hidden layers?")
         question.next_to(new, DOWN, buff=0.3).to_edge(LEFT, buff=0.6)
-        self.question = question
         zr = self.value("ReLU zero share", "zero_share", *self.net, style=PERCENT)
         zs = self.value("sigmoid zero share", "zero_share", "sigmoid", *self.net[1:], style=PERCENT)
         fr = self.value("ReLU first/last layer gradient", "first_over_last", *self.net)
         fsig = self.value("sigmoid first/last layer gradient", "first_over_last", "sigmoid", *self.net[1:])
         # Each claim's evidence: a number from sigsat_math where one exists, the formula otherwise.
         ev = dict(t=self.t, r=self.relu_t, s=self.sig_t, zr=zr, zs=zs, fr=fr, fs=fsig)
-        rows = (("No saturation for z > 0", r"\mathrm{ReLU}'(<<t>>) = <<r>> \ \text{ vs } \ \sigma'(<<t>>) = <<s>>"),
-                ("Cheap to compute", r"\max(0, z) \ \text{ vs } \ 1/(1 + e^{-z})"),
-                ("Sparse activation", r"<<zr>> \text{ of outputs exactly } 0 \ \ (\text{sigmoid: } <<zs>>)"),
-                ("Biologically plausible", r"\text{silent, or firing in proportion to its input}"),
-                ("Faster convergence", r"\text{gradient first/last layer: } <<fr>> \ \ (\text{sigmoid: } <<fs>>)"))
+        rows = (("No saturation for z > 0", r"\mathrm{ReLU}'(<<t>>) = <<r>> \ \text{ vs } \ \sigma'(<<t>>) = <<s>>",
+                 "One: for positive z the slope is 1, so nothing saturates there."),
+                ("Cheap to compute", r"\max(0, z) \ \text{ vs } \ 1/(1 + e^{-z})",
+                 "Two: a maximum is far cheaper than an exponential."),
+                ("Sparse activation", r"<<zr>> \text{ of outputs exactly } 0 \ \ (\text{sigmoid: } <<zs>>)",
+                 f"Three: negative inputs give exact zeros. In the measured network {zr.text} of ReLU outputs are 0, "
+                 f"against {zs.text} for the sigmoid."),
+                ("Biologically plausible", r"\text{silent, or firing in proportion to its input}",
+                 "Four: like a real neuron, it is silent or fires in proportion to its input."),
+                ("Faster convergence", r"\text{gradient first/last layer: } <<fr>> \ \ (\text{sigmoid: } <<fs>>)",
+                 f"Five: gradients reach the first layer: first over last is {fr.text} for ReLU, {fsig.text} for the "
+                 "sigmoid, so deep networks train faster."))
         table = get_rows([[get_text(f"{i}. {claim}", th.BODY_SIZE), get_formula(evidence, role="muted", scale=0.7,
                           **{k: v for k, v in ev.items() if f"<<{k}>>" in evidence})]
-                          for i, (claim, evidence) in enumerate(rows, start=1)], row_buff=0.5)
+                          for i, (claim, evidence, _) in enumerate(rows, start=1)], row_buff=0.5)
         table.next_to(question, DOWN, buff=0.55).align_to(question, LEFT)
         depth = self.value("depth", "identity", self.net[1], style=INT)
         note = get_formula(r"\text{3 and 5: measured on the experiment's network, } <<d>> \text{ layers of } <<w>>",
                            role="muted", scale=0.6, d=depth, w=self.width).next_to(table, DOWN, buff=0.5)
         self.table = VGroup(table, note.align_to(table, LEFT))
         self.play(Write(question), run_time=1.5)
-        cues = ("One: for positive z the slope is 1, so nothing saturates there.",
-                "Two: a maximum is far cheaper than an exponential.",
-                f"Three: negative inputs give exact zeros. In the measured network {zr.text} of ReLU outputs are 0, "
-                f"against {zs.text} for the sigmoid.",
-                "Four: like a real neuron, it is silent or fires in proportion to its input.",
-                f"Five: gradients reach the first layer: first over last is {fr.text} for ReLU, {fsig.text} for the "
-                "sigmoid, so deep networks train faster.")
-        for r, cue in zip(table, cues, strict=True):
-            self.say(cue)
+        for r, row in zip(table, rows, strict=True):
+            self.say(row[2])
             self.play(FadeIn(r, shift=RIGHT * 0.2))
             self.wait(1.8)
         self.play(FadeIn(note))

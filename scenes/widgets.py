@@ -294,9 +294,11 @@ def get_surface(name: str, z_range: Sequence[float], y_range: Sequence[float], u
         [*top, axes.c2p(z_hi, y_lo), axes.c2p(z_lo, y_lo), top[0]])
     ground.set_fill([color(role)] * 2, opacity=[2 * th.ZONE_OPACITY, 0.0]).set_sheen_direction(DOWN)
     group = VGroup(axes, ground, curve)
-    first, last = math.ceil(z_lo), math.floor(z_hi)
+    # Integer ticks, spread out when the unit is small so that their labels stay apart.
+    step = next(s for s in (1, 2, 5, 10, 20, 50) if s * unit >= 0.6 or s == 50)
+    first, last = math.ceil(z_lo / step) * step, math.floor(z_hi / step) * step
     if ruler and last > first:
-        line = NumberLine(x_range=[first, last, 1], length=(last - first) * unit,
+        line = NumberLine(x_range=[first, last, step], length=(last - first) * unit,
                           color=color("muted"), stroke_width=2, include_numbers=True,
                           font_size=th.SMALL_SIZE,
                           decimal_number_config={"color": color("muted"), "num_decimal_places": 0})
@@ -518,7 +520,7 @@ def get_log_axes(x_max: int, lo: int, hi: int, width: float, height: float,
         label.next_to(axes.c2p(0, k - lo), LEFT, buff=0.2)
         axes.add(label)
     if x_label:
-        axes.add(get_text(x_label, th.SMALL_SIZE, "muted").next_to(axes.x_axis, DOWN, buff=0.5))
+        axes.add(get_text(x_label, th.SMALL_SIZE, "muted").next_to(axes.x_axis, DOWN, buff=0.3))
     axes.to_point = lambda x, value: axes.c2p(x, math.log10(value) - lo)
     return axes
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import os
 import re
-import sys
 import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -140,9 +139,3 @@ def chapter_files() -> set[Path]:
     folder = scene_package_dir()
     return {folder / f"{c.slug}.py" for c in _package(DEFAULT_REGISTRY).CHAPTERS}
 
-
-def ensure_importable() -> None:
-    """The project's root on sys.path, so `scenes` imports from an installed entry point."""
-    root = str(Path(__file__).resolve().parent.parent)
-    if root not in sys.path:
-        sys.path.insert(0, root)

@@ -181,12 +181,13 @@ def specs() -> dict[str, Spec]:
 
 def _check(key: str, value: Any, spec: Spec) -> Any:
     """The value if it fits the spec (ints widen to floats), else ParamError."""
+    given = value  # as the user wrote it: 99, not the 99.0 it widens to
 
     def bad(why: str = "") -> ParamError:
-        if isinstance(value, str):
-            shown: Any = repr(value)
+        if isinstance(given, str):
+            shown: Any = repr(given)
         else:
-            shown = str(value).lower() if isinstance(value, bool) else value
+            shown = str(given).lower() if isinstance(given, bool) else given
         return ParamError(f"{key} = {shown}: {why or 'must be ' + spec.allowed()}")
 
     if spec.type is bool:

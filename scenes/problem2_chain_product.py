@@ -116,8 +116,8 @@ class Problem2ChainProduct(ChapterScene):
         self.after = get_text("after each layer:", th.SMALL_SIZE, "muted")
         self.after.scale_to_fit_width(min(self.after.width, self.product[0].width))
         self.after.move_to([self.product[1].get_right()[0] - self.after.width / 2, labels[0].get_y(), 0])
-        self.play(FadeIn(self.note), FadeIn(self.after))
-        self.play(Write(self.product[:3]), FadeIn(labels[0], shift=DOWN * 0.2))
+        self.play(FadeIn(self.note))
+        self.play(Write(self.product[:3]), FadeIn(labels[0], shift=DOWN * 0.2), FadeIn(self.after))
         for k in range(1, n):
             self.play(Write(self.product[2 * k + 1:2 * k + 3]), FadeIn(labels[k], shift=DOWN * 0.2),
                       run_time=1.0 if n <= 6 else 0.6)

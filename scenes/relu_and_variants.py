@@ -137,10 +137,13 @@ class ReluAndVariants(ChapterScene):
         self.unit = VGroup(VGroup(neuron, out, tag), facts).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         self.unit.next_to(self.heading, DOWN, buff=0.35).set_x(RIGHT_X, direction=LEFT)
         zs = unit_preactivations(*where)
-        dots = VGroup(get_dots_on_curve(self.curve_axes["relu"], "relu", zs, radius=0.035),
-                      get_dots_on_curve(self.curve_axes["relu_prime"], "relu", zs, True, radius=0.035))
+        dots = VGroup(get_dots_on_curve(self.curve_axes["relu"], "relu", zs, radius=0.05),
+                      get_dots_on_curve(self.curve_axes["relu_prime"], "relu", zs, True, radius=0.05))
+        dots.set_fill(opacity=0.9)
+        inputs = get_formula(r"\text{its } <<n>> \text{ inputs}", role="saturated", scale=0.55, n=n)
+        dots.add(inputs.next_to(dots[0].get_left(), UP + LEFT, buff=0.12))  # clear of the y axis
         self.play(FadeOut(self.card, shift=RIGHT * 0.3), FadeIn(neuron), FadeIn(tag))
-        self.play(FadeIn(dots, lag_ratio=0.02), run_time=2)
+        self.play(FadeIn(dots, scale=1.5), run_time=1.5)
         self.play(FadeIn(out), FadeIn(facts[0]))
         self.say("ReLU's slope there is 0, so no gradient reaches its weights: measured, exactly zero." if dead
                  else f"ReLU's slope is 0 wherever z is negative, so its weights get a gradient of only {grad.text}.")
@@ -207,12 +210,12 @@ class ReluAndVariants(ChapterScene):
                  "One: for positive z the slope is 1, so nothing saturates there."),
                 ("Cheap to compute", r"\max(0, z) \ \text{ vs } \ 1/(1 + e^{-z})",
                  "Two: a maximum is far cheaper than an exponential."),
-                ("Sparse activation", r"<<zr>> \text{ of outputs exactly } 0 \ \ (\text{sigmoid: } <<zs>>)",
+                ("Sparse activation", r"<<zr>> \text{ of outputs exactly } 0 \ \ (\sigma\text{: } <<zs>>)",
                  f"Three: negative inputs give exact zeros. In the measured network {zr.text} of ReLU outputs are 0, "
                  f"against {zs.text} for the sigmoid."),
                 ("Biologically plausible", r"\text{silent, or firing in proportion to its input}",
                  "Four: like a real neuron, it is silent or fires in proportion to its input."),
-                ("Faster convergence", r"\text{gradient first/last layer: } <<fr>> \ \ (\text{sigmoid: } <<fs>>)",
+                ("Faster convergence", r"\text{gradient first/last layer: } <<fr>> \ \ (\sigma\text{: } <<fs>>)",
                  f"Five: gradients reach the first layer: first over last is {fr.text} for ReLU, {fsig.text} for the "
                  "sigmoid, so deep networks train faster."))
         table = get_rows([[get_text(f"{i}. {claim}", th.BODY_SIZE), get_formula(evidence, role="muted", scale=0.7,

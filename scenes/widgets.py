@@ -660,11 +660,16 @@ def get_rows(rows: Sequence[Sequence[Mobject]], col_buff: float = 0.5, row_buff:
 def get_dots_on_curve(axes: Axes, name: str, zs: Sequence[float], derivative: bool = False,
                       role: str = "saturated", radius: float = 0.045, *alpha: float) -> VGroup:
     """A dot at (z, f(z)) (or f'(z)) on the axes for every z in zs that lies on the axes' z range:
-    where a batch of inputs lands on an activation."""
+    where a batch of inputs lands on an activation. One mobject of many small discs, not one
+    mobject per dot: a batch has hundreds, and every animation copies what it moves."""
     f = activation(name)[1 if derivative else 0]
     lo, hi = axes.x_range[:2]
-    return VGroup(*(Circle(radius=radius, stroke_width=0, fill_color=color(role), fill_opacity=0.6)
-                    .move_to(axes.c2p(z, float(f(z, *alpha)))) for z in zs if lo <= z <= hi))
+    disc = Circle(radius=radius).points
+    dots = VMobject(stroke_width=0, fill_color=color(role), fill_opacity=0.6)
+    for z in zs:
+        if lo <= z <= hi:
+            dots.append_points(disc + axes.c2p(z, float(f(z, *alpha))))
+    return dots
 
 
 def get_variant_icons(z_max: float, variants: dict[str, tuple[str, Sequence[float]]], width: float = 1.6,

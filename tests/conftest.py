@@ -44,7 +44,10 @@ def render_chapter(tmp_path: Path, tex_cache: Path) -> Callable[..., dict[str, A
                    "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none",
                    "output_file": scene, **config}
         if not movie:
-            options.update(save_last_frame=True, write_to_movie=False)
+            # Pango lays text out on a canvas as wide as the frame in pixels, so at 192 px long
+            # lines wrap; the layout check must see the text a real render shows.
+            options.update(save_last_frame=True, write_to_movie=False, pixel_width=1920, pixel_height=1080)
+            options.update(config)
         saved = os.environ.get(ENV_SIDECAR)
         os.environ[ENV_SIDECAR] = str(sidecar)
         try:

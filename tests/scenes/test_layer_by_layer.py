@@ -33,8 +33,7 @@ def layout_clean(data):
     return {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
 
 
-def test_default_numbers_bars_and_layout_then_another_z(render_chapter):
-    data = render(render_chapter)
+def check_default(data):
     assert recompute_ledger(data["ledger"]) == []
     assert layout_clean(data)
     numbers = shown(data)
@@ -67,25 +66,12 @@ def test_default_numbers_bars_and_layout_then_another_z(render_chapter):
     decade = axis.y_for(1.0) - axis.y_for(0.1)
     steps = [bars[k + 1].get_top()[1] - bars[k].get_top()[1] for k in range(6)]
     assert steps == pytest.approx([decade * math.log10(1 / f)] * 6, abs=2e-3)
+    return numbers
 
-    # Another z changes sigma'(z) and the products that depend on it, and nothing else.
-    default = numbers
-    data = render(render_chapter, "layers.z=0")
+
+def check_deep(data):
     assert recompute_ledger(data["ledger"]) == []
-    assert layout_clean(data)
-    numbers = shown(data)
-    changed = {label for label in numbers if numbers[label] != default[label]}
-    assert changed == {"z at every layer", "sigma'(z) per layer"} | {
-        f"sigmoid: gradient reaching layer {k}" for k in range(1, 7)}
-    # At z = 0 every layer is at its best: the bars meet the bound.
-    assert numbers["sigma'(z) per layer"] == "0.25"
-    assert numbers["sigmoid: gradient reaching layer 1"] == numbers["best case after 6 layers"] == "0.000244"
-
-
-def test_deep_and_saturated_stack(render_chapter):
-    data = render(render_chapter, "layers.count=10", "layers.z=-8", "problem2.gradient=0.1")
-    assert recompute_ledger(data["ledger"]) == []
-    assert layout_clean(data)
+    assert layout_clean(data)  # ten layers and the smallest factor: the widest numbers
     numbers = shown(data)
     f = sigma_prime(-8)
     assert numbers["sigma'(z) per layer"] == f"{f:.3}" == "0.000335"
@@ -96,3 +82,18 @@ def test_deep_and_saturated_stack(render_chapter):
     assert numbers["gradient after 10 layers"] == "1 × 10⁻¹⁰"
     assert len(data["scene_object"].sig_panel.bars) == 11
     assert any("10 sigmoid layers" in c["text"] for c in data["cues"])
+    return numbers
+
+
+def test_default_and_a_deep_saturated_stack(render_chapter):
+    # Two renders in one test: the second is compared with the first, row by row.
+    default = check_default(render(render_chapter))
+    deep = check_deep(render(render_chapter, "layers.count=10", "layers.z=-8", "problem2.gradient=0.1"))
+    common = set(default) & set(deep)
+    changed = {label for label in common if deep[label] != default[label]}
+    assert changed == {"layers", "z at every layer", "sigma'(z) per layer", "the lesson's per-layer gradient"} | {
+        f"sigmoid: gradient reaching layer {k}" for k in range(1, 7)}
+    # What depends on neither z nor the count stays: the bound per layer, ReLU's whole gradient.
+    assert {f"best case after {m} layers" for m in range(1, 7)} <= common - changed
+    assert {f"ReLU: gradient reaching layer {k}" for k in range(1, 7)} <= common - changed
+    assert set(deep) - set(default) >= {f"sigmoid: gradient reaching layer {k}" for k in range(7, 11)}

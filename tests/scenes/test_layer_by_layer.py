@@ -11,13 +11,9 @@ from tests.conftest import recompute_ledger
 
 pytestmark = pytest.mark.slow
 
-# manim's Text wraps lines wider than the movie's pixel width: at the fixture's 192 px a long
-# line breaks in two, which the real renders (854 px and up) never do. Lay out at 854 px.
-WIDE = {"pixel_width": 854, "pixel_height": 480}
-
 
 def render(render_chapter, *overrides):
-    return render_chapter("layer_by_layer", "LayerByLayer", params.load(None, list(overrides)), **WIDE)
+    return render_chapter("layer_by_layer", "LayerByLayer", params.load(None, list(overrides)))
 
 
 def shown(data):

@@ -9,15 +9,12 @@ from tests.conftest import recompute_ledger
 
 pytestmark = pytest.mark.slow
 
-# manim's Text wraps lines wider than the movie's pixel width: at the fixture's 192 px a long
-# line breaks in two, which the real renders (854 px and up) never do. Lay out at 854 px.
-WIDE = {"pixel_width": 854, "pixel_height": 480}
 CONCLUSION = ("Weight updates are negligible.", "The first layer cannot learn effectively.",
               "This is the vanishing gradient problem.")
 
 
 def render(render_chapter, *overrides):
-    return render_chapter("problem2_chain_product", "Problem2ChainProduct", params.load(None, list(overrides)), **WIDE)
+    return render_chapter("problem2_chain_product", "Problem2ChainProduct", params.load(None, list(overrides)))
 
 
 def shown(data):
@@ -71,7 +68,6 @@ def test_eight_layers_at_a_quarter(render_chapter):
     assert scene.product.tex_strings.count("0.25") == 8 and len(scene.labels) == 8
     assert "0.25^{8}" in screen_tex(scene)
     assert any("8 layers" in c["text"] for c in data["cues"])
-
 
 
     # Twelve layers (the most allowed) at a learning rate of 2: the first eight running products

@@ -22,6 +22,7 @@ from scenes import theme as th
 from scenes.base import ChapterScene
 from scenes.widgets import (
     color,
+    get_activation_panel,
     get_caption_line,
     get_dots_on_curve,
     get_formula,
@@ -35,14 +36,11 @@ from scenes.widgets import (
     get_text,
     get_title,
     get_variant_icons,
-    get_z_mark,
 )
 from sigsat_math import INT, PERCENT, SIG3, activation, unit_preactivations
 
 PLOT_W = 6.0
 RIGHT_X = 1.2  # left edge of the right-hand column
-RELU_DEF = (r"\mathrm{ReLU}(z) = \max(0, z)",
-            r"\mathrm{ReLU}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}")
 VARIANTS = {  # name on screen, f and f' (alpha's value is shown beside the name, from the parameters)
     "leaky_relu": ("Leaky ReLU", r"f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}",
                    r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}"),
@@ -92,7 +90,8 @@ class ReluAndVariants(ChapterScene):
         self.t = self.value("z at the saturation threshold", "identity", t, style=SIG3)
         self.sig_t = self.value("sigma'(threshold)", "sigmoid_prime", t, style=SIG3)
         self.relu_t = self.value("ReLU'(threshold)", "relu_prime", t, style=SIG3)
-        card = get_formula_card(*(get_tex(s, role="relu") for s in RELU_DEF), buff=0.4)
+        card = get_formula_card(get_tex(r"\mathrm{ReLU}(z) = \max(0, z)", role="relu"), get_tex(
+            r"\mathrm{ReLU}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}", role="relu"), buff=0.4)
         compare = VGroup(get_formula(r"\sigma'(<<t>>) = <<s>>", role="sigmoid", t=self.t, s=self.sig_t),
                          get_formula(r"\mathrm{ReLU}'(<<t>>) = <<r>>", role="relu", t=self.t, r=self.relu_t),
                          get_text("no saturation for z > 0", th.SMALL_SIZE, "muted"))
@@ -172,24 +171,17 @@ class ReluAndVariants(ChapterScene):
             alpha = self.alphas[key]
             a = self.value(f"{name} alpha", "identity", *alpha, style=SIG3) if alpha else None
             s = self.value(f"{name}'(typical z)", "activation_slope", key, zt.value, *alpha, style=SIG3)
-            plot = get_mini_plot(key, zv, 3.9, 1.9, "relu", "derivative", alpha, y_range)
-            self.keep(key, plot.axes, plot.curve)
-            self.keep(key + "_prime", plot.axes, plot.prime)
-            plot.add(get_z_mark(plot.axes, zt.value, s.value))
-            head = VGroup(get_text(name, th.HEADING_SIZE, "relu"),
-                          *([get_formula(r"\alpha = <<a>>", role="muted", scale=0.7, a=a)] if a else []))
-            formulas = (get_tex(f, scale=0.62), get_tex(fp, role="derivative", scale=0.62))
-            panels.add(VGroup(head.arrange(RIGHT, buff=0.3), plot, *formulas,
-                              get_formula(r"f'(<<z>>) = <<s>>", role="highlight", scale=0.75, z=zt, s=s)))
-            panels[-1].arrange(DOWN, buff=0.2)
+            panels.add(get_activation_panel(key, name, f, fp, zv, alpha, y_range, a, zt, s))
+            self.keep(key, panels[-1].plot.axes, panels[-1].plot.curve)
+            self.keep(key + "_prime", panels[-1].plot.axes, panels[-1].plot.prime)
         panels.arrange(RIGHT, buff=0.6, aligned_edge=UP).next_to(self.heading, DOWN, buff=0.3)
-        low = min(p[-1].get_y() for p in panels)
+        low = min(p.readout.get_y() for p in panels)
         for panel in panels:  # formulas of different heights, the slope readouts still on one line
-            panel[-1].set_y(low)
+            panel.readout.set_y(low)
         relu0 = self.value("ReLU'(typical z)", "relu_prime", zt.value, style=SIG3)
         line = get_caption_line(f"At z = {zt.text}: ReLU' = {relu0.text}; the variants still pass a gradient")
         self.play(LaggedStart(*(FadeIn(p, shift=UP * 0.2) for p in panels), lag_ratio=0.5), run_time=4)
-        self.play(FadeIn(line, shift=UP * 0.2), *(Indicate(p[-1], color=color("highlight")) for p in panels))
+        self.play(FadeIn(line, shift=UP * 0.2), *(Indicate(p.readout, color=color("highlight")) for p in panels))
         self.wait(3.5)
         self.play(FadeOut(panels), FadeOut(line))
 
@@ -245,9 +237,7 @@ class ReluAndVariants(ChapterScene):
                       get_tex(r"\sigma(z) \in (0, 1) \text{ is a probability}", role="sigmoid", scale=0.7),
                       get_text("Gates in LSTMs and attention:", th.SMALL_SIZE),
                       get_tex(r"\text{a factor in } (0, 1) \text{ sets how much passes}", role="sigmoid", scale=0.7))
-        uses.arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        for item in uses[2:]:
-            item.shift(DOWN * 0.2)
+        uses.arrange(DOWN, aligned_edge=LEFT, buff=0.2)[2:].shift(DOWN * 0.2)
         right = get_formula_card(uses, sig, title="Where sigmoid still belongs", width=6.4)
         sig.match_x(right[0])
         VGroup(left, right).arrange(RIGHT, buff=0.4, aligned_edge=UP).next_to(self.question, DOWN, buff=0.4)

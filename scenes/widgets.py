@@ -658,7 +658,7 @@ def get_rows(rows: Sequence[Sequence[Mobject]], col_buff: float = 0.5, row_buff:
 
 
 def get_dots_on_curve(axes: Axes, name: str, zs: Sequence[float], derivative: bool = False,
-                      role: str = "saturated", radius: float = 0.045, *alpha: float) -> VGroup:
+                      role: str = "saturated", radius: float = 0.045, *alpha: float) -> VMobject:
     """A dot at (z, f(z)) (or f'(z)) on the axes for every z in zs that lies on the axes' z range:
     where a batch of inputs lands on an activation. One mobject of many small discs, not one
     mobject per dot: a batch has hundreds, and every animation copies what it moves."""
@@ -726,3 +726,20 @@ def get_number_text(template: str, size: int = th.BODY_SIZE, role: str = "highli
     if "<<" in out:
         raise KeyError(f"unfilled placeholder in {template!r}")
     return get_text(out, size, role)
+
+
+def get_activation_panel(key: str, name: str, f_tex: str, fp_tex: str, z_max: float, alpha: Sequence[float],
+                         y_range: Sequence[float], alpha_q: Quantity | None, z_q: Quantity, slope_q: Quantity,
+                         width: float = 3.9, height: float = 1.9) -> VGroup:
+    """One activation as a column: its name (and alpha's value), f and f' plotted over [-z_max,
+    z_max] with the point (z, f'(z)) marked, both formulas, and the readout f'(z) = slope.
+    `group.plot` is the get_mini_plot; `group.readout` the last line."""
+    plot = get_mini_plot(key, z_max, width, height, "relu", "derivative", alpha, y_range)
+    plot.add(get_z_mark(plot.axes, z_q.value, slope_q.value))
+    head = VGroup(get_text(name, th.HEADING_SIZE, "relu"),
+                  *([get_formula(r"\alpha = <<a>>", role="muted", scale=0.7, a=alpha_q)] if alpha_q else []))
+    readout = get_formula(r"f'(<<z>>) = <<s>>", role="highlight", scale=0.75, z=z_q, s=slope_q)
+    panel = VGroup(head.arrange(RIGHT, buff=0.3), plot, get_tex(f_tex, scale=0.62),
+                   get_tex(fp_tex, role="derivative", scale=0.62), readout).arrange(DOWN, buff=0.2)
+    panel.plot, panel.readout = plot, readout
+    return panel

@@ -14,7 +14,6 @@ pytestmark = pytest.mark.slow
 SECTIONS = ["saturates", "peak", "vanishing", "relu slope", "modern networks", "closing"]
 OTHER = ["curves.z_max=12", "experiment.depth=5", "variants.leaky_alpha=0.3", "variants.elu_alpha=2",
          "lesson.title=Vanishing Gradients", "lesson.author=A. N. Other", "lesson.year=2031"]
-REAL_SIZE = {"pixel_width": 854, "pixel_height": 480}  # see test_relu_and_variants: no wrapped lines
 
 
 def shown(data):
@@ -28,7 +27,7 @@ def renders():
 
 def render(render_chapter, renders, key, overrides=()):
     if key not in renders:
-        renders[key] = render_chapter("key_takeaways", "KeyTakeaways", params.load(None, list(overrides)), **REAL_SIZE)
+        renders[key] = render_chapter("key_takeaways", "KeyTakeaways", params.load(None, list(overrides)))
     return renders[key]
 
 

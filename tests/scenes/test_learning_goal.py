@@ -9,7 +9,6 @@ from tests.conftest import recompute_ledger
 from tests.scenes.curve_check import worst_miss, z_extent
 
 pytestmark = pytest.mark.slow
-REAL_SIZE = {"pixel_width": 854, "pixel_height": 480}  # see test_relu_and_variants: no wrapped lines
 LONG_GOAL = ("Understand why a deep network whose hidden layers all use the logistic sigmoid stops learning "
              "in its first layers, and what replaced it")
 OTHER = ["lesson.title=Vanishing Gradients in Deep Networks", "lesson.author=A. N. Other", "lesson.year=2031",
@@ -22,7 +21,7 @@ def on_screen(mob) -> str:
 
 
 def test_default_opening(render_chapter):
-    data = render_chapter("learning_goal", "LearningGoal", **REAL_SIZE)
+    data = render_chapter("learning_goal", "LearningGoal")
     assert recompute_ledger(data["ledger"]) == []
     assert {row["label"]: row["text"] for row in data["ledger"]} == {"year": "2025"}
     scene = data["scene_object"]
@@ -42,7 +41,7 @@ def test_default_opening(render_chapter):
 
 
 def test_other_lesson_parameters_reach_the_screen(render_chapter):
-    data = render_chapter("learning_goal", "LearningGoal", params.load(None, OTHER), **REAL_SIZE)
+    data = render_chapter("learning_goal", "LearningGoal", params.load(None, OTHER))
     assert recompute_ledger(data["ledger"]) == []
     assert {row["label"]: row["text"] for row in data["ledger"]} == {"year": "2031"}
     scene = data["scene_object"]

@@ -13,10 +13,8 @@ from tests.scenes.curve_check import worst_miss, z_extent
 
 pytestmark = pytest.mark.slow
 SECTIONS = ["relu", "dying", "variants", "problem 3", "the catch", "sigmoid still"]
+DEFAULTS_EXPERIMENT = ("relu", 10, 64, "xavier", 0, 128)
 OTHER = ["variants.leaky_alpha=0.3", "variants.elu_alpha=2", "curves.z_max=6", "experiment.depth=2"]
-# Pango wraps a line of text wider than the picture in pixels: at the fixture's 192 px a long title
-# breaks in two, which no real render (480p and up) does. The last frame alone costs little at 480p.
-REAL_SIZE = {"pixel_width": 854, "pixel_height": 480}
 
 
 def shown(data):
@@ -31,8 +29,7 @@ def renders():
 
 def render(render_chapter, renders, key, overrides=()):
     if key not in renders:
-        renders[key] = render_chapter("relu_and_variants", "ReluAndVariants", params.load(None, list(overrides)),
-                                      **REAL_SIZE)
+        renders[key] = render_chapter("relu_and_variants", "ReluAndVariants", params.load(None, list(overrides)))
     return renders[key]
 
 
@@ -61,9 +58,6 @@ def test_default_numbers_layout_and_captions(render_chapter, renders):
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
     assert {c["section"] for c in data["cues"]} == set(SECTIONS)
     assert any(n["dead units"] in c["text"] for c in data["cues"])
-
-
-DEFAULTS_EXPERIMENT = ("relu", 10, 64, "xavier", 0, 128)
 
 
 def check_curves(data, leaky: float, elu: float, z_max: float) -> None:

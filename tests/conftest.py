@@ -22,52 +22,82 @@ def tex_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("tex")
 
 
-@pytest.fixture
-def render_chapter(tmp_path: Path, tex_cache: Path) -> Callable[..., dict[str, Any]]:
-    """Render a chapter's scene at 192x108, 5 fps; return its sidecar plus the movie's path.
+def render_scene(folder: Path, tex_cache: Path, module: str, scene: str, params: Params = DEFAULTS,
+                 movie: bool = False, **config: Any) -> dict[str, Any]:
+    """Render scenes.<module>.<scene> into `folder`; its sidecar plus the movie's path and the scene.
 
     By default only the last frame is drawn (animations are skipped, but every one still ends
     in its final state, so the ledger, sections, durations and layout checks are all there);
-    `movie=True` writes the clip too.
+    `movie=True` writes the clip too, at 192x108 and 5 fps unless `config` says otherwise.
     """
     from manim import tempconfig
 
     from scenes.base import ENV_SIDECAR
     from scenes.context import use_params
 
+    cls = getattr(importlib.import_module(f"scenes.{module}"), scene)
+    media = folder / f"media-{scene}-{len(list(folder.iterdir()))}"
+    sidecar = media / "sidecar.json"
+    options = {**TINY, "media_dir": str(media), "tex_dir": str(tex_cache),
+               "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none",
+               "output_file": scene, **config}
+    if not movie:
+        # Pango lays text out on a canvas as wide as the frame in pixels, so at 192 px long
+        # lines wrap; the layout check must see the text a real render shows.
+        options.update(save_last_frame=True, write_to_movie=False, pixel_width=1920, pixel_height=1080)
+        options.update(config)
+    saved = os.environ.get(ENV_SIDECAR)
+    os.environ[ENV_SIDECAR] = str(sidecar)
+    try:
+        with tempconfig(options), use_params(params):
+            instance = cls()
+            instance.render()
+            clip = instance.renderer.file_writer.movie_file_path if movie else None
+            frame = instance.renderer.file_writer.image_file_path if not movie else None
+    finally:
+        if saved is None:
+            os.environ.pop(ENV_SIDECAR, None)
+        else:
+            os.environ[ENV_SIDECAR] = saved
+    data: dict[str, Any] = json.loads(sidecar.read_text())
+    data["movie"] = str(clip) if clip else None
+    data["last_frame"] = str(frame) if frame else None
+    data["scene_object"] = instance
+    return data
+
+
+@pytest.fixture
+def render_chapter(tmp_path: Path, tex_cache: Path) -> Callable[..., dict[str, Any]]:
+    """Render a chapter in this test's own folder (see render_scene)."""
+
     def render(module: str, scene: str, params: Params = DEFAULTS, movie: bool = False,
                **config: Any) -> dict[str, Any]:
-        cls = getattr(importlib.import_module(f"scenes.{module}"), scene)
-        media = tmp_path / f"media-{scene}-{len(list(tmp_path.iterdir()))}"
-        sidecar = media / "sidecar.json"
-        options = {**TINY, "media_dir": str(media), "tex_dir": str(tex_cache),
-                   "disable_caching": True, "verbosity": "WARNING", "progress_bar": "none",
-                   "output_file": scene, **config}
-        if not movie:
-            # Pango lays text out on a canvas as wide as the frame in pixels, so at 192 px long
-            # lines wrap; the layout check must see the text a real render shows.
-            options.update(save_last_frame=True, write_to_movie=False, pixel_width=1920, pixel_height=1080)
-            options.update(config)
-        saved = os.environ.get(ENV_SIDECAR)
-        os.environ[ENV_SIDECAR] = str(sidecar)
-        try:
-            with tempconfig(options), use_params(params):
-                instance = cls()
-                instance.render()
-                clip = instance.renderer.file_writer.movie_file_path if movie else None
-                frame = instance.renderer.file_writer.image_file_path if not movie else None
-        finally:
-            if saved is None:
-                os.environ.pop(ENV_SIDECAR, None)
-            else:
-                os.environ[ENV_SIDECAR] = saved
-        data: dict[str, Any] = json.loads(sidecar.read_text())
-        data["movie"] = str(clip) if clip else None
-        data["last_frame"] = str(frame) if frame else None
-        data["scene_object"] = instance
-        return data
+        return render_scene(tmp_path, tex_cache, module, scene, params, movie, **config)
 
     return render
+
+
+@pytest.fixture(scope="module")
+def render_once(tmp_path_factory: pytest.TempPathFactory, tex_cache: Path) -> Callable[..., dict[str, Any]]:
+    """Render a chapter with `key=value` overrides once per test module, shared by its tests."""
+    from sigsat_math.params import load
+
+    done: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def render(module: str, scene: str, overrides: tuple[str, ...] | list[str] = (), movie: bool = False,
+               **config: Any) -> dict[str, Any]:
+        key = (module, scene, tuple(overrides), movie, tuple(sorted(config.items())))
+        if key not in done:
+            folder = tmp_path_factory.mktemp(scene)
+            done[key] = render_scene(folder, tex_cache, module, scene, load(None, list(overrides)), movie, **config)
+        return done[key]
+
+    return render
+
+
+def shown(data: dict[str, Any]) -> dict[str, str]:
+    """What the chapter showed: ledger label -> screen text."""
+    return {row["label"]: row["text"] for row in data["ledger"]}
 
 
 def recompute_ledger(ledger: list[dict[str, Any]]) -> list[str]:

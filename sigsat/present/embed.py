@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..encode import run_ffmpeg
 from .lecture import ChapterOut, Lecture
-from .media import is_faststart, probe, run_ffmpeg
+from .media import is_faststart, probe
 
 EMBED_DIR = "embed"
 

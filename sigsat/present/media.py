@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import struct
-import subprocess
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -154,19 +152,3 @@ def is_faststart(path: Path) -> bool:
     """Whether the index (moov) comes before the media data, so playback starts at once."""
     boxes = top_level_boxes(path)
     return "moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat")
-
-
-def ffmpeg() -> str:
-    """The ffmpeg executable (installed by render.sh with the system packages)."""
-    exe = shutil.which("ffmpeg")
-    if exe is None:
-        raise RuntimeError("ffmpeg not found: run ./render.sh once, or apt-get install ffmpeg")
-    return exe
-
-
-def run_ffmpeg(*args: str) -> None:
-    """ffmpeg quietly, overwriting; its own message on failure."""
-    cmd = [ffmpeg(), "-hide_banner", "-loglevel", "error", "-y", *args]
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"ffmpeg failed ({' '.join(cmd)}):\n{done.stderr.strip()}")

@@ -6,33 +6,22 @@ from functools import partial
 
 import pytest
 
-from sigsat_math import AUTO, activation, first_over_last, params
-from tests.conftest import recompute_ledger
+from sigsat_math import AUTO, activation, first_over_last
+from tests.conftest import recompute_ledger, shown
 from tests.scenes.curve_check import worst_miss, z_extent
 
 pytestmark = pytest.mark.slow
 SECTIONS = ["saturates", "peak", "vanishing", "relu slope", "modern networks", "closing"]
+CHAPTER = ("key_takeaways", "KeyTakeaways")
 OTHER = ["curves.z_max=12", "experiment.depth=5", "variants.leaky_alpha=0.3", "variants.elu_alpha=2",
          "lesson.title=Vanishing Gradients", "lesson.author=A. N. Other", "lesson.year=2031"]
 
 
-def shown(data):
-    return {row["label"]: row["text"] for row in data["ledger"]}
 
 
-@pytest.fixture(scope="module")
-def renders():
-    return {}
 
-
-def render(render_chapter, renders, key, overrides=()):
-    if key not in renders:
-        renders[key] = render_chapter("key_takeaways", "KeyTakeaways", params.load(None, list(overrides)))
-    return renders[key]
-
-
-def test_numbers_layout_and_captions(render_chapter, renders):
-    data = render(render_chapter, renders, "default")
+def test_numbers_layout_and_captions(render_once):
+    data = render_once(*CHAPTER)
     assert recompute_ledger(data["ledger"]) == []
     n = shown(data)
     assert n["max sigma'"] == "0.25" and n["sigma(0)"] == "0.5"
@@ -64,16 +53,16 @@ def check_icons(data, z_max: float, leaky: float, elu: float) -> None:
         assert lo == pytest.approx(-reach, abs=1e-6) and hi == pytest.approx(reach, abs=1e-6), name
 
 
-def test_icons_are_the_functions_they_recall(render_chapter, renders):
-    check_icons(render(render_chapter, renders, "default"), 8.0, 0.1, 1.0)
-    check_icons(render(render_chapter, renders, "other", OTHER), 12.0, 0.3, 2.0)
+def test_icons_are_the_functions_they_recall(render_once):
+    check_icons(render_once(*CHAPTER), 8.0, 0.1, 1.0)
+    check_icons(render_once(*CHAPTER, OTHER), 12.0, 0.3, 2.0)
     with pytest.raises(AssertionError):
-        check_icons(render(render_chapter, renders, "default"), 8.0, 0.01, 1.0)
+        check_icons(render_once(*CHAPTER), 8.0, 0.01, 1.0)
 
 
-def test_other_parameters_change_only_what_depends_on_them(render_chapter, renders):
-    default = shown(render(render_chapter, renders, "default"))
-    data = render(render_chapter, renders, "other", OTHER)
+def test_other_parameters_change_only_what_depends_on_them(render_once):
+    default = shown(render_once(*CHAPTER))
+    data = render_once(*CHAPTER, OTHER)
     assert recompute_ledger(data["ledger"]) == []
     n = shown(data)
     assert n["z_max"] == "12" and n["depth"] == "5" and n["year"] == "2031"

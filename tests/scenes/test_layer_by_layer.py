@@ -7,7 +7,7 @@ import math
 import pytest
 
 from sigsat_math import params
-from tests.conftest import recompute_ledger
+from tests.conftest import recompute_ledger, shown
 
 pytestmark = pytest.mark.slow
 
@@ -15,9 +15,6 @@ pytestmark = pytest.mark.slow
 def render(render_chapter, *overrides):
     return render_chapter("layer_by_layer", "LayerByLayer", params.load(None, list(overrides)))
 
-
-def shown(data):
-    return {row["label"]: row["text"] for row in data["ledger"]}
 
 
 def sigma_prime(z):

@@ -9,7 +9,7 @@ import pytest
 import sigsat_math
 from scenes.widgets import bar_height
 from sigsat_math import AUTO, params
-from tests.conftest import recompute_ledger
+from tests.conftest import recompute_ledger, shown
 
 pytestmark = pytest.mark.slow
 
@@ -17,9 +17,6 @@ pytestmark = pytest.mark.slow
 def render(render_chapter, *overrides):
     return render_chapter("measured_network", "MeasuredNetwork", params.load(None, list(overrides)))
 
-
-def shown(data):
-    return {row["label"]: row["text"] for row in data["ledger"]}
 
 
 def check_bars(scene, setup):

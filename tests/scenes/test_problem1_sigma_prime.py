@@ -8,13 +8,10 @@ import av
 import pytest
 
 from sigsat_math import params
-from tests.conftest import recompute_ledger
+from tests.conftest import recompute_ledger, shown
 
 pytestmark = pytest.mark.slow
 
-
-def shown(data):
-    return {row["label"]: row["text"] for row in data["ledger"]}
 
 
 def test_default_numbers_are_the_exact_ones(render_chapter):

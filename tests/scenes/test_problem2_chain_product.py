@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sigsat_math import params
-from tests.conftest import recompute_ledger
+from tests.conftest import recompute_ledger, shown
 
 pytestmark = pytest.mark.slow
 
@@ -16,9 +16,6 @@ CONCLUSION = ("Weight updates are negligible.", "The first layer cannot learn ef
 def render(render_chapter, *overrides):
     return render_chapter("problem2_chain_product", "Problem2ChainProduct", params.load(None, list(overrides)))
 
-
-def shown(data):
-    return {row["label"]: row["text"] for row in data["ledger"]}
 
 
 def layout_clean(data):

@@ -7,30 +7,18 @@ from functools import partial
 
 import pytest
 
-from sigsat_math import PERCENT, SIG3, activation, params, quietest_unit, unit_median_z
-from tests.conftest import recompute_ledger
+from sigsat_math import PERCENT, SIG3, activation, quietest_unit, unit_median_z
+from tests.conftest import recompute_ledger, shown
 from tests.scenes.curve_check import worst_miss, z_extent
 
 pytestmark = pytest.mark.slow
 SECTIONS = ["relu", "dying", "variants", "problem 3", "the catch", "sigmoid still"]
 DEFAULTS_EXPERIMENT = ("relu", 10, 64, "xavier", 0, 128)
+CHAPTER = ("relu_and_variants", "ReluAndVariants")
 OTHER = ["variants.leaky_alpha=0.3", "variants.elu_alpha=2", "curves.z_max=6", "experiment.depth=2"]
 
 
-def shown(data):
-    return {row["label"]: row["text"] for row in data["ledger"]}
 
-
-@pytest.fixture(scope="module")
-def renders():
-    """Renders by parameter set, made once and shared by the tests below."""
-    return {}
-
-
-def render(render_chapter, renders, key, overrides=()):
-    if key not in renders:
-        renders[key] = render_chapter("relu_and_variants", "ReluAndVariants", params.load(None, list(overrides)))
-    return renders[key]
 
 
 def gelu_slope(z: float) -> float:
@@ -38,8 +26,8 @@ def gelu_slope(z: float) -> float:
     return 0.5 * (1 + math.erf(z / math.sqrt(2))) + z * math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
 
 
-def test_default_numbers_layout_and_captions(render_chapter, renders):
-    data = render(render_chapter, renders, "default")
+def test_default_numbers_layout_and_captions(render_once):
+    data = render_once(*CHAPTER)
     assert recompute_ledger(data["ledger"]) == []
     n = shown(data)
     assert n["sigma'(threshold)"] == "0.0452" and n["ReLU'(threshold)"] == "1"
@@ -77,19 +65,19 @@ def check_curves(data, leaky: float, elu: float, z_max: float) -> None:
         assert lo == pytest.approx(-reach, abs=1e-6) and hi == pytest.approx(reach, abs=1e-6), name
 
 
-def test_drawn_curves_are_sigsat_math_with_the_parameters_alpha(render_chapter, renders):
-    check_curves(render(render_chapter, renders, "default"), 0.1, 1.0, 8.0)
-    check_curves(render(render_chapter, renders, "other", OTHER), 0.3, 2.0, 6.0)
+def test_drawn_curves_are_sigsat_math_with_the_parameters_alpha(render_once):
+    check_curves(render_once(*CHAPTER), 0.1, 1.0, 8.0)
+    check_curves(render_once(*CHAPTER, OTHER), 0.3, 2.0, 6.0)
 
 
-def test_the_check_notices_a_wrong_alpha(render_chapter, renders):
+def test_the_check_notices_a_wrong_alpha(render_once):
     with pytest.raises(AssertionError):
-        check_curves(render(render_chapter, renders, "default"), 0.01, 1.0, 8.0)
+        check_curves(render_once(*CHAPTER), 0.01, 1.0, 8.0)
 
 
-def test_other_parameters_change_the_numbers_that_depend_on_them_only(render_chapter, renders):
-    default = shown(render(render_chapter, renders, "default"))
-    data = render(render_chapter, renders, "other", OTHER)
+def test_other_parameters_change_the_numbers_that_depend_on_them_only(render_once):
+    default = shown(render_once(*CHAPTER))
+    data = render_once(*CHAPTER, OTHER)
     assert recompute_ledger(data["ledger"]) == []
     n = shown(data)
     assert n["Leaky ReLU alpha"] == "0.3" and n["ELU alpha"] == "2"
@@ -100,8 +88,8 @@ def test_other_parameters_change_the_numbers_that_depend_on_them_only(render_cha
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
 
 
-def test_a_network_without_dead_units_shows_the_nearest_one(render_chapter, renders):
-    data = render(render_chapter, renders, "other", OTHER)  # two layers: no unit is dead there
+def test_a_network_without_dead_units_shows_the_nearest_one(render_once):
+    data = render_once(*CHAPTER, OTHER)  # two layers: no unit is dead there
     n = shown(data)
     assert n["dead units"] == PERCENT.text(0.0)
     assert not n["quietest unit: largest z"].startswith("\u2212")

@@ -155,6 +155,11 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     report(result, options)
     if result.failed:
         raise SystemExit(EXIT_FAILED)
+    # The browsing page follows every successful render (slides and handout refresh it too).
+    from .present.index import write_index
+    from .present.lecture import load_lecture
+
+    write_index(load_lecture(options.folder))
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -363,5 +363,8 @@ def write_index(lecture: Lecture) -> Path:
 </html>
 """
     out = root / INDEX
-    out.write_text(page_html, encoding="utf-8")
+    # Under a temporary name first: an interrupted run leaves the previous page whole.
+    tmp = out.with_name(f".{INDEX}.tmp")
+    tmp.write_text(page_html, encoding="utf-8")
+    tmp.replace(out)
     return out

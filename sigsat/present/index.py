@@ -44,6 +44,19 @@ def srt(cues: tuple[Cue, ...]) -> str:
     return "\n".join(out)
 
 
+def write_if_changed(path: Path, text: str) -> None:
+    """Write text to path under a temporary name and rename it into place; leave an identical file be.
+
+    Renaming keeps the previous file whole if the run is interrupted; skipping identical content
+    keeps a render with nothing changed from touching the output folder.
+    """
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 def chapter_captions(lecture: Lecture, chapter: ChapterOut) -> dict[str, Path]:
     """The chapter's own caption files: the renderer's if it wrote them, else written here."""
     have = {k.removeprefix("captions_"): p for k, p in chapter.extra.items() if p.is_file()}
@@ -52,7 +65,7 @@ def chapter_captions(lecture: Lecture, chapter: ChapterOut) -> dict[str, Path]:
         if ext not in have:
             folder.mkdir(exist_ok=True)
             path = folder / f"{chapter.stem}.{ext}"
-            path.write_text(render(chapter.cues), encoding="utf-8")
+            write_if_changed(path, render(chapter.cues))
             have[ext] = path
     return have
 
@@ -363,8 +376,5 @@ def write_index(lecture: Lecture) -> Path:
 </html>
 """
     out = root / INDEX
-    # Under a temporary name first: an interrupted run leaves the previous page whole.
-    tmp = out.with_name(f".{INDEX}.tmp")
-    tmp.write_text(page_html, encoding="utf-8")
-    tmp.replace(out)
+    write_if_changed(out, page_html)
     return out

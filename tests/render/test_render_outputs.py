@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REAL, ffprobe, manifest, sigsat, snapshot
+from tests.render.conftest import REAL, ffprobe, manifest, sigsat, snapshot
 from PIL import Image
 from test_render_units import parse_srt, parse_vtt
 
@@ -33,7 +33,8 @@ def test_output_tree(real_out):
     names = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
     stems = ["02_sigmoid_curves", "05_problem1_sigma_prime"]
     assert names == {".lock", "lecture.mp4", "lecture.srt", "lecture.vtt", "manifest.json", "index.html",
-                     *(f"clips/{s}.mp4" for s in stems), *(f"posters/{s}.png" for s in stems)}
+                     *(f"clips/{s}.mp4" for s in stems), *(f"posters/{s}.png" for s in stems),
+                     *(f"captions/{s}.{ext}" for s in stems for ext in ("srt", "vtt"))}
     for s in stems:
         with Image.open(folder / "posters" / f"{s}.png") as poster:
             assert poster.format == "PNG" and poster.size == (192, 108)

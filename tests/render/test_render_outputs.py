@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.render.conftest import REAL, ffprobe, manifest, sigsat, snapshot
 from PIL import Image
 from test_render_units import parse_srt, parse_vtt
 
 from sigsat.cache import sha256_file
+from tests.render.conftest import REAL, ffprobe, manifest, sigsat, snapshot
 
 pytestmark = pytest.mark.slow
 FPS = 5

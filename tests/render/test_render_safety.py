@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from tests.render.conftest import fake_env, ffprobe, manifest, sigsat, snapshot
 
 pytestmark = pytest.mark.slow

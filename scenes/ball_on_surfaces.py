@@ -274,6 +274,7 @@ class BallOnSurfaces(ChapterScene):
                   f"The ball travelled {d['relu_positive_z'].text} on ReLU's slope, "
                   f"{d['center_z'].text} at the sigmoid's centre, {d['plateau_z'].text} on its "
                   f"plateau, and {d['relu_negative_z'].text} on ReLU's negative side.")
+        start = self.time
         after = get_formula(r"\text{after } <<n>> \text{ pushes of } p = <<p>>", role="muted",
                             n=self.n_q, p=self.push_q)
         after.to_edge(RIGHT, buff=0.45).align_to(self.heading[0], DOWN)
@@ -308,6 +309,8 @@ class BallOnSurfaces(ChapterScene):
         self.play(FadeIn(base), FadeIn(note), *(GrowFromEdge(b[0], DOWN) for b in self.bars[:4]),
                   *(FadeIn(b[1]) for b in self.bars[:4]), run_time=1.5)
         self.wait(3)
+        self.offer_loop("ball-on-four-surfaces", start,
+                        what="the same pushes on the four surfaces side by side, then the distances")
 
     def conclude(self) -> None:
         self.beat("conclusion", "The slope of the surface is the gradient, and the ball's "

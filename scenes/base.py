@@ -3,72 +3,31 @@
 A chapter subclasses ChapterScene, lists the parameters it reads in `reads`, and writes
 `construct()` as a storyboard of beats: `self.beat("name", "what the narrator says")` opens a
 section, and `self.value(...)` is the only way a number reaches the screen.
+
+The renderer's worker passes a `ChapterContext` (`Chapter(context=...)`); manim's own CLI
+makes the scene without one, and it renders the defaults (see scenes.context).
 """
 
 from __future__ import annotations
 
-import json
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from manim import Scene, config
+from manim import ManimColor, Scene, config
 
+from sigsat.captions import time_lines
+from sigsat.contract import Beat, LedgerRow, Loop, Section, Sidecar
 from sigsat_math import AUTO, Display, Quantity, quantity
 
 from . import layout
-from .context import ScopedParams, current_params, current_theme
+from .context import ChapterContext, ScopedParams, activate, active
 from .theme import SAFE_MARGIN, Theme
-
-ENV_SIDECAR = "SIGSAT_SIDECAR"
-ENV_SLIDES = "SIGSAT_SLIDES"
-
-# With SIGSAT_SLIDES=1 every chapter is a manim-slides Slide, and each beat is also a slide
-# (with the beat's narration as its speaker notes); chosen once, at import, because a class's
-# bases cannot change afterwards.
-SLIDES = os.environ.get(ENV_SLIDES, "") not in ("", "0")
-if SLIDES:
-    from manim import ManimColor
-    from manim_slides import Slide
-    from manim_slides.slide.base import BaseSlide
-
-    class _Base(Slide):  # type: ignore[misc]
-        """manim-slides' Slide, made to work with manim 0.22 (manim-slides 5.7 predates it)."""
-
-        # Reversed clips only serve `manim-slides present` going backwards, and cost a second
-        # encode of every slide: made only when asked for.
-        skip_reversing = os.environ.get("SIGSAT_SLIDES_REVERSED", "") in ("", "0")
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            # Slide.__init__ sets config["write_to_movie"], which manim 0.22 no longer has
-            # (it always writes the movie when rendering video): skip that line only.
-            BaseSlide.__init__(self, *args, **kwargs)
-
-        @property
-        def _background_color(self) -> str:
-            # The theme sets the camera's background as a hex string, not a ManimColor.
-            return ManimColor(self.camera.background_color).to_hex()
-
-        def render(self, *args: Any, **kwargs: Any) -> Any:
-            # Slide.render for manim 0.22: "keep every partial file" is -1 there, not inf, and
-            # there is no flush_cache setting any more.
-            saved = config.max_files_cached
-            config.max_files_cached = -1
-            try:
-                result = Scene.render(self, *args, **kwargs)
-            finally:
-                config.max_files_cached = saved
-            self._save_slides(use_cache=not (config.disable_caching or self.disable_caching),
-                              flush_cache=self.flush_cache, skip_reversing=self.skip_reversing)
-            return result
-else:
-    _Base = Scene
 
 
 @dataclass
-class Cue:
-    """One caption line: what the narrator says from `start` (seconds into the clip)."""
+class Line:
+    """One narration line, as the scene said it: when, what, in which section."""
 
     start: float
     text: str
@@ -82,35 +41,41 @@ class Record:
     label: str
     quantity: Quantity
 
-    def as_json(self) -> dict[str, Any]:
+    def row(self) -> LedgerRow:
         """The ledger row."""
-        return {"label": self.label, **self.quantity.record()}
+        return LedgerRow(label=self.label, **self.quantity.record())
 
 
 @dataclass
 class SectionMark:
-    """A section's name, its start in the clip, and the layout problems of its last frame."""
+    """A section's name, its start in the clip, and the layout problems of its frames."""
 
     name: str
     start: float
-    layout: list[str] = field(default_factory=list)
+    layout: list[str]
 
 
-class ChapterScene(_Base):  # type: ignore[valid-type,misc]
+class ChapterScene(Scene):
     """A chapter of the lecture: one Scene, parameters from `reads`, a ledger, captions."""
 
     title: ClassVar[str] = ""
     reads: ClassVar[tuple[str, ...]] = ()
 
+    def __init__(self, *args: Any, context: ChapterContext | None = None, **kwargs: Any) -> None:
+        self.context = context or active()
+        super().__init__(*args, **kwargs)
+
     def setup(self) -> None:
         """Pick up the parameters and theme, and start an empty ledger and caption track."""
-        self.params = current_params()
-        self.theme: Theme = current_theme()
+        activate(self.context)
+        self.params = self.context.params
+        self.theme: Theme = self.context.theme
         self.p = ScopedParams(self.params, (*self.reads, "theme"), type(self).__name__)
-        self.camera.background_color = self.theme.background
+        self.camera.background_color = ManimColor(self.theme.background)
         self.ledger: list[Record] = []
-        self.cues: list[Cue] = []
+        self.lines: list[Line] = []
         self.marks: list[SectionMark] = []
+        self.loops: list[Loop] = []
 
     # Numbers
     def value(self, label: str, func: str, *args: Any, style: Display = AUTO, pick: int | None = None) -> Quantity:
@@ -122,19 +87,25 @@ class ChapterScene(_Base):  # type: ignore[valid-type,misc]
     # Storyboard
     def beat(self, name: str, *lines: str) -> None:
         """Close the previous beat (checking its last frame's layout) and open a new section."""
-        self._close_mark()
-        if SLIDES:
-            self.next_slide(name, notes="\n\n".join(lines))
-        else:
-            self.next_section(name)
-        self.marks.append(SectionMark(name, self.time))
+        self._check_layout()
+        self.open_section(name, " ".join(lines))
+        self.marks.append(SectionMark(name, self.time, []))
         for line in lines:
             self.say(line)
+
+    def open_section(self, name: str, notes: str) -> None:
+        """A new section of the movie (a slide, when rendered as slides)."""
+        self.next_section(name)
 
     def say(self, text: str) -> None:
         """A caption line from now on (a narrator's sentence)."""
         section = self.marks[-1].name if self.marks else ""
-        self.cues.append(Cue(self.time, text, section))
+        self.lines.append(Line(self.time, text, section))
+
+    def offer_loop(self, name: str, start: float, what: str, pingpong: bool = False) -> None:
+        """Offer the stretch from `start` to now as a loop for other decks (`sigsat embed`)."""
+        self.loops.append(Loop(name=name, start=start, length=self.time - start,
+                               pingpong=pingpong, what=what))
 
     def layout_problems(self) -> list[str]:
         """What is wrong with the current frame's text layout (empty when all is well)."""
@@ -152,24 +123,26 @@ class ChapterScene(_Base):  # type: ignore[valid-type,misc]
             found = self.marks[-1].layout
             found.extend(p for p in self.layout_problems() if p not in found)
 
-    def _close_mark(self) -> None:
-        self._check_layout()
+    def sidecar(self) -> Sidecar:
+        """What the scene reports: ledger, beats, captions, sections, duration, loops."""
+        ends = [m.start for m in self.marks[1:]] + [self.time]
+        sections = [Section(name=m.name, start=m.start, end=end, layout=m.layout)
+                    for m, end in zip(self.marks, ends, strict=True)]
+        beats = [Beat(id=m.name, section=m.name,
+                      text=" ".join(x.text for x in self.lines if x.section == m.name),
+                      spoken=" ".join(x.text for x in self.lines if x.section == m.name),
+                      start=m.start, speech=0.0)
+                 for m in self.marks]
+        reads = sorted({*self.reads, "theme"})
+        return Sidecar(
+            scene=type(self).__name__, title=self.title, reads=reads,
+            params=self.params.subset(set(reads)), duration=self.time, sections=sections,
+            beats=beats, cues=time_lines([(x.start, x.text, x.section) for x in self.lines], self.time),
+            ledger=[r.row() for r in self.ledger],
+            loops=self.loops)
 
     def tear_down(self) -> None:
-        """Check the last frame and write the sidecar: ledger, captions, sections, duration."""
-        self._close_mark()
-        path = os.environ.get(ENV_SIDECAR) or str(Path(config.media_dir) / "sigsat" / f"{type(self).__name__}.json")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "scene": type(self).__name__,
-            "title": self.title,
-            "reads": sorted({*self.reads, "theme"}),
-            "params": self.params.subset({*self.reads, "theme"}),
-            "duration": self.time,
-            "sections": [vars(m) for m in self.marks],
-            "cues": [vars(c) for c in self.cues],
-            "ledger": [r.as_json() for r in self.ledger],
-        }
-        tmp = Path(path + ".tmp")
-        tmp.write_text(json.dumps(data, indent=2), encoding="utf-8")
-        tmp.replace(path)
+        """Check the last frame and write the sidecar."""
+        self._check_layout()
+        path = self.context.sidecar or Path(config.media_dir) / "sigsat" / f"{type(self).__name__}.json"
+        self.sidecar().write(path)

@@ -1,48 +1,93 @@
-"""Which parameters the scenes render with: the defaults, or a TOML file named by SIGSAT_PARAMS.
+"""What a chapter renders with: its parameters, theme, voice and where its sidecar goes.
 
-Manim's own CLI knows nothing of our parameters, so the renderer passes them through the
-environment; `manim -ql scenes/x.py X` with no variable set renders the defaults.
+The renderer's worker builds a `ChapterContext` from its job and hands it to the scene
+(`SceneClass(context=...)`). Manim's own CLI knows nothing of sigsat, so a scene made without
+one renders the defaults, or the TOML file named by the environment variable SIGSAT_PARAMS
+(the one documented way to run a chapter with plain `manim` and other parameters).
+Parameters are parsed once per process.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import is_dataclass
+from dataclasses import dataclass, is_dataclass, replace
+from pathlib import Path
 from typing import Any
 
+from sigsat.contract import VoiceSpec
 from sigsat_math import DEFAULTS, Params
 from sigsat_math.params import load
 
 from .theme import THEMES, Theme
 
 ENV_PARAMS = "SIGSAT_PARAMS"
-_override: Params | None = None
+
+
+@dataclass(frozen=True)
+class ChapterContext:
+    """Everything a chapter's render depends on besides its code."""
+
+    params: Params
+    sidecar: Path | None = None  # None: media_dir/sigsat/<Scene>.json
+    voice: VoiceSpec = VoiceSpec()
+    speech_dir: Path | None = None  # None: media_dir/sigsat/speech
+    recordings: Path | None = None
+    chapter: str = ""  # the chapter's slug (names its recordings)
+
+    @property
+    def theme(self) -> Theme:
+        """The theme the parameters ask for."""
+        return THEMES[self.params.theme]
+
+
+@functools.cache
+def _from_file(path: str) -> Params:
+    return load(path)
+
+
+def default_context() -> ChapterContext:
+    """The context of a scene run by manim's own CLI: SIGSAT_PARAMS, else the defaults."""
+    path = os.environ.get(ENV_PARAMS)
+    return ChapterContext(_from_file(path) if path else DEFAULTS)
+
+
+_active: ChapterContext | None = None
+
+
+def activate(context: ChapterContext) -> None:
+    """Make `context` the one shared builders read the theme from (one scene per process)."""
+    global _active
+    _active = context
+
+
+def active() -> ChapterContext:
+    """The context of the scene being built (the default one outside a scene)."""
+    return _active if _active is not None else default_context()
 
 
 def current_params() -> Params:
-    """The parameters in force: set in-process by `use_params`, else from SIGSAT_PARAMS, else defaults."""
-    if _override is not None:
-        return _override
-    path = os.environ.get(ENV_PARAMS)
-    return load(path) if path else DEFAULTS
-
-
-@contextmanager
-def use_params(params: Params) -> Iterator[Params]:
-    """Render with these parameters inside the block (tests and the in-process renderer)."""
-    global _override
-    saved, _override = _override, params
-    try:
-        yield params
-    finally:
-        _override = saved
+    """The parameters of the scene being built."""
+    return active().params
 
 
 def current_theme() -> Theme:
-    """The theme the parameters ask for."""
-    return THEMES[current_params().theme]
+    """The theme of the scene being built."""
+    return active().theme
+
+
+@contextmanager
+def use_params(params: Params, **changes: Any) -> Iterator[ChapterContext]:
+    """Build scenes with these parameters inside the block (tests render in-process this way)."""
+    global _active
+    saved = _active
+    _active = replace(ChapterContext(params), **changes)
+    try:
+        yield _active
+    finally:
+        _active = saved
 
 
 class UndeclaredParam(AttributeError):

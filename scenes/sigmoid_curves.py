@@ -201,7 +201,10 @@ class SigmoidCurves(ChapterScene):
         )
         panel = always_redraw(readouts)
         self.add(tangent, dot, slope_dot, panel)
+        start = self.time
         self.play(z.animate.set_value(z_max - 0.5), run_time=9, rate_func=linear)
+        self.offer_loop("sigma-prime-sweep", start, pingpong=True,
+                        what="the point sweeping along sigma and sigma', with its tangent and readouts")
         self.wait()
         self.play(z.animate.set_value(0), run_time=3)
         self.wait()

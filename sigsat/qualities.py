@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -41,23 +42,45 @@ QUALITIES: dict[str, Quality] = {
 DEFAULT_QUALITY = "hd"
 
 
+# H.264 as manim writes it (crf 23, yuv420p), so masters made by compositing a transparent
+# render match the ones manim encodes itself.
+X264 = ("-c:v", "libx264", "-crf", "23", "-preset", "medium", "-pix_fmt", "yuv420p")
+_VP9 = ("-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0", "-deadline", "good", "-cpu-used", "4",
+        "-row-mt", "1")
+_PRORES_HQ = ("-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le", "-vendor", "apl0")
+_PRORES_4444 = ("-c:v", "prores_ks", "-profile:v", "4444", "-pix_fmt", "yuva444p10le",
+                "-alpha_bits", "16", "-vendor", "apl0")
+
+
+def _gif(transparent: bool, quality: Quality) -> tuple[str, ...]:
+    graph = (f"fps={quality.gif_fps},split[a][b];[a]palettegen=stats_mode=diff[p];"
+             "[b][p]paletteuse=dither=bayer:bayer_scale=5:diff_mode=rectangle")
+    return ("-vf", graph, "-loop", "0")
+
+
 @dataclass(frozen=True)
 class Format:
-    """A clip container and codec."""
+    """A clip container and codec, with the ffmpeg arguments that make it from the master
+    (`args(transparent, quality)`; None for the master's own format)."""
 
     name: str
     ext: str
     doc: str
     alpha: bool  # can carry transparency
+    args: Callable[[bool, Quality], tuple[str, ...]] | None = None
+    audio: bool = True  # carries the narration
 
 
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
         Format("mp4", "mp4", "H.264, yuv420p, faststart: browsers, PowerPoint, Keynote", False),
-        Format("webm", "webm", "VP9 (with alpha when --transparent): browsers", True),
-        Format("gif", "gif", "looping GIF (20 fps at most): anywhere", False),
-        Format("mov", "mov", "ProRes 422 HQ, or ProRes 4444 with alpha when --transparent", True),
+        Format("webm", "webm", "VP9 (with alpha when --transparent): browsers", True,
+               lambda t, q: (*_VP9, "-pix_fmt", "yuva420p" if t else "yuv420p")),
+        Format("gif", "gif", "looping GIF (20 fps at most, silent): anywhere", False, _gif,
+               audio=False),
+        Format("mov", "mov", "ProRes 422 HQ, or ProRes 4444 with alpha when --transparent", True,
+               lambda t, q: _PRORES_4444 if t else _PRORES_HQ),
     )
 }
 DEFAULT_FORMAT = "mp4"

@@ -17,7 +17,7 @@ import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -25,19 +25,33 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from sigsat_math.params import Params, to_toml
+from sigsat_math.params import Params
 
 from . import __version__
 from .assemble import Part, join, lecture_key, marks
 from .cache import Cache, Entry, Key, chapter_key, sha256_file, tool_versions, why_changed
-from .captions import Cue, chapter_cues, srt, vtt
+from .captions import shifted, srt, vtt
 from .chapters import Broken, ChapterRef, is_chapter_stem, load
+from .contract import (
+    ChapterMark,
+    ChapterRecord,
+    ContractError,
+    Cue,
+    Job,
+    Layout,
+    LectureRecord,
+    Manifest,
+    QualitySpec,
+    RunRecord,
+    VoiceSpec,
+)
 from .logger import console, is_quiet, logger
 from .outputs import Staging, locked, remove_stale_tmp, tmp_name
 from .progress import RunProgress
 from .qualities import FORMATS, Quality
+from .units import clock, size
 
-MANIFEST = "manifest.json"
+MANIFEST = Layout.MANIFEST
 LOG_TAIL = 25
 KILL_GRACE = 5.0
 
@@ -56,6 +70,8 @@ class Options:
     cache_dir: Path | None = None
     force: bool = False
     wait: bool = False
+    voice: VoiceSpec = VoiceSpec()
+    recordings: Path | None = None
 
     @property
     def folder(self) -> Path:
@@ -89,7 +105,7 @@ class Result:
 
     tasks: list[Task]
     seconds: float
-    manifest: dict[str, Any] = field(default_factory=dict)
+    manifest: Manifest | None = None
 
     @property
     def failed(self) -> list[Task]:
@@ -109,16 +125,15 @@ class Renderer:
         self._stopping = False
 
     # Planning
-    def _previous(self) -> dict[str, dict[str, Any]]:
+    def _previous(self) -> dict[str, ChapterRecord]:
         """The last manifest's chapters by slug (to say why one renders again)."""
         path = self.o.folder / MANIFEST
         if not path.is_file():
             return {}
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return {str(c["slug"]): c for c in data.get("chapters", [])}
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError):
-            logger.warning("the previous %s is unreadable; it will be replaced", MANIFEST)
+            return {c.slug: c for c in Manifest.read(path).chapters}
+        except ContractError as e:
+            logger.warning("the previous manifest is not used (%s); it will be replaced", e)
             return {}
 
     def plan(self) -> list[Task]:
@@ -133,7 +148,7 @@ class Renderer:
                 task.error, task.detail = loaded.error, loaded.detail
                 continue
             task.key = chapter_key(ref, loaded.reads, self.o.params, self.o.quality, self.o.fmt,
-                                   self.o.transparent)
+                                   self.o.transparent, self.o.voice, self.o.recordings)
             entry, damage = self.cache.get(task.key.digest)
             if damage:
                 logger.warning("%s: cache entry damaged (%s); rendering it again", task.name,
@@ -146,8 +161,8 @@ class Renderer:
                 self.cache.discard(task.key.digest)
                 task.reason = "--force"
             else:
-                old = previous.get(ref.slug, {}).get("key_parts")
-                task.reason = (why_changed(old, task.key.parts) if old else "") or "not in the cache"
+                old = previous.get(ref.slug)
+                task.reason = (why_changed(old.key_parts, task.key.parts) if old else "") or "not in the cache"
         return tasks
 
     # Rendering
@@ -158,26 +173,21 @@ class Renderer:
         assert task.key is not None
         work = self._work(task)
         work.mkdir(parents=True, exist_ok=True)
-        params_file = work / "params.toml"
-        params_file.write_text(to_toml(self.o.params), encoding="utf-8")
         q = self.o.quality
-        job = {
-            "module": task.ref.module, "scene": task.ref.scene, "slug": task.ref.slug,
-            "quality": {"name": q.name, "width": q.width, "height": q.height, "fps": q.fps,
-                        "doc": q.doc},
-            "format": self.o.fmt, "transparent": self.o.transparent,
-            "params_file": str(params_file.resolve()), "work": str(work.resolve()),
-            "tex_dir": str((self.cache.tex / q.name / task.ref.slug).resolve()),
-            "entry_final": str(self.cache.folder(task.key.digest).resolve()),
-            "key": task.key.digest, "parts": task.key.parts,
-        }
+        job = Job(
+            module=task.ref.module, scene=task.ref.scene, slug=task.ref.slug, title=task.ref.title,
+            quality=QualitySpec(name=q.name, width=q.width, height=q.height, fps=q.fps),
+            format=self.o.fmt, transparent=self.o.transparent, params=self.o.params.flat(),
+            work=str(work.resolve()), tex_dir=str((self.cache.tex / q.name / task.ref.slug).resolve()),
+            speech_dir=str(self.cache.speech.resolve()),
+            entry_final=str(self.cache.folder(task.key.digest).resolve()),
+            key=task.key.digest, parts=task.key.parts, voice=self.o.voice,
+            recordings=str(self.o.recordings.resolve()) if self.o.recordings else None)
         job_file = work / "job.json"
-        job_file.write_text(json.dumps(job, indent=2), encoding="utf-8")
+        job.write(job_file)
         task.log = self.cache.root / "logs" / q.name / f"{task.ref.stem}.log"
         task.log.parent.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if k not in ("SIGSAT_SLIDES", "SIGSAT_PARAMS",
-                                                                 "SIGSAT_SIDECAR")}
-        env["PYTHONUNBUFFERED"] = "1"
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         progress.started(task.name)
         started = time.monotonic()
         with open(task.log, "wb") as log:
@@ -296,11 +306,12 @@ class Renderer:
                 raise
 
     # Outputs
-    def _write_outputs(self, tasks: list[Task], started: float) -> dict[str, Any]:
+    def _write_outputs(self, tasks: list[Task], started: float) -> Manifest:
         folder = self.o.folder
+        layout = Layout(folder)
         ext = FORMATS[self.o.fmt].ext
         staging = Staging()
-        rows: list[dict[str, Any]] = []
+        rows: list[ChapterRecord] = []
         parts: list[Part] = []
         cues: list[Cue] = []
         offset = 0.0
@@ -309,49 +320,43 @@ class Renderer:
                 assert t.entry is not None and t.key is not None
                 e, ref = t.entry, t.ref
                 side = e.sidecar
-                clip = folder / "clips" / f"{ref.stem}.{ext}"
-                poster = folder / "posters" / f"{ref.stem}.png"
+                clip, poster = layout.clip(ref.stem, ext), layout.poster(ref.stem)
                 staging.copy(e.path("clip"), clip, e.sha256("clip"))
                 staging.copy(e.path("poster"), poster, e.sha256("poster"))
                 fps = Fraction(e.data["fps"])
-                part = Part(e.path("master"), ref.title, int(e.data["frames"]), fps,
-                            e.sha256("master"))
-                parts.append(part)
+                parts.append(Part(e.path("master"), ref.title, int(e.data["frames"]), fps,
+                                  e.sha256("master")))
                 duration = float(e.data["duration"])
-                timed = chapter_cues(side["cues"], duration)
-                cues.extend(chapter_cues(side["cues"], duration, offset))
-                rows.append({
-                    "number": ref.number, "slug": ref.slug, "scene": ref.scene,
-                    "title": ref.title,
-                    "file": f"clips/{clip.name}", "poster": f"posters/{poster.name}",
-                    "start": round(offset, 3), "duration": duration,
-                    "frames": e.data["frames"], "size": e.path("clip").stat().st_size,
-                    "sha256": e.sha256("clip"), "poster_time": e.data.get("poster_time"),
-                    "reads": side["reads"], "params": side["params"],
-                    "cache_key": t.key.digest, "key_parts": t.key.parts,
-                    "status": "rendered" if t.rendered else "cached",
-                    "ledger": side["ledger"], "sections": side["sections"],
-                    "cues": [{"start": c.start / 1000, "end": c.end / 1000, "text": c.text,
-                              "section": c.section} for c in timed],
-                })
+                cues.extend(shifted(side.cues, offset))
+                own = {"vtt": vtt(side.cues, ref.title), "srt": srt(side.cues)}
+                for ext_, text in own.items():
+                    staging.text(text, layout.chapter_captions(ref.stem, ext_))
+                rows.append(ChapterRecord(
+                    number=ref.number, slug=ref.slug, scene=ref.scene, title=ref.title,
+                    file=f"{Layout.CLIPS}/{clip.name}", poster=f"{Layout.POSTERS}/{poster.name}",
+                    start=round(offset, 3), duration=duration, frames=int(e.data["frames"]),
+                    size=e.path("clip").stat().st_size, sha256=e.sha256("clip"),
+                    poster_time=e.data.get("poster_time"), cache_key=t.key.digest,
+                    key_parts=t.key.parts, status="rendered" if t.rendered else "cached",
+                    captions={x: layout.rel(layout.chapter_captions(ref.stem, x)) for x in own},
+                    reads=side.reads, params=side.params, ledger=side.ledger,
+                    sections=side.sections, beats=side.beats, cues=side.cues, loops=side.loops))
                 offset += duration
             title = str(self.o.params.lesson.title)
             lecture = self._lecture(parts, title, staging)
-            staging.text(srt(cues), folder / "lecture.srt")
-            staging.text(vtt(cues, title), folder / "lecture.vtt")
-            manifest = {
-                "sigsat": __version__, "title": title, "quality": self.o.quality.name,
-                "width": self.o.quality.width, "height": self.o.quality.height,
-                "fps": self.o.quality.fps, "format": self.o.fmt,
-                "transparent": self.o.transparent, "theme": self.o.params.theme,
-                "tools": tool_versions(), "params": self.o.params.flat(),
-                "lecture": lecture, "chapters": rows,
-                "run": {"rendered": [t.ref.slug for t in tasks if t.rendered],
-                        "cached": [t.ref.slug for t in tasks if not t.rendered],
-                        "jobs": self.o.jobs, "seconds": round(time.monotonic() - started, 3)},
-            }
-            staging.text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
-                         folder / MANIFEST)
+            staging.text(srt(cues), folder / Layout.SRT)
+            staging.text(vtt(cues, title), folder / Layout.VTT)
+            q = self.o.quality
+            manifest = Manifest(
+                sigsat=__version__, title=title, quality=q.name, width=q.width, height=q.height,
+                fps=q.fps, format=self.o.fmt, transparent=self.o.transparent,
+                theme=self.o.params.theme, voice=self.o.voice, tools=tool_versions(),
+                params=self.o.params.flat(), lecture=lecture, chapters=rows,
+                run=RunRecord(rendered=[t.ref.slug for t in tasks if t.rendered],
+                              cached=[t.ref.slug for t in tasks if not t.rendered],
+                              jobs=self.o.jobs, seconds=round(time.monotonic() - started, 3)),
+                extras=_previous_extras(layout.manifest))
+            staging.text(manifest.dumps(), layout.manifest)
             staging.commit()
         except BaseException:
             staging.abort()
@@ -360,26 +365,25 @@ class Renderer:
                            {f"{t.ref.stem}.png" for t in tasks})
         return manifest
 
-    def _lecture(self, parts: list[Part], title: str, staging: Staging) -> dict[str, Any]:
-        dest = self.o.folder / "lecture.mp4"
+    def _lecture(self, parts: list[Part], title: str, staging: Staging) -> LectureRecord:
+        dest = self.o.folder / Layout.LECTURE
         key = lecture_key(parts, title)
-        old = _read_json(self.o.folder / MANIFEST).get("lecture") or {}
+        old = _previous_lecture(self.o.folder / MANIFEST)
         chapter_marks = None
-        if not (isinstance(old, dict) and old.get("key") == key and dest.is_file()
-                and sha256_file(dest) == old.get("sha256")):
+        if not (old is not None and old.key == key and dest.is_file()
+                and sha256_file(dest) == old.sha256):
             chapter_marks = join(parts, title, staging.file(dest),
                                  self.cache.work / self.o.quality.name / self.run_id / "lecture")
             source = tmp_name(dest)
         else:
             source = dest
         chapter_marks = chapter_marks or marks(parts)
-        return {
-            "file": "lecture.mp4", "srt": "lecture.srt", "vtt": "lecture.vtt", "key": key,
-            "duration": chapter_marks[-1].end / 1000 if chapter_marks else 0.0,
-            "size": source.stat().st_size, "sha256": sha256_file(source),
-            "chapters": [{"title": m.title, "start": m.start / 1000, "end": m.end / 1000}
-                         for m in chapter_marks],
-        }
+        return LectureRecord(
+            file=Layout.LECTURE, srt=Layout.SRT, vtt=Layout.VTT, key=key,
+            duration=chapter_marks[-1].end / 1000 if chapter_marks else 0.0,
+            size=source.stat().st_size, sha256=sha256_file(source),
+            chapters=[ChapterMark(title=m.title, start=m.start / 1000, end=m.end / 1000)
+                      for m in chapter_marks])
 
     @staticmethod
     def _remove_stale(folder: Path, clips: set[str], posters: set[str]) -> None:
@@ -394,14 +398,26 @@ class Renderer:
                     p.unlink()
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _previous_manifest(path: Path) -> Manifest | None:
     if not path.is_file():
-        return {}
+        return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError:
+        return Manifest.read(path)
+    except ContractError:
+        return None
+
+
+def _previous_lecture(path: Path) -> LectureRecord | None:
+    old = _previous_manifest(path)
+    return old.lecture if old is not None else None
+
+
+def _previous_extras(path: Path) -> dict[str, str]:
+    """What other commands registered in the last manifest and still exists."""
+    old = _previous_manifest(path)
+    if old is None:
         return {}
-    return data if isinstance(data, dict) else {}
+    return {role: rel for role, rel in old.extras.items() if (path.parent / rel).exists()}
 
 
 def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tuple[int, int], int]:
@@ -412,22 +428,31 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
     with ExitStack() as stack:
         for folder in folders:
             stack.enter_context(locked(folder, wait=False))
-        used = set() if everything else {
-            str(c.get("cache_key")) for f in folders
-            for c in _read_json(f / MANIFEST).get("chapters", [])}
-        removed, size, kept = 0, 0, 0
+        used = set() if everything else _used_keys(folders)
+        removed, freed, kept = 0, 0, 0
         if cache.entries.is_dir():
             for entry in sorted(cache.entries.iterdir()):
                 if entry.name in used:
                     kept += 1
                     continue
-                size += sum(p.stat().st_size for p in entry.rglob("*") if p.is_file())
+                freed += sum(p.stat().st_size for p in entry.rglob("*") if p.is_file())
                 shutil.rmtree(entry)
                 removed += 1
         for extra in (cache.work, cache.root / "logs") if everything else ():
             if extra.is_dir():
                 shutil.rmtree(extra)
-    return (removed, size), kept
+    return (removed, freed), kept
+
+
+def _used_keys(folders: list[Path]) -> set[str]:
+    """The cache keys the manifests in these folders use (an unreadable one keeps them all)."""
+    used: set[str] = set()
+    for folder in folders:
+        try:
+            used.update(c.cache_key for c in Manifest.read(folder / MANIFEST).chapters)
+        except ContractError as e:
+            raise ContractError(f"{e}; not cleaning, since its chapters' renders are unknown") from None
+    return used
 
 
 def _warn_rmtree(func: Any, path: str, exc: Any) -> None:
@@ -456,14 +481,14 @@ def report(result: Result, options: Options) -> None:
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
     for col in ("#", "chapter", "", "duration", "size"):
         table.add_column(col, justify="right" if col in ("#", "duration", "size") else "left")
-    for row in result.manifest["chapters"]:
-        table.add_row(f"{row['number']:02d}", row["slug"], row["status"],
-                      _clock(row["duration"]), _size(row["size"]))
+    assert result.manifest is not None
+    for row in result.manifest.chapters:
+        table.add_row(f"{row.number:02d}", row.slug, row.status, clock(row.duration), size(row.size))
     console.print(table)
-    lecture = result.manifest["lecture"]
-    console.print(f"[bold]{escape(str(options.folder / 'lecture.mp4'))}[/]  "
-                  f"{_clock(lecture['duration'])}, {len(result.tasks)} chapters, "
-                  f"{_size(lecture['size'])}; captions lecture.srt, lecture.vtt; {MANIFEST}")
+    lecture = result.manifest.lecture
+    console.print(f"[bold]{escape(str(options.folder / Layout.LECTURE))}[/]  "
+                  f"{clock(lecture.duration)}, {len(result.tasks)} chapters, "
+                  f"{size(lecture.size)}; captions {Layout.SRT}, {Layout.VTT}; {MANIFEST}")
     console.print(f"{rendered} rendered, {len(result.tasks) - rendered} cached, "
                   f"{result.seconds:.1f} s")
 
@@ -473,12 +498,3 @@ def _tail(path: Path) -> list[str]:
         return []
     lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     return [line.rstrip() for line in lines if line.strip()][-LOG_TAIL:]
-
-
-def _clock(seconds: float) -> str:
-    s = int(seconds + 0.5)
-    return f"{s // 60}:{s % 60:02d}"
-
-
-def _size(n: int) -> str:
-    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"

@@ -1,11 +1,15 @@
 """One chapter's render, in its own process: `python -m sigsat.worker JOB.json`.
 
-The job file says which Scene, at what size and rate, with which parameters (a TOML file,
-passed to the scene as SIGSAT_PARAMS) and where the result goes. manim renders into a private
-media folder with its progress bars off; then the master MP4 (faststart), the clip in the
-asked-for format and the poster are made, and the whole entry is moved into the cache in one
-rename, so the cache never holds half an entry. Everything this process prints goes to the
-chapter's log (the parent redirects it); on failure it also leaves error.json, one line.
+The job (sigsat.contract.Job) says which Scene, at what size and rate, with which parameters
+and voice, and where the result goes. The scene gets them as an explicit ChapterContext.
+manim renders into a private media folder with its progress bars off; then the master MP4
+(faststart), the clip in the asked-for format and the poster are made, and the whole entry is
+moved into the cache in one rename, so the cache never holds half an entry. Everything this
+process prints goes to the chapter's log (the parent redirects it); on failure it also leaves
+error.json, one line.
+
+With `job.slides`, the chapter is rendered as manim-slides Slides instead (each beat a slide)
+into the job's slides folder, and no cache entry is made.
 """
 
 from __future__ import annotations
@@ -20,10 +24,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+from .contract import Job, Sidecar
 from .logger import logger
-
-ENV_PARAMS = "SIGSAT_PARAMS"  # scenes.context reads these; not imported, to keep manim out
-ENV_SIDECAR = "SIGSAT_SIDECAR"  # of this module's import until the environment is set
 
 
 def _file_record(path: Path) -> dict[str, Any]:
@@ -32,68 +34,90 @@ def _file_record(path: Path) -> dict[str, Any]:
     return {"name": path.name, "size": path.stat().st_size, "sha256": sha256_file(path)}
 
 
-def run(job: dict[str, Any]) -> None:
-    """Render the job's chapter and store its cache entry."""
-    from .encode import composite, faststart, poster, probe, transcode
+def _configure(job: Job, media: Path) -> None:
+    from manim import config
+
+    config.frame_size = (job.quality.width, job.quality.height)
+    config.frame_rate = job.quality.fps
+    config.media_dir = str(media)
+    config.tex_dir = str(Path(job.tex_dir) / "Tex")
+    config.text_dir = str(Path(job.tex_dir) / "texts")
+    config.disable_caching = True  # partial movies of one render only; sigsat caches whole chapters
+    config.verbosity = "WARNING"
+    config.progress_bar = "none"
+    config.output_file = job.scene
+    config.format = "mov" if job.transparent else "mp4"
+    config.transparent = job.transparent
+
+
+def scene_class(job: Job) -> type[Any]:
+    """The chapter's Scene class; as slides, the same chapter with the slides mixin first."""
+    cls: type[Any] = getattr(importlib.import_module(job.module), job.scene)
+    if job.slides:
+        from scenes.slides import SigsatSlide
+
+        # The mixin comes first so that its beat hook (a slide per beat) and manim-slides'
+        # render wrap the chapter's; the chapter's construct() is found further down.
+        cls = type(job.scene, (SigsatSlide, cls), {"skip_reversing": not job.slides_reversed})
+    return cls
+
+
+def run(job: Job) -> None:
+    """Render the job's chapter and store its cache entry (or its slides)."""
+    from scenes.context import ChapterContext
+    from sigsat_math.params import build
+
+    from .encode import composite, faststart, poster, transcode
+    from .media import probe
     from .qualities import FORMATS, Quality
 
-    quality = Quality(**job["quality"])
-    fmt: str = job["format"]
-    transparent: bool = job["transparent"]
-    work = Path(job["work"])
+    quality = Quality(job.quality.name, job.quality.width, job.quality.height, job.quality.fps, "")
+    work = Path(job.work)
     entry = work / "entry"
     if entry.exists():
         shutil.rmtree(entry)
     entry.mkdir(parents=True)
     sidecar = entry / "sidecar.json"
-    os.environ[ENV_PARAMS] = job["params_file"]
-    os.environ[ENV_SIDECAR] = str(sidecar)
-    os.environ.pop("SIGSAT_SLIDES", None)
-
-    from manim import config
-
-    config.frame_size = (quality.width, quality.height)
-    config.frame_rate = quality.fps
-    config.media_dir = str(work / "media")
-    config.tex_dir = str(Path(job["tex_dir"]) / "Tex")
-    config.text_dir = str(Path(job["tex_dir"]) / "texts")
-    config.disable_caching = True  # partial movies of one render only; sigsat caches whole chapters
-    config.verbosity = "WARNING"
-    config.progress_bar = "none"
-    config.output_file = job["scene"]
-    config.format = "mov" if transparent else "mp4"
-    config.transparent = transparent
-
+    params = build(job.params)
+    context = ChapterContext(params=params, sidecar=sidecar, voice=job.voice,
+                             speech_dir=Path(job.speech_dir),
+                             recordings=Path(job.recordings) if job.recordings else None,
+                             chapter=job.slug)
+    _configure(job, work / "media")
     started = time.monotonic()
-    cls = getattr(importlib.import_module(job["module"]), job["scene"])
-    scene = cls()
+    if job.slides:
+        # manim-slides writes ./slides/ relative to the working directory and stores paths
+        # relative to it: run inside the slides folder's parent, so the folder can move.
+        assert job.slides_dir is not None
+        os.chdir(Path(job.slides_dir).parent)
+    scene = scene_class(job)(context=context)
     scene.render()
+    logger.info("manim rendered %s in %.1f s", job.scene, time.monotonic() - started)
+    if job.slides:
+        shutil.rmtree(work / "media", ignore_errors=True)
+        return
     movie = Path(scene.renderer.file_writer.movie_file_path)
-    seconds = time.monotonic() - started
-    logger.info("manim rendered %s in %.1f s", movie.name, seconds)
 
     master = entry / "master.mp4"
-    if transparent:
-        from scenes.context import current_theme
-
-        composite(movie, master, current_theme().background, quality)
+    if job.transparent:
+        composite(movie, master, context.theme.background, quality)
     else:
         faststart(movie, master)
     files = {"master": master}
-    if fmt != "mp4":
-        clip = entry / f"clip.{FORMATS[fmt].ext}"
-        transcode(movie if transparent else master, clip, fmt, transparent, quality)
+    if job.format != "mp4":
+        clip = entry / f"clip.{FORMATS[job.format].ext}"
+        transcode(movie if job.transparent else master, clip, job.format, job.transparent, quality)
         files["clip"] = clip
-    side = json.loads(sidecar.read_text(encoding="utf-8"))
+    side = Sidecar.read(sidecar)
     poster_png = entry / "poster.png"
-    poster_time = poster(master, side["sections"], poster_png)
+    poster_time = poster(master, side.sections, poster_png)
     files.update(poster=poster_png, sidecar=sidecar)
     info = probe(master)
     data = {
-        "key": job["key"],
-        "parts": job["parts"],
-        "slug": job["slug"],
-        "scene": job["scene"],
+        "key": job.key,
+        "parts": job.parts,
+        "slug": job.slug,
+        "scene": job.scene,
         "files": {role: _file_record(path) for role, path in files.items()},
         "duration": info.duration,
         "frames": info.frames,
@@ -104,7 +128,7 @@ def run(job: dict[str, Any]) -> None:
         "render_seconds": round(time.monotonic() - started, 3),
     }
     (entry / "entry.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
-    final = Path(job["entry_final"])
+    final = Path(job.entry_final)
     final.parent.mkdir(parents=True, exist_ok=True)
     if final.exists():  # made meanwhile by another render of the same key: identical
         shutil.rmtree(entry)
@@ -127,12 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run one job; 0 on success, 1 with error.json written on failure."""
     args = sys.argv[1:] if argv is None else argv
     job_file = Path(args[0])
-    job = json.loads(job_file.read_text(encoding="utf-8"))
+    job = Job.read(job_file)
     try:
         run(job)
     except Exception as e:  # reported to the parent as this chapter's failure
         traceback.print_exc()
-        module = sys.modules.get(job["module"])
+        module = sys.modules.get(job.module)
         where = _where(e, getattr(module, "__file__", None))
         message = f"{type(e).__name__}: {e}".strip().splitlines()
         error = {"error": message[0] if message else type(e).__name__, "where": where}

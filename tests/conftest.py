@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -32,7 +31,6 @@ def render_scene(folder: Path, tex_cache: Path, module: str, scene: str, params:
     """
     from manim import tempconfig
 
-    from scenes.base import ENV_SIDECAR
     from scenes.context import use_params
 
     cls = getattr(importlib.import_module(f"scenes.{module}"), scene)
@@ -46,19 +44,11 @@ def render_scene(folder: Path, tex_cache: Path, module: str, scene: str, params:
         # lines wrap; the layout check must see the text a real render shows.
         options.update(save_last_frame=True, write_to_movie=False, pixel_width=1920, pixel_height=1080)
         options.update(config)
-    saved = os.environ.get(ENV_SIDECAR)
-    os.environ[ENV_SIDECAR] = str(sidecar)
-    try:
-        with tempconfig(options), use_params(params):
-            instance = cls()
-            instance.render()
-            clip = instance.renderer.file_writer.movie_file_path if movie else None
-            frame = instance.renderer.file_writer.image_file_path if not movie else None
-    finally:
-        if saved is None:
-            os.environ.pop(ENV_SIDECAR, None)
-        else:
-            os.environ[ENV_SIDECAR] = saved
+    with tempconfig(options), use_params(params, sidecar=sidecar):
+        instance = cls()
+        instance.render()
+        clip = instance.renderer.file_writer.movie_file_path if movie else None
+        frame = instance.renderer.file_writer.image_file_path if not movie else None
     data: dict[str, Any] = json.loads(sidecar.read_text())
     data["movie"] = str(clip) if clip else None
     data["last_frame"] = str(frame) if frame else None

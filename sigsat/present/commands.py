@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from .lecture import Lecture, LectureError, load_lecture
+from ..contract import HANDOUT, Layout
+from .lecture import Lecture, LectureError, load_lecture, register
 
 out_option = click.option(
     "--out",
@@ -125,6 +126,7 @@ def handout(lecture: Lecture, name: str) -> None:
     from .handout import write_handout
 
     pdf = write_handout(lecture, name)
+    lecture = register(lecture, **{HANDOUT: pdf})
     pages = sum(len(c.sections) for c in lecture.chapters)
     click.echo(f"handout: {pdf} ({pages} pages; frames in {pdf.parent / 'frames'})")
     _index(lecture)
@@ -151,13 +153,11 @@ def embed(lecture: Lecture, width: int, fps: int) -> None:
     from .embed import make_embeds
 
     try:
-        made, skipped = make_embeds(lecture, width, fps)
+        made = make_embeds(lecture, width, fps)
     except RuntimeError as e:
         raise _fail(e) from None
     for m in made:
         click.echo(f"{m.path}  {m.what}")
-    for s in skipped:
-        click.echo(f"skipped {s}", err=True)
     _index(lecture)
 
 
@@ -174,7 +174,7 @@ def index(lecture: Lecture) -> None:
 def present(lecture: Lecture, manim_slides_args: tuple[str, ...]) -> None:
     """Present the slides with `manim-slides present` (needs a display and a Qt binding:
     pip install -e '.[present]'). Extra arguments go to manim-slides, e.g. --full-screen."""
-    folder = lecture.root / "slides"
+    folder = lecture.root / Layout.SLIDES
     scenes = [c.scene for c in lecture.chapters if (folder / f"{c.scene}.json").is_file()]
     if not scenes:
         raise click.ClickException(f"no slides in {folder}: run `sigsat slides` first")

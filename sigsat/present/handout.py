@@ -16,7 +16,8 @@ from pathlib import Path
 from fpdf import FPDF
 
 from .lecture import Lecture
-from .media import frames_at, presence, probe, still_index
+from ..media import frames_at, presence, probe, still_index
+from ..units import clock
 
 HANDOUT_DIR = "handout"
 FONT_NAME = "DejaVu Sans"
@@ -49,11 +50,6 @@ def font_file(name: str, fallbacks: tuple[str, ...]) -> str:
             return candidate
     raise RuntimeError(f"no TrueType font {name!r}: apt-get install fonts-dejavu-core")
 
-
-def clock(seconds: float) -> str:
-    """m:ss, whole seconds down (as players show times)."""
-    s = int(seconds + 1e-6)
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def section_frames(lecture: Lecture, folder: Path) -> list[Page]:
@@ -131,7 +127,7 @@ def write_handout(lecture: Lecture, name: str = "handout") -> Path:
             top = pdf.get_y() + 4
             caption_h = 26.0
             box_w, box_h = PAGE_W - 2 * MARGIN, PAGE_H - MARGIN - 6 - caption_h - top
-            w, h = page_size(page.frame)
+            w, h = pagesize(page.frame)
             scale = min(box_w / w, box_h / h)
             img_w, img_h = w * scale, h * scale
             x = (PAGE_W - img_w) / 2
@@ -163,7 +159,7 @@ def write_handout(lecture: Lecture, name: str = "handout") -> Path:
     return out
 
 
-def page_size(png: Path) -> tuple[int, int]:
+def pagesize(png: Path) -> tuple[int, int]:
     """A PNG's width and height in pixels."""
     from PIL import Image
 

@@ -9,81 +9,21 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .lecture import ChapterOut, Cue, Lecture
+from ..contract import DECK, HANDOUT, SLIDES_HTML, SLIDES_PPTX, Layout, LedgerRow
+from ..outputs import write_if_changed
+from ..units import clock, size
+from .lecture import ChapterOut, Lecture
 
 INDEX = "index.html"
 PLAYABLE = {".mp4": "video/mp4", ".webm": "video/webm"}
-CAPTIONS_DIR = "captions"
-
-
-def _ts(seconds: float, sep: str) -> str:
-    ms = int(round(seconds * 1000))
-    h, ms = divmod(ms, 3_600_000)
-    m, ms = divmod(ms, 60_000)
-    s, ms = divmod(ms, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
-
-
-def vtt(cues: tuple[Cue, ...]) -> str:
-    """WebVTT for these cues."""
-    out = ["WEBVTT", ""]
-    for i, c in enumerate(cues, start=1):
-        text = c.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-        out += [str(i), f"{_ts(c.start, '.')} --> {_ts(c.end, '.')}", text, ""]
-    return "\n".join(out)
-
-
-def srt(cues: tuple[Cue, ...]) -> str:
-    """SubRip for these cues."""
-    out = []
-    for i, c in enumerate(cues, start=1):
-        out += [str(i), f"{_ts(c.start, ',')} --> {_ts(c.end, ',')}", c.text, ""]
-    return "\n".join(out)
-
-
-def write_if_changed(path: Path, text: str) -> None:
-    """Write text to path under a temporary name and rename it into place; leave an identical file be.
-
-    Renaming keeps the previous file whole if the run is interrupted; skipping identical content
-    keeps a render with nothing changed from touching the output folder.
-    """
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
-
-
-def chapter_captions(lecture: Lecture, chapter: ChapterOut) -> dict[str, Path]:
-    """The chapter's own caption files: the renderer's if it wrote them, else written here."""
-    have = {k.removeprefix("captions_"): p for k, p in chapter.extra.items() if p.is_file()}
-    folder = lecture.root / CAPTIONS_DIR
-    for ext, render in (("vtt", vtt), ("srt", srt)):
-        if ext not in have:
-            folder.mkdir(exist_ok=True)
-            path = folder / f"{chapter.stem}.{ext}"
-            write_if_changed(path, render(chapter.cues))
-            have[ext] = path
-    return have
-
-
-def clock(seconds: float) -> str:
-    """m:ss, whole seconds down (as players show durations)."""
-    s = int(seconds + 1e-6)
-    return f"{s // 60}:{s % 60:02d}"
 
 
 def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
-
-
-def _size(n: int | None) -> str:
-    if not n:
-        return ""
-    return f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{n / 1e3:.0f} kB"
 
 
 def _link(lecture: Lecture, path: Path | None, label: str) -> str:
@@ -93,19 +33,19 @@ def _link(lecture: Lecture, path: Path | None, label: str) -> str:
 
 
 def _deck(lecture: Lecture) -> dict[str, Any]:
-    f = lecture.root / "slides" / "lecture.deck.json"
-    return json.loads(f.read_text(encoding="utf-8")) if f.is_file() else {}
+    f = lecture.extra(DECK)
+    return json.loads(f.read_text(encoding="utf-8")) if f is not None else {}
 
 
-def _numbers(ledger: list[dict[str, Any]]) -> str:
+def _numbers(ledger: Sequence[LedgerRow]) -> str:
     if not ledger:
         return "<p class=muted>No numbers on screen.</p>"
     rows = []
     for row in ledger:
-        args = ", ".join(str(a) for a in row.get("args", []))
+        args = ", ".join(str(a) for a in row.args)
         rows.append(
-            f"<tr><td>{_e(row.get('label', ''))}</td><td class=num>{_e(row.get('text', ''))}</td>"
-            f"<td class=muted><code>{_e(row.get('func', ''))}({_e(args)})</code></td></tr>"
+            f"<tr><td>{_e(row.label)}</td><td class=num>{_e(row.text)}</td>"
+            f"<td class=muted><code>{_e(row.func)}({_e(args)})</code></td></tr>"
         )
     return (
         "<table class=numbers><thead><tr><th>number</th><th>shown</th><th>computed as</th>"
@@ -113,7 +53,7 @@ def _numbers(ledger: list[dict[str, Any]]) -> str:
     )
 
 
-def _params(params: dict[str, Any]) -> str:
+def _params(params: Mapping[str, Any]) -> str:
     if not params:
         return "<p class=muted>Reads no parameters.</p>"
     rows = "".join(
@@ -124,14 +64,14 @@ def _params(params: dict[str, Any]) -> str:
 
 
 def _chapter(lecture: Lecture, c: ChapterOut, deck: dict[str, Any], first_page: int) -> str:
-    caps = chapter_captions(lecture, c)
+    caps = {ext: p for ext in ("vtt", "srt") if (p := c.captions.get(ext)) and p.is_file()}
     vid = f"v-{c.slug}"
     poster = f' poster="{_e(lecture.rel(c.poster))}"' if c.poster and c.poster.is_file() else ""
     # Browsers play MP4 and WebM clips; for MOV (ProRes) or GIF clips the player shows the
     # chapter's stretch of lecture.mp4 instead, with the lecture's captions.
     mime, src, base, vtt_file = PLAYABLE.get(c.clip.suffix.lower()), c.clip, 0.0, caps.get("vtt")
     fragment = ""
-    if mime is None and lecture.movie is not None and c.start is not None:
+    if mime is None and lecture.movie is not None:
         mime, src, base, vtt_file = "video/mp4", lecture.movie, c.start, lecture.captions.get("vtt")
         fragment = f"#t={c.start:.3f},{c.start + c.duration:.3f}"
     track = ""
@@ -139,15 +79,15 @@ def _chapter(lecture: Lecture, c: ChapterOut, deck: dict[str, Any], first_page: 
         track = f'<track kind="captions" srclang="en" label="English" default src="{_e(lecture.rel(vtt_file))}">'
     source = f'<source src="{_e(lecture.rel(src))}{fragment}" type="{mime or "video/mp4"}">'
     deck_row = next((d for d in deck.get("chapters", []) if d["slug"] == c.slug), None)
-    slides_html = lecture.root / "slides" / str(deck.get("html") or "")
-    handout = lecture.root / "handout" / "handout.pdf"
+    slides_html = lecture.extra(SLIDES_HTML)
+    handout = lecture.extra(HANDOUT)
     steps = []
     for s in c.sections:
         extra = []
-        if deck_row and slides_html.is_file():
+        if deck_row and slides_html is not None:
             slide = deck_row["first_slide"] + s.index
             extra.append(f'<a href="{_e(lecture.rel(slides_html))}#/{slide}">slide</a>')
-        if handout.is_file():
+        if handout is not None:
             page = first_page + s.index
             extra.append(f'<a href="{_e(lecture.rel(handout))}#page={page}">handout p. {page}</a>')
         at = f'data-video="{vid}" data-t="{base + s.start:.3f}"'
@@ -159,18 +99,17 @@ def _chapter(lecture: Lecture, c: ChapterOut, deck: dict[str, Any], first_page: 
         _link(lecture, caps.get("vtt"), "captions (VTT)"),
         _link(lecture, caps.get("srt"), "captions (SRT)"),
         _link(lecture, c.poster, "poster (PNG)"),
-        _link(lecture, lecture.root / "embed" / f"{c.stem}.mp4", "MP4 for decks"),
+        _link(lecture, lecture.root / Layout.EMBED / f"{c.stem}.mp4", "MP4 for decks"),
     ]
-    if deck_row and slides_html.is_file():
+    if deck_row and slides_html is not None:
         links.append(f'<a href="{_e(lecture.rel(slides_html))}#/{deck_row["first_slide"]}">slides</a>')
-    if handout.is_file():
+    if handout is not None:
         links.append(f'<a href="{_e(lecture.rel(handout))}#page={first_page}">handout</a>')
     links += [
-        _link(lecture, p, f"loop: {p.stem.removeprefix('loop-')} ({p.suffix[1:].upper()})")
-        for p in sorted((lecture.root / "embed").glob("loop-*"))
-        if _loop_chapter(p.stem) == c.slug
+        _link(lecture, lecture.root / Layout.EMBED / f"loop-{loop.name}.{ext}", f"loop: {loop.name} ({ext.upper()})")
+        for loop in c.loops for ext in ("gif", "mp4")
     ]
-    facts = [clock(c.duration), f"{len(c.sections)} steps", _size(c.size)]
+    facts = [clock(c.duration), f"{len(c.sections)} steps", size(c.size)]
     if c.sha256:
         facts.append(f'<span title="sha256 {_e(c.sha256)}">sha256 {_e(c.sha256[:12])}</span>')
     if c.cache_key:
@@ -195,13 +134,6 @@ def _chapter(lecture: Lecture, c: ChapterOut, deck: dict[str, Any], first_page: 
     <div><h3>Numbers it shows</h3>{_numbers(c.ledger)}</div>
   </div>
 </section>"""
-
-
-def _loop_chapter(stem: str) -> str:
-    from .embed import LOOPS
-
-    name = stem.removeprefix("loop-")
-    return next((loop.chapter for loop in LOOPS if loop.name == name), "")
 
 
 CSS = """
@@ -308,17 +240,17 @@ def write_index(lecture: Lecture) -> Path:
         _link(lecture, lecture.movie, "lecture (MP4)"),
         _link(lecture, lecture.captions.get("vtt"), "captions (VTT)"),
         _link(lecture, lecture.captions.get("srt"), "captions (SRT)"),
-        _link(lecture, root / "slides" / str(deck.get("html") or "-"), "slides (HTML)"),
-        _link(lecture, root / "slides" / str(deck.get("pptx") or "-"), "slides (PPTX)"),
-        _link(lecture, root / "handout" / "handout.pdf", "handout (PDF)"),
-        _link(lecture, root / "manifest.json", "manifest"),
+        _link(lecture, lecture.extra(SLIDES_HTML), "slides (HTML)"),
+        _link(lecture, lecture.extra(SLIDES_PPTX), "slides (PPTX)"),
+        _link(lecture, lecture.extra(HANDOUT), "handout (PDF)"),
+        _link(lecture, root / Layout.MANIFEST, "manifest"),
     ]
     missing = []
     if not deck:
         missing.append("slides: <code>sigsat slides</code>")
-    if not (root / "handout" / "handout.pdf").is_file():
+    if lecture.extra(HANDOUT) is None:
         missing.append("handout: <code>sigsat handout</code>")
-    if not (root / "embed").is_dir():
+    if not (root / Layout.EMBED).is_dir():
         missing.append("clips for decks: <code>sigsat embed</code>")
     lecture_player = ""
     if lecture.movie is not None:

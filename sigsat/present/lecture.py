@@ -1,19 +1,20 @@
-"""What the renderer built, read once: the manifest of an output folder, as plain objects.
+"""What the renderer built, read once: an output folder's manifest, as a Lecture to present.
 
 Everything in `sigsat.present` (slides, handout, clips for decks, the index page) starts from
-`load_lecture(folder)`. Reading the manifest lives here and only here, so a change in its
-format is a change in this one function.
+`load_lecture(folder)`, which reads only the manifest (sigsat.contract.Manifest) and the files
+it names. Commands that add files (decks, handouts) register them with `register()`, so the
+index page links what exists.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-MANIFEST = "manifest.json"
+from ..contract import ContractError, Cue, LedgerRow, Layout, Loop, Manifest
+from ..outputs import locked
+
+MANIFEST = Layout.MANIFEST
 
 
 class LectureError(RuntimeError):
@@ -22,23 +23,14 @@ class LectureError(RuntimeError):
 
 @dataclass(frozen=True)
 class Section:
-    """One step of a chapter: its name, where it starts and ends in the clip (seconds)."""
+    """One step of a chapter: its name, where it starts and ends in the clip (seconds), and
+    its narration."""
 
     index: int
     name: str
     start: float
     end: float
     lines: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Cue:
-    """One caption line of a chapter, from `start` to `end` seconds into its clip."""
-
-    start: float
-    end: float
-    text: str
-    section: str
 
 
 @dataclass(frozen=True)
@@ -50,17 +42,18 @@ class ChapterOut:
     scene: str
     title: str
     clip: Path
-    poster: Path | None
+    poster: Path
     duration: float
-    size: int | None
-    sha256: str | None
-    cache_key: str | None
-    params: dict[str, Any]
-    ledger: list[dict[str, Any]]
+    size: int
+    sha256: str
+    cache_key: str
+    params: dict[str, object]
+    ledger: tuple[LedgerRow, ...]
     sections: tuple[Section, ...]
     cues: tuple[Cue, ...]
-    start: float | None = None  # where the chapter begins in lecture.mp4, when known
-    extra: dict[str, Path] = field(default_factory=dict)
+    loops: tuple[Loop, ...]
+    start: float  # where the chapter begins in lecture.mp4
+    captions: dict[str, Path]  # its own caption files by format
 
     @property
     def stem(self) -> str:
@@ -73,19 +66,61 @@ class Lecture:
     """An output folder (`OUT/<quality>/`) and the chapters rendered into it, in order."""
 
     root: Path
-    title: str
-    quality: str
+    manifest: Manifest
     chapters: tuple[ChapterOut, ...]
-    movie: Path | None
-    captions: dict[str, Path]
-    manifest: dict[str, Any]
-    size: tuple[int, int] | None = None  # the rendered frame size and rate, when the
-    fps: float | None = None  # manifest says (a GIF clip's own rate may be lower)
-    transparent: bool = False
+
+    @property
+    def title(self) -> str:
+        """The lesson's title."""
+        return self.manifest.title
+
+    @property
+    def quality(self) -> str:
+        """The quality's name."""
+        return self.manifest.quality
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """The rendered frame size (a GIF clip's own rate may be lower)."""
+        return self.manifest.width, self.manifest.height
+
+    @property
+    def fps(self) -> int:
+        """The rendered frame rate."""
+        return self.manifest.fps
+
+    @property
+    def transparent(self) -> bool:
+        """Whether the clips have a transparent background."""
+        return self.manifest.transparent
+
+    @property
+    def theme(self) -> str:
+        """The colour theme rendered."""
+        return self.manifest.theme
+
+    @property
+    def movie(self) -> Path | None:
+        """lecture.mp4, when it is there."""
+        path = self.root / self.manifest.lecture.file
+        return path if path.is_file() else None
+
+    @property
+    def captions(self) -> dict[str, Path]:
+        """The lecture's captions by format (vtt, srt), those that are there."""
+        lec = self.manifest.lecture
+        paths = {"vtt": self.root / lec.vtt, "srt": self.root / lec.srt}
+        return {k: p for k, p in paths.items() if p.is_file()}
+
+    def extra(self, role: str) -> Path | None:
+        """A file another command registered (`slides.html`, `handout`...), if it exists."""
+        rel = self.manifest.extras.get(role)
+        path = self.root / rel if rel else None
+        return path if path is not None and path.exists() else None
 
     def rel(self, path: Path) -> str:
         """`path` relative to the output folder, with forward slashes (for links and HTML)."""
-        return path.resolve().relative_to(self.root.resolve()).as_posix()
+        return Layout(self.root).rel(path)
 
     def opaque(self, chapter: ChapterOut) -> tuple[Path, float]:
         """An MP4 of the chapter on the theme's background, and where the chapter starts in it.
@@ -95,7 +130,7 @@ class Lecture:
         """
         if chapter.clip.suffix.lower() == ".mp4" and not self.transparent:
             return chapter.clip, 0.0
-        if self.movie is not None and chapter.start is not None:
+        if self.movie is not None:
             return self.movie, chapter.start
         return chapter.clip, 0.0
 
@@ -123,127 +158,39 @@ def find_output(out: Path, quality: str | None = None) -> Path:
     raise LectureError(f"no rendered lecture in {where} (no {MANIFEST}): run `sigsat render` first")
 
 
-def _first(row: dict[str, Any], *keys: str, default: Any = None) -> Any:
-    for key in keys:
-        if key in row and row[key] is not None:
-            return row[key]
-    return default
+def _chapter(root: Path, row: object) -> ChapterOut:
+    from ..contract import ChapterRecord
 
-
-def _path(root: Path, value: Any) -> Path | None:
-    if not value:
-        return None
-    p = Path(value)
-    return p if p.is_absolute() else root / p
-
-
-def _sidecar(root: Path, row: dict[str, Any]) -> dict[str, Any]:
-    """Sections and cues: in the manifest row, or in the chapter's sidecar JSON beside it."""
-    if "sections" in row and "cues" in row:
-        return row
-    side = _path(root, _first(row, "sidecar", "sidecar_file"))
-    if side is None or not side.is_file():
-        raise LectureError(
-            f"chapter {row.get('slug')!r}: the manifest gives neither its sections and cues nor a sidecar file"
-        )
-    return {**json.loads(side.read_text(encoding="utf-8")), **row}
-
-
-def _sections(data: dict[str, Any], duration: float) -> tuple[tuple[Section, ...], tuple[Cue, ...]]:
-    marks = data.get("sections") or []
-    cues_in = data.get("cues") or []
-    sections = []
-    for i, mark in enumerate(marks):
-        end = marks[i + 1]["start"] if i + 1 < len(marks) else duration
-        lines = tuple(c["text"] for c in cues_in if c.get("section") == mark["name"])
-        sections.append(Section(i, mark["name"], float(mark["start"]), float(end), lines))
-    cues = []
-    for i, cue in enumerate(cues_in):
-        end = cues_in[i + 1]["start"] if i + 1 < len(cues_in) else duration
-        end = cue.get("end", end)  # the renderer's timing, when it gives one
-        cues.append(
-            Cue(
-                float(cue["start"]),
-                float(max(end, cue["start"])),
-                cue["text"],
-                cue.get("section", ""),
-            )
-        )
-    return tuple(sections), tuple(cues)
-
-
-def _number(row: dict[str, Any], position: int) -> int:
-    if isinstance(row.get("number"), int):
-        return int(row["number"])
-    name = Path(str(_first(row, "file", "clip", default=""))).name
-    m = re.match(r"(\d+)_", name)
-    return int(m.group(1)) if m else position
+    assert isinstance(row, ChapterRecord)
+    sections = tuple(
+        Section(i, s.name, s.start, s.end,
+                tuple(b.text for b in row.beats if b.section == s.name and b.text))
+        for i, s in enumerate(row.sections))
+    return ChapterOut(
+        number=row.number, slug=row.slug, scene=row.scene, title=row.title,
+        clip=root / row.file, poster=root / row.poster, duration=row.duration, size=row.size,
+        sha256=row.sha256, cache_key=row.cache_key, params=dict(row.params),
+        ledger=tuple(row.ledger), sections=sections, cues=tuple(row.cues),
+        loops=tuple(row.loops), start=row.start,
+        captions={ext: root / rel for ext, rel in row.captions.items()})
 
 
 def load_lecture(out: Path | str, quality: str | None = None) -> Lecture:
     """The lecture rendered into `out` (or `out/<quality>`), from its manifest.json."""
     root = find_output(Path(out), quality)
     try:
-        manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise LectureError(f"{root / MANIFEST} is not valid JSON: {e}") from None
-    rows = manifest.get("chapters") or []
-    if isinstance(rows, dict):
-        rows = [{"slug": slug, **row} for slug, row in rows.items()]
-    chapters = []
-    for position, row in enumerate(rows, start=1):
-        clip = _path(root, _first(row, "file", "clip", "movie"))
-        if clip is None:
-            raise LectureError(f"chapter {row.get('slug')!r} in {root / MANIFEST} names no clip")
-        data = _sidecar(root, row)
-        duration = float(_first(data, "duration", default=0.0))
-        sections, cues = _sections(data, duration)
-        extra = {
-            k: p for k in ("vtt", "srt", "captions_vtt", "captions_srt") if (p := _path(root, row.get(k))) is not None
-        }
-        chapters.append(
-            ChapterOut(
-                number=_number(row, position),
-                slug=str(row["slug"]),
-                scene=str(_first(data, "scene", default="")),
-                title=str(_first(data, "title", default=row["slug"])),
-                clip=clip,
-                poster=_path(root, _first(row, "poster", "poster_file")),
-                duration=duration,
-                size=_first(row, "size", "bytes"),
-                sha256=_first(row, "sha256"),
-                cache_key=_first(row, "cache_key", "key"),
-                params=dict(_first(data, "params", "params_read", default={})),
-                ledger=list(_first(data, "ledger", "numbers", default=[])),
-                sections=sections,
-                cues=cues,
-                start=float(row["start"]) if row.get("start") is not None else None,
-                extra=extra,
-            )
-        )
-    lecture = manifest.get("lecture") if isinstance(manifest.get("lecture"), dict) else {}
-    movie = _path(
-        root,
-        _first(lecture, "file", "movie")
-        or manifest.get("lecture_file")
-        or ("lecture.mp4" if (root / "lecture.mp4").is_file() else None),
-    )
-    captions = {}
-    for ext in ("vtt", "srt"):
-        p = _path(root, _first(lecture, ext, f"captions_{ext}") or f"lecture.{ext}")
-        if p is not None and p.is_file():
-            captions[ext] = p
-    return Lecture(
-        root=root,
-        title=str(_first(manifest, "title", default="Sigmoid Saturation")),
-        quality=str(_first(manifest, "quality", default=root.name)),
-        chapters=tuple(sorted(chapters, key=lambda c: c.number)),
-        movie=movie if movie is not None and movie.is_file() else None,
-        captions=captions,
-        manifest=manifest,
-        size=(int(manifest["width"]), int(manifest["height"]))
-        if manifest.get("width") and manifest.get("height")
-        else None,
-        fps=float(manifest["fps"]) if manifest.get("fps") else None,
-        transparent=bool(manifest.get("transparent", False)),
-    )
+        manifest = Manifest.read(root / MANIFEST)
+    except ContractError as e:
+        raise LectureError(str(e)) from None
+    chapters = tuple(_chapter(root, row) for row in manifest.chapters)
+    return Lecture(root=root, manifest=manifest, chapters=chapters)
+
+
+def register(lecture: Lecture, **files: Path | None) -> Lecture:
+    """Record extra files (decks, handouts) in the manifest by role, under the render lock."""
+    rels = {role: (lecture.rel(p) if p is not None else None) for role, p in files.items()}
+    with locked(lecture.root, wait=True):
+        current = Manifest.read(lecture.root / MANIFEST)
+        updated = current.with_extras(**rels)
+        updated.write(lecture.root / MANIFEST)
+    return Lecture(root=lecture.root, manifest=updated, chapters=lecture.chapters)

@@ -1,7 +1,7 @@
 """Step-through slides with manim-slides: every section of every chapter is one slide.
 
-Each chapter is rendered again as a manim-slides `Slide` (SIGSAT_SLIDES=1, scenes/base.py),
-in its own process, at the size, rate and parameters of the rendered clip. That writes
+Each chapter is rendered again as a manim-slides `Slide` (the worker's slides job: the chapter
+with scenes.slides' mixin), in its own process, at the size, rate and parameters of the rendered clip. That writes
 manim-slides' own folder, `OUT/<quality>/slides/` (<Scene>.json + files/), which
 `manim-slides present` reads as it is. `manim-slides convert` then writes, in the same folder,
 `lecture.html` (reveal.js, with reveal.js copied beside it from its npm package, so the page
@@ -23,10 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sigsat_math.params import build, to_toml
-
-from .lecture import ChapterOut, Lecture
-from .media import probe
+from ..contract import DECK, SLIDES_HTML, SLIDES_PPTX, Job, QualitySpec, Sidecar
+from ..media import probe
+from .lecture import ChapterOut, Lecture, register
 
 SLIDES_DIR = "slides"
 STATE_DIR = ".sigsat"
@@ -68,9 +67,8 @@ def reveal_version() -> str:
 
 
 def cache_dir() -> Path:
-    """Where downloaded packages are kept between runs (SIGSAT_CACHE, else ~/.cache/sigsat)."""
-    base = os.environ.get("SIGSAT_CACHE") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sigsat"
-    return Path(base)
+    """Where downloaded packages are kept between runs (XDG_CACHE_HOME/sigsat)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sigsat"
 
 
 def reveal_package(version: str | None = None) -> Path:
@@ -151,11 +149,7 @@ def render_chapter_slides(lecture: Lecture, chapter: ChapterOut, reversed_: bool
     folder = lecture.root / SLIDES_DIR
     state = folder / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
-    if lecture.size and lecture.fps:
-        size, fps = f"{lecture.size[0]},{lecture.size[1]}", f"{lecture.fps:g}"
-    else:
-        info = probe(lecture.opaque(chapter)[0])
-        size, fps = f"{info.width},{info.height}", f"{float(info.fps):g}"
+    size, fps = f"{lecture.size[0]},{lecture.size[1]}", f"{lecture.fps:g}"
     key = _key(chapter, size, fps, reversed_)
     key_file = state / f"{chapter.scene}.key"
     config_file = folder / f"{chapter.scene}.json"
@@ -172,48 +166,25 @@ def render_chapter_slides(lecture: Lecture, chapter: ChapterOut, reversed_: bool
     work = state / chapter.scene
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    params = work / "params.toml"
-    params.write_text(to_toml(build(chapter.params)), encoding="utf-8")
-    env = {
-        **os.environ,
-        "SIGSAT_SLIDES": "1",
-        "SIGSAT_PARAMS": str(params),
-        "SIGSAT_SIDECAR": str(work / "sidecar.json"),
-        "SIGSAT_SLIDES_REVERSED": "1" if reversed_ else "0",
-    }
-    # manim-slides writes ./slides/ relative to the working directory, and stores paths
-    # relative to it: run in the output folder, so the slides folder moves with it.
-    # A LaTeX cache per chapter that outlives the run (manim's CLI sets it only in a config
-    # file); per chapter, because two manims writing the same formula at once trip each other.
-    tex = state / "tex" / chapter.scene
-    (work / "manim.cfg").write_text(f"[CLI]\ntex_dir = {tex}\n", encoding="utf-8")
-    cmd = [
-        sys.executable,
-        "-m",
-        "manim",
-        "render",
-        "--config_file",
-        str(work / "manim.cfg"),
-        "-r",
-        size,
-        "--fps",
-        fps,
-        "--media_dir",
-        str(work / "media"),
-        "--disable_caching",
-        "-v",
-        "WARNING",
-        "--progress_bar",
-        "none",
-        str(scene_file(chapter.slug)),
-        chapter.scene,
-    ]
-    done = subprocess.run(cmd, cwd=lecture.root, env=env, capture_output=True, text=True)
+    m = lecture.manifest
+    job = Job(
+        module=f"scenes.{chapter.slug}", scene=chapter.scene, slug=chapter.slug, title=chapter.title,
+        quality=QualitySpec(name=m.quality, width=m.width, height=m.height, fps=m.fps),
+        format="mp4", transparent=False, params=m.params, work=str(work.resolve()),
+        # A LaTeX cache per chapter that outlives the run; per chapter, because two manims
+        # writing the same formula at once trip each other.
+        tex_dir=str((state / "tex" / chapter.scene).resolve()),
+        speech_dir=str((state / "speech").resolve()), entry_final=str((work / "unused").resolve()),
+        key=chapter.cache_key, parts={}, voice=m.voice, slides=True,
+        slides_dir=str(folder.resolve()), slides_reversed=reversed_)
+    job.write(work / "job.json")
+    done = subprocess.run([sys.executable, "-m", "sigsat.worker", str(work / "job.json")],
+                          capture_output=True, text=True)
     if done.returncode != 0 or not config_file.is_file():
         tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-25:])
         raise SlidesError(f"rendering {chapter.slug} as slides failed:\n{tail}")
-    sidecar = json.loads((work / "sidecar.json").read_text(encoding="utf-8"))
-    names = [s["name"] for s in sidecar["sections"]]
+    sidecar = Sidecar.read(work / "entry" / "sidecar.json")
+    names = [s.name for s in sidecar.sections]
     if names != [s.name for s in chapter.sections]:
         raise SlidesError(
             f"{chapter.slug}: the slides' sections {names} differ from the rendered "
@@ -280,7 +251,7 @@ def make_slides(
         table.append((c.slug, c.scene, first, len(c.sections)))
         first += len(c.sections)
     info = probe(lecture.opaque(chosen[0])[0])
-    theme = str(chosen[0].params.get("theme", "dark"))
+    theme = lecture.theme
     html_file = pptx_file = None
     if html:
         html_file = folder / f"{name}.html"
@@ -321,7 +292,8 @@ def make_slides(
         )
         progress(f"wrote {pptx_file}")
     deck = Deck(folder, html_file, pptx_file, tuple(table), rendered)
-    (folder / f"{name}.deck.json").write_text(
+    deck_file = folder / f"{name}.deck.json"
+    deck_file.write_text(
         json.dumps(
             {
                 "html": html_file.name if html_file else None,
@@ -332,6 +304,7 @@ def make_slides(
         ),
         encoding="utf-8",
     )
+    register(lecture, **{SLIDES_HTML: html_file, SLIDES_PPTX: pptx_file, DECK: deck_file})
     return deck
 
 

@@ -10,60 +10,82 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from sigsat.contract import (
+    Beat,
+    ChapterRecord,
+    Cue,
+    LectureRecord,
+    LedgerRow,
+    Manifest,
+    RunRecord,
+    Section,
+    VoiceSpec,
+)
+from sigsat.media import is_faststart, top_level_boxes
 from sigsat.present import LectureError, load_lecture, present_group
-from sigsat.present.index import srt, vtt, write_index
-from sigsat.present.lecture import Cue
-from sigsat.present.media import is_faststart, top_level_boxes
+from sigsat.present.index import write_index
+
+
+def fake_manifest() -> Manifest:
+    """A manifest of one chapter with two sections, as the renderer writes one."""
+    chapter = ChapterRecord(
+        number=1, slug="a", scene="A", title="Chapter <A>", file="clips/01_a.mp4",
+        poster="posters/01_a.png", start=0.0, duration=10.0, frames=50, size=0, sha256="s" * 64,
+        poster_time=None, cache_key="k" * 32, key_parts={}, status="rendered",
+        captions={"vtt": "captions/01_a.vtt", "srt": "captions/01_a.srt"},
+        reads=["problem1.z", "theme"], params={"problem1.z": 5},
+        ledger=[LedgerRow(label="sigma'(5)", func="sigsat_math.activations.sigmoid_prime", args=[5],
+                          value=0.0066, style={"kind": "sig", "digits": 3}, text="0.00665",
+                          tex="0.00665")],
+        sections=[Section(name="one", start=0.0, end=4.0), Section(name="two", start=4.0, end=10.0)],
+        beats=[Beat(id="one", section="one", text="First & <only>. Still one.",
+                    spoken="First and only. Still one.", start=0.0, speech=3.0),
+               Beat(id="two", section="two", text="Two.", spoken="Two.", start=4.0, speech=1.0)],
+        cues=[Cue(start=0.0, end=1.5, text="First & <only>.", section="one"),
+              Cue(start=1.5, end=4.0, text="Still one.", section="one"),
+              Cue(start=4.0, end=10.0, text="Two.", section="two")],
+        loops=[])
+    return Manifest(
+        sigsat="0", title="T", quality="low", width=192, height=108, fps=5, format="mp4",
+        transparent=False, theme="dark", voice=VoiceSpec(kind="none"), tools={}, params={},
+        lecture=LectureRecord(file="lecture.mp4", srt="lecture.srt", vtt="lecture.vtt", key="",
+                              duration=10.0, size=0, sha256="", chapters=[]),
+        chapters=[chapter], run=RunRecord(rendered=["a"], cached=[], jobs=1, seconds=0.0))
 
 
 def fake_output(root: Path, quality: str = "low") -> Path:
     out = root / quality
-    (out / "clips").mkdir(parents=True)
-    (out / "clips" / "01_a.mp4").write_bytes(b"")
-    (out / "manifest.json").write_text(
-        json.dumps(
-            {
-                "chapters": [
-                    {
-                        "slug": "a",
-                        "scene": "A",
-                        "title": "Chapter <A>",
-                        "file": "clips/01_a.mp4",
-                        "duration": 10.0,
-                        "params": {"problem1.z": 5},
-                        "cache_key": "k" * 64,
-                        "ledger": [
-                            {
-                                "label": "sigma'(5)",
-                                "text": "0.00665",
-                                "func": "sigmoid_prime",
-                                "args": [5],
-                            }
-                        ],
-                        "sections": [{"name": "one", "start": 0.0}, {"name": "two", "start": 4.0}],
-                        "cues": [
-                            {"start": 0.0, "text": "First & <only>.", "section": "one"},
-                            {"start": 1.5, "text": "Still one.", "section": "one"},
-                            {"start": 4.0, "text": "Two.", "section": "two"},
-                        ],
-                    }
-                ]
-            }
-        )
-    )
+    for rel in ("clips/01_a.mp4", "captions/01_a.vtt", "captions/01_a.srt"):
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(b"WEBVTT\n" if rel.endswith("vtt") else b"")
+    fake_manifest().write(out / "manifest.json")
     return out
 
 
-def test_sections_end_where_the_next_begins(tmp_path):
+def test_sections_and_cues_come_from_the_manifest(tmp_path):
     lecture = load_lecture(fake_output(tmp_path))
     (chapter,) = lecture.chapters
     assert [(s.name, s.start, s.end) for s in chapter.sections] == [
         ("one", 0.0, 4.0),
         ("two", 4.0, 10.0),
     ]
-    assert chapter.sections[0].lines == ("First & <only>.", "Still one.")
+    assert chapter.sections[0].lines == ("First & <only>. Still one.",)
     assert [c.end for c in chapter.cues] == [1.5, 4.0, 10.0]
     assert chapter.stem == "01_a" and chapter.number == 1
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"version": 1}, "version 1"),
+    ({"colour": "red"}, "'colour'"),
+    ({"chapters": [{"slug": "a"}]}, "chapters.0"),
+])
+def test_a_manifest_of_another_version_or_shape_is_one_clear_error(tmp_path, change, message):
+    out = fake_output(tmp_path)
+    data = {**json.loads((out / "manifest.json").read_text()), **change}
+    (out / "manifest.json").write_text(json.dumps(data))
+    with pytest.raises(LectureError, match=message) as e:
+        load_lecture(out)
+    assert "\n" not in str(e.value)
 
 
 def test_the_latest_quality_is_found(tmp_path):
@@ -78,18 +100,6 @@ def test_nothing_rendered_is_a_clear_error(tmp_path):
         load_lecture(tmp_path)
     result = CliRunner().invoke(present_group, ["handout", "--out", str(tmp_path)])
     assert result.exit_code == 2 and "run `sigsat render` first" in result.output
-
-
-def test_captions():
-    cues = (Cue(0.0, 1.5, "a < b & c", "s"), Cue(61.25, 3725.5, "two", "s"))
-    assert vtt(cues).splitlines()[:5] == [
-        "WEBVTT",
-        "",
-        "1",
-        "00:00:00.000 --> 00:00:01.500",
-        "a &lt; b &amp; c",
-    ]
-    assert "00:01:01,250 --> 01:02:05,500" in srt(cues)
 
 
 def box(kind: bytes, payload: bytes = b"") -> bytes:
@@ -111,7 +121,6 @@ def test_index_page_escapes_and_links_relatively(tmp_path):
     assert 'src="clips/01_a.mp4"' in page and 'src="captions/01_a.vtt"' in page
     assert "0.00665" in page and "problem1.z" in page
     assert "http" not in page.replace("http-equiv", "")
-    assert (out / "captions" / "01_a.vtt").read_text().startswith("WEBVTT")
     assert "sigsat slides" in page  # says what is not made yet
 
 
@@ -125,7 +134,7 @@ def profile(*parts: tuple[float, int]) -> np.ndarray:
 
 
 def test_still_is_the_last_frame_when_nothing_fades():
-    from sigsat.present.media import still_index
+    from sigsat.media import still_index
 
     m = profile((1.0, 10), (1.0, 8))  # fade in, hold
     assert still_index(m, 0, len(m) - 1, hold=3) == len(m) - 1
@@ -134,7 +143,7 @@ def test_still_is_the_last_frame_when_nothing_fades():
 
 
 def test_still_skips_a_closing_fade_and_a_highlight():
-    from sigsat.present.media import still_index
+    from sigsat.media import still_index
 
     m = profile((1.0, 10), (1.0, 8), (0.0, 6))  # fade in, hold, fade everything out
     assert still_index(m, 0, len(m) - 1, hold=3) == 17  # the last frame of the hold

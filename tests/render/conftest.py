@@ -2,7 +2,7 @@
 
 Real chapters (two that exist) are rendered once per session; the tests that need many
 renders (formats, failures, kills) use fake chapters from fixtures/fake_chapters, which
-render in a second or two each (SIGSAT_CHAPTERS swaps the registry).
+render in a second or two each (`--registry fake_chapters` swaps the registry).
 """
 
 from __future__ import annotations
@@ -27,15 +27,17 @@ def sigsat(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
     """Run the command line in a new process, as `./render.sh` does."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("SIGSAT_PARAMS", None)
-    full_env.pop("SIGSAT_SLIDES", None)
     return subprocess.run([sys.executable, "-m", "sigsat", *args], capture_output=True,
                           text=True, env=full_env, timeout=timeout)
 
 
+FAKE = ("--registry", "fake_chapters")  # the hidden option that swaps in the fake chapters
+
+
 def fake_env() -> dict[str, str]:
-    """The environment that swaps in the fake chapters."""
+    """The environment in which the fake chapters can be imported."""
     path = os.pathsep.join(p for p in (str(FIXTURES), os.environ.get("PYTHONPATH", "")) if p)
-    return {"SIGSAT_CHAPTERS": "fake_chapters", "PYTHONPATH": path}
+    return {"PYTHONPATH": path}
 
 
 def manifest(folder: Path) -> dict[str, Any]:
@@ -87,7 +89,7 @@ def real_copy(real_out: Path, tmp_path: Path) -> Path:
 def fake_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """OUT with fake chapters alpha and beta rendered at tiny; returns OUT."""
     out = tmp_path_factory.mktemp("fake") / "out"
-    done = sigsat("render", "-q", "tiny", "--only", "alpha,beta", "--out", str(out),
+    done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(out),
                   env=fake_env())
     assert done.returncode == 0, done.stderr
     return out

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.render.conftest import fake_env, ffprobe, manifest, sigsat, snapshot
+from tests.render.conftest import FAKE, fake_env, ffprobe, manifest, sigsat, snapshot
 
 pytestmark = pytest.mark.slow
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 def test_a_failing_chapter_is_named_the_others_finish_and_outputs_stay(fake_copy):
     folder = fake_copy / "tiny"
     before = snapshot(folder)
-    done = sigsat("render", "-q", "tiny", "--only", "alpha,beta,broken", "--out", str(fake_copy),
+    done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta,broken", "--out", str(fake_copy),
                   "--set", "problem1.z=2", env=fake_env())
     assert done.returncode == 1
     err = done.stderr
@@ -31,7 +31,7 @@ def test_a_failing_chapter_is_named_the_others_finish_and_outputs_stay(fake_copy
     assert "✓ 01 alpha rendered" in err
     assert "1 of 3 chapters failed" in err and "2 finished chapters are cached" in err
     assert snapshot(folder) == before
-    again = sigsat("render", "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
+    again = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
                    "--set", "problem1.z=2", env=fake_env())
     assert again.returncode == 0, again.stderr
     assert manifest(folder)["run"]["rendered"] == []  # alpha was kept in the cache
@@ -44,10 +44,10 @@ def test_a_missing_chapter_file_fails_only_when_asked_for(tmp_path, fake_copy):
     (package / "__init__.py").write_text((fixtures / "__init__.py").read_text().replace(
         'Chapter("slow"', 'Chapter("ghost", "Ghost", "Not written"), Chapter("slow"'))
     (package / "alpha.py").write_text((fixtures / "alpha.py").read_text())
-    env = {"SIGSAT_CHAPTERS": "reg", "PYTHONPATH": str(tmp_path)}
-    ok = sigsat("render", "-q", "tiny", "--only", "alpha", "--out", str(tmp_path / "o"), env=env)
+    env = {"PYTHONPATH": str(tmp_path)}
+    ok = sigsat("render", "--registry", "reg", "-q", "tiny", "--only", "alpha", "--out", str(tmp_path / "o"), env=env)
     assert ok.returncode == 0, ok.stderr
-    bad = sigsat("render", "-q", "tiny", "--only", "alpha,ghost", "--out", str(tmp_path / "o"),
+    bad = sigsat("render", "--registry", "reg", "-q", "tiny", "--only", "alpha,ghost", "--out", str(tmp_path / "o"),
                  env=env)
     assert bad.returncode == 1
     assert "chapter 04 ghost failed: " in bad.stderr and "ghost.py does not exist" in bad.stderr
@@ -55,7 +55,7 @@ def test_a_missing_chapter_file_fails_only_when_asked_for(tmp_path, fake_copy):
 
 def _start(out: Path, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, **fake_env()}
-    return subprocess.Popen([sys.executable, "-m", "sigsat", "render", "-q", "tiny", "--only",
+    return subprocess.Popen([sys.executable, "-m", "sigsat", "render", *FAKE, "-q", "tiny", "--only",
                              "alpha,beta,slow", "--out", str(out), "--jobs", "2",
                              "--set", "problem1.z=3", *extra],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -88,7 +88,7 @@ def test_killing_a_render_half_way_leaves_the_old_outputs(fake_copy):
     proc.communicate()
     assert snapshot(folder) == before
     _outputs_readable(folder)
-    again = sigsat("render", "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
+    again = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
                    env=fake_env())
     assert again.returncode == 0, again.stderr
     assert not list(fake_copy.rglob("*.sigsat-tmp"))
@@ -115,7 +115,7 @@ def test_outputs_are_the_same_whatever_jobs_is(tmp_path):
     runs = {}
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}"
-        done = sigsat("render", "-q", "tiny", "--only", "alpha,beta", "--jobs", jobs, "--out",
+        done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--jobs", jobs, "--out",
                       str(out), "--quiet", env=fake_env())
         assert done.returncode == 0, done.stderr
         runs[jobs] = snapshot(out / "tiny")
@@ -135,7 +135,7 @@ def test_a_damaged_or_missing_cache_entry_is_rebuilt(fake_copy):
     master.write_bytes(bytes(data))
     (entries / keys["beta"] / "poster.png").unlink()
     (folder / "clips" / "02_beta.mp4").write_bytes(b"not a video")  # an output damaged too
-    done = sigsat("render", "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
+    done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
                   "--jobs", "1", env=fake_env())
     assert done.returncode == 0, done.stderr
     assert "01 alpha: cache entry damaged (master file master.mp4 damaged" in done.stderr
@@ -154,7 +154,7 @@ def test_a_damaged_or_missing_cache_entry_is_rebuilt(fake_copy):
     (["--transparent", "--format", "webm"], "vp9", "yuv420p", True),
 ])
 def test_formats(tmp_path, args, codec, pix_fmt, alpha):
-    done = sigsat("render", "-q", "tiny", "--only", "alpha", "--out", str(tmp_path), "--quiet",
+    done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha", "--out", str(tmp_path), "--quiet",
                   *args, env=fake_env())
     assert done.returncode == 0, done.stderr
     folder = tmp_path / "tiny"
@@ -186,7 +186,7 @@ def test_clean_keeps_the_renders_the_outputs_use(fake_copy):
     from sigsat.cli import main
     from sigsat.outputs import locked
 
-    done = sigsat("render", "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
+    done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
                   "--set", "problem1.z=1", "--quiet", env=fake_env())
     assert done.returncode == 0, done.stderr
     entries = fake_copy / ".cache" / "entries"
@@ -198,6 +198,6 @@ def test_clean_keeps_the_renders_the_outputs_use(fake_copy):
     result = CliRunner().invoke(main, ["clean", "--out", str(fake_copy)])
     assert result.exit_code == 0, result.output
     assert {p.name for p in entries.iterdir()} == used
-    again = sigsat("render", "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
+    again = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
                    "--set", "problem1.z=1", "--quiet", env=fake_env())
     assert again.returncode == 0 and manifest(fake_copy / "tiny")["run"]["rendered"] == []

@@ -12,7 +12,8 @@ import pytest
 
 from sigsat.assemble import Mark, Part, ffmetadata, marks
 from sigsat.cache import Cache, chapter_key, sha256_file, why_changed
-from sigsat.captions import Cue, chapter_cues, srt, vtt
+from sigsat.captions import shifted, srt, time_lines, vtt
+from sigsat.contract import Cue
 from sigsat.chapters import ChapterError, Loaded, load, registry, select
 from sigsat.outputs import Staging, remove_stale_tmp, tmp_name
 from sigsat.qualities import QUALITIES
@@ -61,32 +62,33 @@ def parse_vtt(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     return blocks[0], cues
 
 
+def _cue(start: float, end: float, text: str, section: str = "") -> Cue:
+    return Cue(start=start, end=end, text=text, section=section)
+
+
 def test_lines_said_together_share_their_beat_in_turn():
-    raw = [{"start": 0.0, "text": "a" * 30, "section": "one"},
-           {"start": 0.0, "text": "b" * 10, "section": "one"},
-           {"start": 4.0, "text": "c", "section": "two"}]
-    cues = chapter_cues(raw, duration=10.0, offset=100.0)
-    assert cues == [Cue(100_000, 103_000, "a" * 30, "one"), Cue(103_000, 104_000, "b" * 10, "one"),
-                    Cue(104_000, 110_000, "c", "two")]
+    raw = [(0.0, "a" * 30, "one"), (0.0, "b" * 10, "one"), (4.0, "c", "two")]
+    cues = shifted(time_lines(raw, duration=10.0), 100.0)
+    assert cues == [_cue(100, 103, "a" * 30, "one"), _cue(103, 104, "b" * 10, "one"),
+                    _cue(104, 110, "c", "two")]
 
 
 def test_cues_are_sorted_clipped_to_the_chapter_and_skip_empty_text():
-    raw = [{"start": 3.0, "text": "late"}, {"start": 1.0, "text": "early"},
-           {"start": 2.0, "text": "  "}, {"start": 12.0, "text": "after the end"}]
-    cues = chapter_cues(raw, duration=10.0)
-    assert [(c.start, c.end, c.text) for c in cues] == [(1000, 3000, "early"), (3000, 10000, "late"),
-                                                        (10000, 10000, "after the end")]
+    raw = [(3.0, "late", ""), (1.0, "early", ""), (2.0, "  ", ""), (12.0, "after the end", "")]
+    cues = time_lines(raw, duration=10.0)
+    assert [(c.start, c.end, c.text) for c in cues] == [(1, 3, "early"), (3, 10, "late"),
+                                                        (10, 10, "after the end")]
     assert "after the end" not in srt(cues)  # a cue of no length is left out
 
 
 def test_srt_and_vtt_formats():
-    cues = [Cue(0, 1500, "a < b & c"), Cue(61_250, 3_725_500, "two\nlines"), Cue(5, 5, "empty")]
+    cues = [_cue(0, 1.5, "a < b & c"), _cue(61.25, 3725.5, "two\nlines"), _cue(0.005, 0.005, "empty")]
     assert parse_srt(srt(cues)) == [(0, 1500, "a < b & c"), (61_250, 3_725_500, "two\nlines")]
     header, parsed = parse_vtt(vtt(cues, "Sigmoid Saturation"))
     assert header == "WEBVTT - Sigmoid Saturation"
     assert parsed == [(0, 1500, "a &lt; b &amp; c"), (61_250, 3_725_500, "two\nlines")]
     assert "01:02:05,500" in srt(cues) and "01:02:05.500" in vtt(cues)
-    assert parse_srt(srt([Cue(0, 900, "blank\n\nline inside")]))[0][2] == "blank\nline inside"
+    assert parse_srt(srt([_cue(0, 0.9, "blank\n\nline inside")]))[0][2] == "blank\nline inside"
 
 
 def test_chapter_marks_are_exact_running_sums():

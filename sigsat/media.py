@@ -1,4 +1,5 @@
-"""Small video helpers: what a clip is (size, rate, codec), frames out of it, faststart, ffmpeg."""
+"""Reading media: what a clip is (size, rate, codec, frames), frames out of it, how full each
+frame is, and whether its index comes first. Writing is sigsat.encode's."""
 
 from __future__ import annotations
 
@@ -14,37 +15,33 @@ from PIL import Image
 
 @dataclass(frozen=True)
 class ClipInfo:
-    """The facts about a clip that decks care about."""
+    """The facts about a clip's video stream that the renderer and the decks need."""
 
+    codec: str
+    pix_fmt: str
     width: int
     height: int
     fps: Fraction
     frames: int
-    duration: float
-    codec: str
-    pix_fmt: str
+
+    @property
+    def duration(self) -> float:
+        """Frames over rate: exact for the constant-rate clips manim writes."""
+        return float(self.frames / self.fps) if self.fps else 0.0
 
 
 def probe(path: Path) -> ClipInfo:
-    """Width, height, frame rate, frame count, duration, codec and pixel format of a clip."""
+    """Codec, pixel format, size, rate and frame count of a clip's video stream (frames
+    counted from the packets when the container does not say)."""
     with av.open(str(path)) as container:
-        v = container.streams.video[0]
-        fps = Fraction(v.average_rate or v.guessed_rate or 0)
-        duration = (
-            float(v.duration * v.time_base)
-            if v.duration and v.time_base
-            else (container.duration / av.time_base if container.duration else 0.0)
-        )
-        frames = v.frames or round(duration * fps)
-        return ClipInfo(
-            v.codec_context.width,
-            v.codec_context.height,
-            fps,
-            int(frames),
-            duration,
-            v.codec_context.name,
-            str(v.codec_context.format.name if v.codec_context.format else ""),
-        )
+        stream = container.streams.video[0]
+        ctx = stream.codec_context
+        fps = Fraction(stream.average_rate or stream.guessed_rate or 0)
+        frames = stream.frames
+        if not frames:
+            frames = sum(1 for p in container.demux(stream) if p.size)
+        fmt = ctx.format.name if ctx.format is not None else ""
+        return ClipInfo(ctx.name, fmt, ctx.width, ctx.height, fps, int(frames))
 
 
 def frames_at(path: Path, indices: list[int]) -> list[Image.Image]:
@@ -152,3 +149,10 @@ def is_faststart(path: Path) -> bool:
     """Whether the index (moov) comes before the media data, so playback starts at once."""
     boxes = top_level_boxes(path)
     return "moov" in boxes and "mdat" in boxes and boxes.index("moov") < boxes.index("mdat")
+
+
+def busyness(image: Image.Image) -> float:
+    """The share of pixels that differ from the background (the top-left pixel's colour)."""
+    a = np.asarray(image.convert("RGB"), dtype=np.int16)
+    diff = np.abs(a - a[0, 0]).max(axis=2)
+    return float((diff > 24).mean())

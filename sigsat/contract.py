@@ -1,0 +1,353 @@
+"""The records that cross a boundary, in one place: the job a worker gets, the sidecar a scene
+writes, the manifest the renderer writes and the presentation reads, and the output layout.
+
+Each record has one writer and one reader, and a `version`: a file written by another version
+is refused with one line that says so, never half-read. The models are frozen pydantic models
+(as manim-slides' `PresentationConfig` is) that forbid unknown keys, so a typo in a writer fails
+where it is made, not in a reader three steps later.
+
+Nothing in this module imports manim: the scenes, the renderer and the presentation all use it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+VERSION = 2
+
+M = TypeVar("M", bound="Record")
+
+
+class ContractError(RuntimeError):
+    """A record file that is missing, unreadable, of another version, or not of its schema."""
+
+
+class Record(BaseModel):
+    """A frozen, strict record with a version; read and written as JSON."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    version: int = VERSION
+
+    @classmethod
+    def read(cls: type[M], path: Path) -> M:
+        """The record in `path`; ContractError (one line) when it cannot be used."""
+        kind = cls.__name__.lower()
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ContractError(f"{path}: no such {kind} file") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ContractError(f"{path}: not a readable {kind} ({e})") from None
+        return cls.parse(raw, str(path))
+
+    @classmethod
+    def parse(cls: type[M], raw: Any, where: str = "") -> M:
+        """The record from decoded JSON, checking its version first."""
+        kind = cls.__name__.lower()
+        where = where or kind
+        version = raw.get("version") if isinstance(raw, dict) else None
+        if version != VERSION:
+            raise ContractError(
+                f"{where}: a {kind} of version {version!r}, and this sigsat reads version "
+                f"{VERSION}: render again with this sigsat")
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as e:
+            first = e.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            raise ContractError(f"{where}: {kind} field {loc!r}: {first['msg']}") from None
+
+    def dumps(self) -> str:
+        """The JSON text (UTF-8, indented, newline-terminated)."""
+        return self.model_dump_json(indent=2) + "\n"
+
+    def write(self, path: Path) -> None:
+        """Write the record atomically (a temporary name, then a rename)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(self.dumps(), encoding="utf-8")
+        os.replace(tmp, path)
+
+
+class Part(BaseModel):
+    """A frozen, strict part of a record (no version of its own)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# What a worker gets.
+
+class QualitySpec(Part):
+    """Frame size and rate."""
+
+    name: str
+    width: int
+    height: int
+    fps: int
+
+
+class VoiceSpec(Part):
+    """Who speaks: Piper with a model file (`model` None is the bundled voice), or nobody
+    (`kind` "none": silent, timed as the voice would be)."""
+
+    kind: Literal["piper", "none"] = "piper"
+    model: str | None = None
+
+
+class Job(Record):
+    """One chapter to render, as the renderer hands it to `python -m sigsat.worker`."""
+
+    module: str
+    scene: str
+    slug: str
+    title: str
+    quality: QualitySpec
+    format: str
+    transparent: bool
+    params: dict[str, Any]  # flat `group.key` -> value: every parameter in force
+    work: str  # a private folder for this job
+    tex_dir: str  # LaTeX and text SVG cache, shared by renders of this chapter
+    speech_dir: str  # synthesised speech cache, shared by all renders
+    entry_final: str  # where the finished cache entry is moved
+    key: str
+    parts: dict[str, Any]
+    voice: VoiceSpec = VoiceSpec()
+    recordings: str | None = None  # a folder of the lecturer's own recordings
+    slides: bool = False  # render as manim-slides Slides into `slides_dir`
+    slides_dir: str | None = None
+    slides_reversed: bool = False
+
+
+# What a scene writes.
+
+class LedgerRow(Part):
+    """One number on screen: its label, the sigsat_math call and its screen forms."""
+
+    label: str
+    func: str
+    args: list[Any]
+    pick: int | None = None
+    value: float
+    style: dict[str, Any]
+    text: str
+    tex: str
+    spoken: str = ""
+
+
+class Section(Part):
+    """A beat's section of the clip: name, start and end (seconds), and what the layout check
+    found wrong in its frames."""
+
+    name: str
+    start: float
+    end: float = 0.0
+    layout: list[str] = []
+
+
+class Cue(Part):
+    """A caption: from `start` to `end` seconds (into the clip, or the lecture), its text
+    (at most two lines) and the section it belongs to."""
+
+    start: float
+    end: float
+    text: str
+    section: str = ""
+
+
+class Beat(Part):
+    """One beat's narration: what is written (captions) and said (voice), where the speech
+    starts in the clip and how long it lasts, and where it came from."""
+
+    id: str
+    section: str
+    text: str
+    spoken: str
+    start: float  # the beat's start in the clip
+    speech: float  # the speech's length in seconds (0 for a beat with nothing to say)
+    source: Literal["piper", "recording", "estimate", "none"] = "none"
+    timing: Literal["aligned", "estimated", "recording", "none"] = "none"
+    audio: str | None = None  # the speech's file name in the speech cache
+
+
+class Loop(Part):
+    """A short loop a chapter offers for other decks: `start` and `length` seconds in its clip,
+    played forth and back when `pingpong` (a sweep that returns)."""
+
+    name: str
+    start: float
+    length: float
+    pingpong: bool = False
+    what: str
+
+
+class Sidecar(Record):
+    """What a chapter's scene reports beside its movie: numbers, beats, captions, layout."""
+
+    scene: str
+    title: str
+    reads: list[str]
+    params: dict[str, Any]
+    duration: float
+    sections: list[Section]
+    beats: list[Beat] = []
+    cues: list[Cue] = []
+    ledger: list[LedgerRow] = []
+    loops: list[Loop] = []
+
+
+# What the renderer writes.
+
+class ChapterRecord(Part):
+    """A rendered chapter in the manifest: its files (relative to the output folder), where it
+    starts in the lecture, and what its scene reported."""
+
+    number: int
+    slug: str
+    scene: str
+    title: str
+    file: str
+    poster: str
+    start: float
+    duration: float
+    frames: int
+    size: int
+    sha256: str
+    poster_time: float | None
+    cache_key: str
+    key_parts: dict[str, Any]
+    status: Literal["rendered", "cached"]
+    captions: dict[str, str]  # the chapter's own caption files by format (vtt, srt)
+    reads: list[str]
+    params: dict[str, Any]
+    ledger: list[LedgerRow]
+    sections: list[Section]
+    beats: list[Beat]
+    cues: list[Cue]
+    loops: list[Loop]
+
+
+class ChapterMark(Part):
+    """A chapter mark of lecture.mp4 (seconds)."""
+
+    title: str
+    start: float
+    end: float
+
+
+class LectureRecord(Part):
+    """lecture.mp4 and its captions."""
+
+    file: str
+    srt: str
+    vtt: str
+    key: str
+    duration: float
+    size: int
+    sha256: str
+    chapters: list[ChapterMark]
+
+
+class RunRecord(Part):
+    """What the run that wrote the manifest did."""
+
+    rendered: list[str]
+    cached: list[str]
+    jobs: int
+    seconds: float
+
+
+class Manifest(Record):
+    """An output folder's table of contents: the renderer writes it, `sigsat.present` reads it.
+
+    `extras` names what other commands added (decks, handouts, embeds) by role, relative to the
+    folder; they register themselves here, so the index page links what exists, wherever it is.
+    """
+
+    sigsat: str
+    title: str
+    quality: str
+    width: int
+    height: int
+    fps: int
+    format: str
+    transparent: bool
+    theme: str
+    voice: VoiceSpec
+    tools: dict[str, str]
+    params: dict[str, Any]
+    lecture: LectureRecord
+    chapters: list[ChapterRecord]
+    run: RunRecord
+    extras: dict[str, str] = {}
+
+    def with_extras(self, **files: str | None) -> Manifest:
+        """A copy that registers (or, with None, forgets) extra files by role."""
+        extras = dict(self.extras)
+        for role, rel in files.items():
+            if rel is None:
+                extras.pop(role, None)
+            else:
+                extras[role] = rel
+        return self.model_copy(update={"extras": dict(sorted(extras.items()))})
+
+
+# The output folder's layout.
+
+# Roles of the files other commands register in `Manifest.extras`.
+SLIDES_HTML = "slides.html"
+SLIDES_PPTX = "slides.pptx"
+SLIDES_ONE_FILE = "slides.one-file"
+DECK = "slides.deck"  # the deck's table: where each chapter's slides start
+HANDOUT = "handout"
+
+class Layout:
+    """Where each output lives in `OUT/<quality>/` (every writer and reader asks here)."""
+
+    MANIFEST = "manifest.json"
+    LECTURE = "lecture.mp4"
+    SRT = "lecture.srt"
+    VTT = "lecture.vtt"
+    INDEX = "index.html"
+    SCRIPT_MD = "script.md"
+    SCRIPT_CSV = "script.csv"
+    CLIPS = "clips"
+    POSTERS = "posters"
+    CAPTIONS = "captions"
+    SLIDES = "slides"
+    HANDOUT = "handout"
+    EMBED = "embed"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def manifest(self) -> Path:
+        """manifest.json."""
+        return self.root / self.MANIFEST
+
+    @property
+    def lecture(self) -> Path:
+        """lecture.mp4."""
+        return self.root / self.LECTURE
+
+    def clip(self, stem: str, ext: str) -> Path:
+        """clips/NN_slug.ext."""
+        return self.root / self.CLIPS / f"{stem}.{ext}"
+
+    def poster(self, stem: str) -> Path:
+        """posters/NN_slug.png."""
+        return self.root / self.POSTERS / f"{stem}.png"
+
+    def chapter_captions(self, stem: str, ext: str) -> Path:
+        """captions/NN_slug.vtt (or .srt)."""
+        return self.root / self.CAPTIONS / f"{stem}.{ext}"
+
+    def rel(self, path: Path) -> str:
+        """`path` relative to the folder, with forward slashes (for the manifest and links)."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()

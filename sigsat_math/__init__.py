@@ -65,6 +65,15 @@ from .lesson import (
 from .params import DEFAULTS, ParamError, Params, load
 from .quantity import Quantity, quantity
 from .saturation import fraction_of_max, is_saturated, saturation_z, sigmoid_prime_max
+from .training import (
+    TrainingConfig,
+    TrainingRun,
+    loss_after,
+    loss_curve,
+    relative_loss_drop,
+    steps_to_fraction,
+    train,
+)
 
 
 def ball_position(surface: str, z0: float, push: float, pushes: int, k: int) -> float:
@@ -115,3 +124,4 @@ __all__ = sorted(PUBLIC) + [
     "ACTIVATIONS", "AUTO", "BallRun", "DEFAULTS", "Display", "INT", "PERCENT", "ParamError",
     "Params", "Quantity", "SIG3", "SIG4",
 ]
+__all__ += ["TrainingConfig", "TrainingRun"]

@@ -135,6 +135,19 @@ class Variants:
 
 
 @dataclass(frozen=True)
+class Training:
+    """The measured network trained for a few steps, sigmoid against ReLU at one learning rate."""
+
+    steps: int = _p(200, Spec(int, 1, 1000, doc="full-batch gradient-descent steps"))
+    learning_rate: float = _p(0.1, Spec(float, 0.0, 1.0, lo_open=True,
+                                        doc="one rate for both activations"))
+    task: str = _p("teacher", Spec(str, choices=("teacher", "labels"),
+                                   doc="fit a random tanh teacher, or the experiment's noise"))
+    fraction: float = _p(0.5, Spec(float, 0.0, 1.0, lo_open=True, hi_open=True,
+                                   doc="count the steps until loss <= fraction x initial loss"))
+
+
+@dataclass(frozen=True)
 class Params:
     """Every number the lecture uses, with the theme it is drawn in."""
 
@@ -147,6 +160,7 @@ class Params:
     layers: Layers = field(default_factory=Layers)
     experiment: Experiment = field(default_factory=Experiment)
     variants: Variants = field(default_factory=Variants)
+    training: Training = field(default_factory=Training)
 
     def get(self, key: str) -> Any:
         """The value of a dotted key (`problem1.z`)."""

@@ -41,6 +41,8 @@ def test_defaults_are_the_lesson() -> None:
     assert (p.problem2.layers, p.problem2.gradient, p.problem2.learning_rate) == (5, 0.2, 0.1)
     assert (p.experiment.depth, p.experiment.width, p.experiment.init, p.experiment.seed,
             p.experiment.batch) == (10, 64, "xavier", 0, 128)
+    assert (p.training.steps, p.training.learning_rate, p.training.task,
+            p.training.fraction) == (200, 0.1, "teacher", 0.5)
 
 
 def test_defaults_satisfy_their_own_specs() -> None:
@@ -209,6 +211,10 @@ BAD_VALUES = [
     ("problem1.z", "nan", "problem1.z", "a number in [-12, 12]"),
     ("problem1.z", "1" + "0" * 400, "problem1.z", "a number in [-12, 12]"),  # too big a float
     ("problem2.layers", "1" + "0" * 30, "problem2.layers", "an integer in [1, 12]"),
+    ("training.steps", "0", "training.steps = 0", "an integer in [1, 1000]"),
+    ("training.learning_rate", "0", "training.learning_rate = 0", "a number in (0, 1]"),
+    ("training.task", '"mnist"', "training.task = 'mnist'", "one of 'teacher', 'labels'"),
+    ("training.fraction", "1", "training.fraction = 1", "a number in (0, 1)"),
 ]
 
 

@@ -115,7 +115,8 @@ def test_public_table_and_all() -> None:
     assert set(public) <= set(sigsat_math.__all__)
     extras = set(sigsat_math.__all__) - set(public)
     assert extras == {"ACTIVATIONS", "AUTO", "BallRun", "DEFAULTS", "Display", "INT", "PERCENT",
-                      "ParamError", "Params", "Quantity", "SIG3", "SIG4"}
+                      "ParamError", "Params", "Quantity", "SIG3", "SIG4", "TrainingConfig",
+                      "TrainingRun"}
     assert len(sigsat_math.__all__) == len(set(sigsat_math.__all__))
     for name in sigsat_math.__all__:
         assert hasattr(sigsat_math, name), name

@@ -127,8 +127,12 @@ def _another(value: object, spec: Spec) -> object:
     if spec.type is str:
         return f"{value} (changed)"
     step = 1 if spec.type is int else 0.5
-    up = value + step  # type: ignore[operator]
-    return up if spec.hi is None or up < spec.hi else value - step  # type: ignore[operator]
+    up, down = value + step, value - step  # type: ignore[operator]
+    if spec.hi is None or up < spec.hi:
+        return up
+    if spec.lo is None or down > spec.lo:
+        return down
+    return (value + spec.hi) / 2  # a range narrower than the step, such as (0, 1) around 0.5
 
 
 def test_a_parameter_changes_exactly_the_keys_of_the_chapters_that_read_it():

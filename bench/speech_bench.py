@@ -2,7 +2,9 @@
 
 Synthesises 20 lecture-like sentences cold (a fresh process: the model is loaded first, and
 timed apart) one beat at a time, and prints seconds of speech, seconds of synthesis, the
-real-time factor, words per minute, and the error of the silent estimate against the voice.
+real-time factor, words per minute, and the error of the silent estimate against the voice;
+then masters the paragraph and muxes it into an MP4, and prints the loudness at each step.
+The numbers also go to bench/results/speech.json.
 
     .venv/bin/python bench/speech_bench.py              # the benchmark
     .venv/bin/python bench/speech_bench.py --calibrate  # also the duration model fitted to the voice
@@ -14,8 +16,13 @@ mean duration per phoneme symbol and per punctuation mark, from its phoneme alig
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import platform
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -23,7 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sigsat.speech.engine import CLAUSE_MARKS, Piper, estimate  # noqa: E402
+from sigsat.speech import audio  # noqa: E402
+from sigsat.speech.engine import CLAUSE_MARKS, LENGTH_SCALE, Piper, estimate  # noqa: E402
 
 SENTENCES = [
     "The sigmoid squashes every input into the range between zero and one.",
@@ -87,7 +95,8 @@ def main() -> None:
         speech_seconds += speech.duration
         errors.append(estimate(sentence).duration / speech.duration - 1)
     paragraph = " ".join(SENTENCES)
-    whole = voice.speak(paragraph).duration
+    whole_speech = voice.speak(paragraph)
+    whole = whole_speech.duration
     guess = estimate(paragraph).duration
     words = len(paragraph.split())
 
@@ -100,6 +109,37 @@ def main() -> None:
     print(f"estimate, paragraph   {guess:8.2f} s vs {whole:.2f} s: {100 * (guess / whole - 1):+.1f} %")
     print(f"estimate, sentences   mean |error| {100 * statistics.mean(map(abs, errors)):.1f} %, "
           f"worst {100 * max(errors, key=abs):+.1f} %")
+
+    duration = whole + 1.0
+    track = audio.mix([(0.5, whole_speech.samples)], whole_speech.rate, duration)
+    started = time.perf_counter()
+    mastered = audio.master(track)
+    mastering = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        video, movie = Path(tmp) / "video.mp4", Path(tmp) / "lecture.mp4"
+        subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "color=black:size=64x36:rate=30",
+                        "-frames:v", str(round(duration * 30)), "-c:v", "libx264", str(video)], check=True)
+        started = time.perf_counter()
+        audio.mux(video, mastered, movie)
+        muxing = time.perf_counter() - started
+        loudness = {"raw": audio.measure(track), "mastered": audio.measure(mastered), "mp4": audio.measure(movie)}
+    print(f"mastering             {mastering:8.2f} s  for {duration:.1f} s of track; mux {muxing:.2f} s")
+    for step, value in loudness.items():
+        print(f"loudness, {step:<11} {value.integrated_lufs:6.1f} LUFS  true peak {value.true_peak_dbtp:5.1f} dBTP  "
+              f"LRA {value.lra:4.1f} LU")
+
+    results = {
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load": os.getloadavg()[0]},
+        "length_scale": LENGTH_SCALE, "load_s": load, "speech_s": speech_seconds, "synthesis_s": synth_seconds,
+        "real_time_factor": synth_seconds / speech_seconds, "words_per_minute": words / whole * 60,
+        "estimate_paragraph_error": guess / whole - 1,
+        "estimate_sentence_mean_abs_error": statistics.mean(map(abs, errors)),
+        "mastering_s": mastering, "track_s": duration,
+        "loudness": {k: {"integrated_lufs": v.integrated_lufs, "true_peak_dbtp": v.true_peak_dbtp, "lra": v.lra}
+                     for k, v in loudness.items()},
+    }
+    out = ROOT / "bench" / "results" / "speech.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
     if args.calibrate:
         calibrate(voice)
 

@@ -76,11 +76,9 @@ def _ramp(n: int) -> npt.NDArray[np.float64]:
 
 def mix(placements: Sequence[tuple[float, Samples]], rate_in: int | Sequence[int], duration: float,
         rate: int = RATE) -> Samples:
-    """Each speech from its start time (s) on silence of exactly round(duration * rate) samples.
-
-    `rate_in` is every placement's rate, or one per placement. Placements are resampled, their
-    edges faded (also where the timeline's ends cut one), overlaps added, overflow cut.
-    """
+    """Each speech from its start time (s) on silence of exactly round(duration * rate) samples."""
+    # `rate_in` is every placement's rate, or one per placement. Placements are resampled,
+    # their edges faded (also where the timeline's ends cut one), overlaps added, overflow cut.
     rates = [rate_in] * len(placements) if isinstance(rate_in, int) else list(rate_in)
     if len(rates) != len(placements):
         raise ValueError(f"{len(placements)} placements but {len(rates)} rates")
@@ -155,15 +153,13 @@ def true_peak_envelope(track: Samples, rate: int = RATE) -> npt.NDArray[np.float
 def limit(track: Samples, ceiling_dbtp: float = TRUE_PEAK_TARGET, rate: int = RATE,
           envelope: npt.NDArray[np.float64] | None = None, attack_db_per_ms: float = 1.0,
           release_db_per_ms: float = 0.1) -> Samples:
-    """A look-ahead true-peak limiter: gain falls before each peak, recovers after it, in dB ramps.
-
-    Each sample needs max(0, true peak - ceiling) dB of reduction. Reduction then holds after
-    a peak and fades at `release_db_per_ms` (slow, so the gain does not follow the waveform
-    and distort it), and sets in before one at `attack_db_per_ms` (the whole track is at hand,
-    so the look-ahead is as long as a ramp needs). Both ramps only ever add reduction, so no
-    sample ends above the ceiling; below it nothing changes. `envelope` is the track's
-    true_peak_envelope, when known.
-    """
+    """A look-ahead true-peak limiter: gain falls before each peak, recovers after it, in dB ramps."""
+    # Each sample needs max(0, true peak - ceiling) dB of reduction. Reduction then holds
+    # after a peak and fades at `release_db_per_ms` (slow, so the gain does not follow the
+    # waveform and distort it), and sets in before one at `attack_db_per_ms` (the whole track
+    # is at hand, so the look-ahead is as long as a ramp needs). Both ramps only ever add
+    # reduction, so no sample ends above the ceiling; below it nothing changes. `envelope` is
+    # the track's true_peak_envelope, when the caller has it.
     x = np.asarray(track, dtype=np.float32).reshape(-1)
     if len(x) == 0:
         return x.copy()
@@ -183,14 +179,12 @@ def limit(track: Samples, ceiling_dbtp: float = TRUE_PEAK_TARGET, rate: int = RA
 
 
 def rotate_phase(track: Samples) -> Samples:
-    """The track with every frequency's phase turned by the one angle that lowers its peak most.
-
-    Voiced speech is lopsided (its glottal pulses point one way), so its peaks stand ~20 dB
-    above its loudness, and -16 LUFS under -2 dBTP would need heavy limiting. Turning all
-    phases alike (x cos a - H{x} sin a, H the Hilbert transform) keeps the spectrum, so the
-    sound and the loudness, and evens the waveform out: on the voice 'joe' the best of eight
-    angles lowers the peak by ~1.6 dB, that much less for the limiter.
-    """
+    """The track with every frequency's phase turned by the one angle that lowers its peak most."""
+    # Voiced speech is lopsided (its glottal pulses point one way), so its peaks stand ~20 dB
+    # above its loudness, and -16 LUFS under -2 dBTP needs heavy limiting. Turning all phases
+    # alike (x cos a - H{x} sin a, H the Hilbert transform) keeps the spectrum, so the sound
+    # and the loudness, and evens the waveform out: on the voice 'joe' the best of eight
+    # angles lowers the peak by ~1.6 dB, that much less for the limiter to do.
     x = np.asarray(track, dtype=np.float64).reshape(-1)
     if len(x) < 2:
         return x.astype(np.float32)
@@ -204,12 +198,10 @@ def rotate_phase(track: Samples) -> Samples:
 
 
 def master(track: Samples, rate: int = RATE) -> Samples:
-    """The track at TARGET_LUFS integrated, true peak at most TRUE_PEAK_TARGET; silence stays silent.
-
-    Phase rotation first (rotate_phase), then gain, and the limiter for the peaks the gain
-    pushes over the ceiling; as the limiter takes some loudness too, the gain is found by
-    iteration until ebur128 reads TARGET_LUFS (it reports 0.1 LU steps).
-    """
+    """The track at TARGET_LUFS integrated, true peak at most TRUE_PEAK_TARGET; silence stays silent."""
+    # Phase rotation first (rotate_phase), then gain, and the limiter for the peaks the gain
+    # pushes over the ceiling; as the limiter takes some loudness too, the gain is found by
+    # iteration until ebur128 reads TARGET_LUFS (it reports 0.1 LU steps).
     x = np.asarray(track, dtype=np.float32).reshape(-1)
     if len(x) == 0 or not np.any(x):
         return x.copy()
@@ -271,13 +263,10 @@ def write_flac(track: Samples, path: Path, rate: int = RATE) -> None:
 
 def mux(video: Path, track: Samples | Path, dest: Path, rate: int = RATE,
         ceiling_dbtp: float | None = TRUE_PEAK_CEILING) -> None:
-    """The video's stream copied with the track as AAC-LC mono, exactly as long as the video.
-
-    The audio is padded or cut to frames * rate / fps samples; moov first (faststart);
-    deterministic bytes. `track` is samples at `rate`, or an audio file (any rate). The
-    encoded audio's true peak is measured: where AAC's overshoot crossed `ceiling_dbtp`, the
-    audio is encoded again that much (and 0.1 dB) quieter.
-    """
+    """The video's stream copied, with the track (samples at `rate`, or a file) as AAC-LC mono of equal length."""
+    # The audio is padded or cut to frames * rate / fps samples; moov first (faststart);
+    # deterministic bytes. The encoded audio's true peak is measured: where AAC's overshoot
+    # crossed `ceiling_dbtp`, the audio is encoded again that much (and 0.1 dB) quieter.
     info = probe(video)
     samples = round(info.frames * rate / info.fps)
     dest.parent.mkdir(parents=True, exist_ok=True)

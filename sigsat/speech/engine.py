@@ -278,13 +278,11 @@ def _sha256(key: tuple[str, int, int]) -> str:
 
 
 def _patch_noise(model: Any) -> list[str]:
-    """Replace the model's RandomNormalLike nodes by slices of noise given as inputs.
-
-    VITS draws its noise inside the graph, unseeded, so the same text came out differently
-    (and a few % longer or shorter) on every call. Fed from a generator seeded by the text,
-    the audio is a function of its inputs, which is what a cache key and a voice id promise.
-    Each node `y = RandomNormalLike(x)` becomes `y = Slice(noise_k, 0, Shape(x))`.
-    """
+    """Replace the model's RandomNormalLike nodes by slices of noise given as inputs; their names."""
+    # VITS draws its noise inside the graph, unseeded, so the same text came out differently
+    # (and a few % longer or shorter) on every call. Fed from a generator seeded by the text,
+    # the audio is a function of its inputs, which is what a cache key and a voice id promise.
+    # Each node `y = RandomNormalLike(x)` becomes `y = Slice(noise_k, 0, Shape(x))`.
     from onnx import TensorProto, helper, numpy_helper
 
     names: list[str] = []

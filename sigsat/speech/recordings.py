@@ -82,11 +82,9 @@ class Validation:
 
 
 def validate_all(folder: Path, expected: Mapping[str, Sequence[str]], rate: int = RATE) -> Validation:
-    """Decode every recording up front; list the files that match no beat and those that fail.
-
-    `expected` maps each chapter's slug to its beat ids. Hidden files are skipped. Run before
-    rendering, so a bad file stops nothing halfway.
-    """
+    """Decode every recording up front; list the files that match no beat and those that fail."""
+    # `expected` maps each chapter's slug to its beat ids. Hidden files are skipped. Run
+    # before rendering, so that a bad file stops nothing halfway.
     result = Validation()
     if not folder.is_dir():
         result.errors.append(f"{folder}: no such folder")

@@ -1,10 +1,9 @@
-"""The speech cache: each beat's speech kept by text, voice and recording, safe across processes.
+"""The speech cache: each beat's speech kept by text, voice and recording, safe across processes."""
 
-An entry is `<key>.wav` (float32 mono, exactly the samples) and `<key>.json` (text, rate,
-anchors, bookmarks, timing, and the wav's sha256), both written under a temporary name and
-moved into place with os.replace, json last: a reader sees a whole entry or none, and an
-entry whose wav does not match its json is made again.
-"""
+# An entry is `<key>.wav` (float32 mono, exactly the samples) and `<key>.json` (text, rate,
+# anchors, bookmarks, timing, and the wav's sha256), both written under a temporary name and
+# moved into place with os.replace, json last: a reader sees a whole entry or none, and an
+# entry whose wav does not match its json is made again.
 
 from __future__ import annotations
 

@@ -142,6 +142,14 @@ def test_a_mastered_sentence_is_at_minus_16_lufs_under_minus_1_5_dbtp_in_the_mp4
     assert delivered.true_peak_dbtp <= -1.5
 
 
+def test_master_takes_another_target(speech: tuple[Samples, int]) -> None:
+    samples, rate = speech
+    track = audio.master(audio.mix([(0.0, samples)], rate, len(samples) / rate), target_lufs=-19.0)
+    loudness = audio.measure(track)
+    assert loudness.integrated_lufs == pytest.approx(-19.0, abs=0.2)
+    assert loudness.true_peak_dbtp <= audio.TRUE_PEAK_TARGET + 0.1
+
+
 def test_silence_stays_silent() -> None:
     assert not np.any(audio.master(np.zeros(RATE, np.float32)))
     assert len(audio.master(np.zeros(0, np.float32))) == 0

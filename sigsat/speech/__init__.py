@@ -1,0 +1,1 @@
+"""The lecture's narrating voice: synthesis, timings, recordings, the soundtrack."""

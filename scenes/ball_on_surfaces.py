@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,21 @@ from scenes.widgets import (
     plot_activation,
     roll_ball,
 )
-from sigsat_math import INT, SIG3, Display, Quantity, activation, is_saturated, push_ball
+from sigsat_math import (
+    INT,
+    SIG3,
+    Display,
+    Quantity,
+    activation,
+    ball_distance,
+    ball_position,
+    ball_slope,
+    ball_step,
+    identity,
+    is_saturated,
+    push_ball,
+    sigmoid_prime_max,
+)
 
 FIXED2 = Display("fixed", 2)
 VALUE = 26  # the readout's numbers
@@ -119,9 +134,9 @@ class BallOnSurfaces(ChapterScene):
         ends = {s.key: activation(s.name)[0](self.windows[s.key]) for s in SPOTS}
         self.tops = {k: float(e[1]) for k, e in ends.items()}
         self.rise = max(float(e[1] - e[0]) for e in ends.values())
-        self.push_q = self.value("push", "identity", b.push, style=SIG3)
-        self.n_q = self.value("pushes", "identity", b.pushes, style=INT)
-        self.max_q = self.value("max sigma'", "sigmoid_prime_max", style=SIG3)
+        self.push_q = self.value("push", identity, b.push, style=SIG3)
+        self.n_q = self.value("pushes", identity, b.pushes, style=INT)
+        self.max_q = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
         # (ball, surface) alone and side by side, and when each ball rests: for the tests.
         self.balls: dict[str, tuple[VGroup, VGroup]] = {}
         self.minis: dict[str, tuple[VGroup, VGroup]] = {}
@@ -135,7 +150,7 @@ class BallOnSurfaces(ChapterScene):
         return get_surface(spot.name, self.windows[spot.key], (top - height / unit, top), unit,
                            spot.name, ruler)
 
-    def model(self, spot: Spot, what: str, func: str, *extra: Any,
+    def model(self, spot: Spot, what: str, func: Callable[..., Any], *extra: Any,
               style: Display = SIG3) -> Quantity:
         b = self.p.ball
         return self.value(f"{spot.short}: {what}", func, spot.name, getattr(b, spot.key), b.push,
@@ -181,13 +196,13 @@ class BallOnSurfaces(ChapterScene):
     def solo(self, spot: Spot) -> None:
         """One surface, full frame: the pushes one by one, the readout after each."""
         run, n = self.runs[spot.key], self.p.ball.pushes
-        start = self.value(f"{spot.short}: start z", "identity", getattr(self.p.ball, spot.key),
+        start = self.value(f"{spot.short}: start z", identity, getattr(self.p.ball, spot.key),
                            style=SIG3)
-        zq = [self.model(spot, f"z after {k}", "ball_position", n, k, style=FIXED2)
+        zq = [self.model(spot, f"z after {k}", ball_position, n, k, style=FIXED2)
               for k in range(n + 1)]
-        sq = [self.model(spot, f"slope after {k}", "ball_slope", n, k) for k in range(n + 1)]
-        dq = [self.model(spot, f"distance after {k}", "ball_distance", k) for k in range(n + 1)]
-        step = [self.model(spot, f"step {k + 1}", "ball_step", n, k) for k in range(n)]
+        sq = [self.model(spot, f"slope after {k}", ball_slope, n, k) for k in range(n + 1)]
+        dq = [self.model(spot, f"distance after {k}", ball_distance, k) for k in range(n + 1)]
+        step = [self.model(spot, f"step {k + 1}", ball_step, n, k) for k in range(n)]
         usual = spot.key != "plateau_z" or self.saturated(spot)
         numbers = {"start": start.text, "g": sq[0].text, "d": step[0].text, "m": self.max_q.text}
         self.beat(spot.key, *(line.format(**numbers) for line in spot.say[:-1]),
@@ -249,7 +264,7 @@ class BallOnSurfaces(ChapterScene):
         c, (lo, hi) = self.p.curves, self.windows[spot.key]
         if spot.name != "sigmoid" or -c.threshold < lo and hi < c.threshold:
             return []
-        t = self.value(f"{spot.short}: saturation threshold", "identity", c.threshold, style=SIG3)
+        t = self.value(f"{spot.short}: saturation threshold", identity, c.threshold, style=SIG3)
         out = []
         for a, b, sign in ((max(lo, c.threshold), hi, r"\geq" if c.inclusive else ">"),
                            (lo, min(hi, -c.threshold), r"\leq -" if c.inclusive else "< -")):
@@ -267,7 +282,7 @@ class BallOnSurfaces(ChapterScene):
     def compare(self) -> None:
         """All four side by side, to one scale, the same pushes at once; then the distances."""
         n = self.p.ball.pushes
-        d = {s.key: self.model(s, "distance, compared", "ball_distance", n) for s in SPOTS}
+        d = {s.key: self.model(s, "distance, compared", ball_distance, n) for s in SPOTS}
         self.beat("side by side",
                   f"Side by side: the same {self.n_q.text} pushes of {self.push_q.text} on every "
                   "surface, drawn to one scale.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -113,8 +114,10 @@ class ChapterScene(_Base):  # type: ignore[valid-type,misc]
         self.marks: list[SectionMark] = []
 
     # Numbers
-    def value(self, label: str, func: str, *args: Any, style: Display = AUTO, pick: int | None = None) -> Quantity:
-        """Compute sigsat_math's `func(*args)` for the screen and record it in the ledger."""
+    def value(self, label: str, func: Callable[..., Any], *args: Any, style: Display = AUTO,
+              pick: int | None = None) -> Quantity:
+        """Compute sigsat_math's `func(*args)` (a public sigsat_math function, not its name) for the
+        screen and record it in the ledger."""
         q = quantity(func, *args, style=style, pick=pick)
         self.ledger.append(Record(label, q))
         return q

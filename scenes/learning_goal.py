@@ -28,7 +28,7 @@ from scenes.widgets import (
     get_title,
     get_zone,
 )
-from sigsat_math import INT, depth_profile, sigmoid_prime_max
+from sigsat_math import INT, depth_profile, identity, sigmoid_prime_max
 
 ICON_W, ICON_H = 2.8, 1.9
 # The preview's sigmoid spans a fixed window: the icon shows a shape, not the lecture's z range.
@@ -50,7 +50,7 @@ class LearningGoal(ChapterScene):
     def show_title(self) -> None:
         lesson = self.p.lesson
         self.beat("title", f"{lesson.title}: a lesson by {lesson.author}.")
-        year = self.value("year", "identity", lesson.year, style=INT)
+        year = self.value("year", identity, lesson.year, style=INT)
         name = get_text(lesson.title, 64, weight="BOLD")
         name.scale_to_fit_width(min(name.width, 12.5))
         rule = Line(LEFT * 3, -LEFT * 3, color=color("sigmoid"), stroke_width=4)

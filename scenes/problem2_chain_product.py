@@ -25,7 +25,7 @@ from scenes.widgets import (
     get_text,
     get_title,
 )
-from sigsat_math import INT
+from sigsat_math import INT, backward_gradients, identity, total_gradient, weight_update
 
 LEFT_EDGE = -6.6
 MAX_WIDTH = 13.2
@@ -50,14 +50,14 @@ class Problem2ChainProduct(ChapterScene):
 
     def compute(self) -> None:
         p = self.p.problem2
-        self.n = self.value("layers", "identity", p.layers, style=INT)
-        self.g = self.value("gradient per layer", "identity", p.gradient)
-        self.lr = self.value("learning rate", "identity", p.learning_rate)
+        self.n = self.value("layers", identity, p.layers, style=INT)
+        self.g = self.value("gradient per layer", identity, p.gradient)
+        self.lr = self.value("learning rate", identity, p.learning_rate)
         factors = [p.gradient] * p.layers
-        self.running = [self.value(f"product of the first {k + 1} factors", "backward_gradients", factors, pick=k)
+        self.running = [self.value(f"product of the first {k + 1} factors", backward_gradients, factors, pick=k)
                         for k in range(p.layers)]
-        self.total = self.value("total gradient", "total_gradient", p.layers, p.gradient)
-        self.dw = self.value("weight update", "weight_update", p.learning_rate, self.total.value)
+        self.total = self.value("total gradient", total_gradient, p.layers, p.gradient)
+        self.dw = self.value("weight update", weight_update, p.learning_rate, self.total.value)
 
     def place(self, line: VGroup, y: float) -> VGroup:
         """A worked line at the left edge, at height y, no wider than the safe area."""

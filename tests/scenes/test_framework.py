@@ -16,7 +16,7 @@ from scenes.context import ScopedParams, UndeclaredParam
 from scenes.layout import problems
 from scenes.theme import THEMES
 from scenes.widgets import NumberTex, fill_tex
-from sigsat_math import DEFAULTS, SIG3, quantity
+from sigsat_math import DEFAULTS, SIG3, quantity, sigmoid_prime
 from sigsat_math.params import specs
 
 SCENES = Path(__file__).resolve().parents[2] / "scenes"
@@ -81,7 +81,7 @@ def test_number_widgets_refuse_literals():
         NumberTex(0.25)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         fill_tex(r"x = <<v>>", v="0.25")  # type: ignore[arg-type]
-    q = quantity("sigmoid_prime", 5.0, style=SIG3)
+    q = quantity(sigmoid_prime, 5.0, style=SIG3)
     assert fill_tex(r"\sigma'(5) = <<g>>", g=q) == r"\sigma'(5) = 0.00665"
     with pytest.raises(KeyError):
         fill_tex(r"<<a>> and <<b>>", a=q)
@@ -154,7 +154,7 @@ def test_chapters_type_no_computed_numbers(path):
 
 
 def test_the_scan_catches_a_typed_number():
-    code = 'self.play(Write(get_text("Gradient = 0.25")))\nself.value("ratio / 0.25", "f")'
+    code = 'self.play(Write(get_text("Gradient = 0.25")))\nself.value("ratio / 0.25", f)'
     assert [s for _, s in _shown_strings(ast.parse(code)) if _has_decimal(s)] == ["Gradient = 0.25"]
 
 

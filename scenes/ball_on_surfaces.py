@@ -26,25 +26,20 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
+from scenes.widgets.ball import get_ball, get_inset, get_push_arrow, get_resting_ball, get_surface, roll_ball
+from scenes.widgets.bars import get_gradient_bar
+from scenes.widgets.curves import plot_activation
+from scenes.widgets.text import (
     NumberTex,
     color,
-    get_ball,
+    fill,
     get_caption_line,
     get_formula,
     get_formula_card,
-    get_gradient_bar,
-    get_inset,
-    get_number_text,
-    get_push_arrow,
-    get_resting_ball,
-    get_surface,
     get_table,
     get_tex,
     get_text,
     get_title,
-    plot_activation,
-    roll_ball,
 )
 from sigsat_math import (
     INT,
@@ -211,8 +206,8 @@ class BallOnSurfaces(ChapterScene):
         surf.to_edge(LEFT, buff=0.5)
         ghost, ball = get_resting_ball(surf, run.z[0], 0.2)
         self.balls[spot.key] = (ball, surf)
-        works = [get_number_text("<<p>> × <<s>> = <<d>>", VALUE, "text", p=self.push_q, s=sq[k],
-                                 d=step[k]) for k in range(n)]
+        works = [get_text(fill("<<p>> × <<s>> = <<d>>", "text", p=self.push_q, s=sq[k], d=step[k]), VALUE, "text")
+                 for k in range(n)]
         dots = VGroup(*(Circle(radius=0.09, stroke_color=color("ball"), stroke_width=2)
                         for _ in range(n))).arrange(RIGHT, buff=0.15)
         card = get_table([("slope under it", self.slope(zq[0], sq[0])),
@@ -250,10 +245,10 @@ class BallOnSurfaces(ChapterScene):
 
     # Readout numbers change every push: plain Text, which needs no LaTeX run.
     def slope(self, z: Quantity, g: Quantity) -> Text:
-        return get_number_text("f′(<<z>>) = <<g>>", VALUE, "derivative", z=z, g=g)
+        return get_text(fill("f′(<<z>>) = <<g>>", "text", z=z, g=g), VALUE, "derivative")
 
     def travelled(self, d: Quantity) -> Text:
-        return get_number_text("<<d>>", VALUE, "highlight", d=d)
+        return get_text(fill("<<d>>", "text", d=d), VALUE, "highlight")
 
     def saturated(self, spot: Spot) -> bool:
         c = self.p.curves
@@ -270,7 +265,7 @@ class BallOnSurfaces(ChapterScene):
                            (lo, min(hi, -c.threshold), r"\leq -" if c.inclusive else "< -")):
             if b - a < 0.05 * self.span:
                 continue
-            piece = plot_activation(surf.axes, "sigmoid", "saturated", False, (a, b))
+            piece = plot_activation(surf.axes, "sigmoid", "saturated", x_range=(a, b))
             label = VGroup(get_text("saturated", th.SMALL_SIZE, "saturated"),
                            get_formula(rf"z {sign}<<t>>", role="saturated", t=t))
             label.arrange(DOWN, buff=0.1).next_to(piece, DOWN, buff=0.35)

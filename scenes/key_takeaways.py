@@ -23,20 +23,9 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    color,
-    get_bars_icon,
-    get_formula,
-    get_mini_plot,
-    get_paragraph,
-    get_rows,
-    get_slope_mark,
-    get_tex,
-    get_text,
-    get_title,
-    get_z_mark,
-    get_zone,
-)
+from scenes.widgets.curves import get_mini_plot, get_slope_mark, get_z_mark, get_zone
+from scenes.widgets.icons import get_bars_icon
+from scenes.widgets.text import color, get_formula, get_paragraph, get_rows, get_tex, get_text, get_title
 from sigsat_math import (
     AUTO,
     INT,

@@ -21,20 +21,8 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    NumberTex,
-    color,
-    get_caption_line,
-    get_formula,
-    get_layer_stack,
-    get_log_axes,
-    get_log_axis,
-    get_log_bars,
-    get_pulse,
-    get_text,
-    get_title,
-    log_decades,
-)
+from scenes.widgets.bars import get_layer_stack, get_log_axes, get_log_axis, get_log_bars, get_pulse, log_decades
+from scenes.widgets.text import NumberTex, color, get_caption_line, get_formula, get_text, get_title
 from sigsat_math import (
     INT,
     SIG3,

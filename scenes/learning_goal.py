@@ -17,17 +17,9 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    color,
-    get_ball_icon,
-    get_bars_icon,
-    get_caption_line,
-    get_mini_plot,
-    get_paragraph,
-    get_text,
-    get_title,
-    get_zone,
-)
+from scenes.widgets.curves import get_mini_plot, get_zone
+from scenes.widgets.icons import get_ball_icon, get_bars_icon
+from scenes.widgets.text import color, get_caption_line, get_paragraph, get_text, get_title
 from sigsat_math import INT, depth_profile, identity, sigmoid_prime_max
 
 ICON_W, ICON_H = 2.8, 1.9

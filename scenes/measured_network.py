@@ -19,18 +19,16 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
+from scenes.widgets.bars import get_log_axis, get_log_bars, log_decades
+from scenes.widgets.text import (
     NumberTex,
     color,
     get_caption_line,
     get_formula,
     get_formula_card,
-    get_log_axis,
-    get_log_bars,
     get_tex,
     get_text,
     get_title,
-    log_decades,
 )
 from sigsat_math import (
     INT,

@@ -20,18 +20,9 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    NumberTex,
-    color,
-    get_activation_axes,
-    get_caption_line,
-    get_formula,
-    get_gradient_bar,
-    get_tex,
-    get_text,
-    get_title,
-    plot_activation,
-)
+from scenes.widgets.bars import get_gradient_bar
+from scenes.widgets.curves import get_activation_axes, plot_activation
+from scenes.widgets.text import NumberTex, color, get_caption_line, get_formula, get_tex, get_text, get_title
 from sigsat_math import (
     PERCENT,
     SIG3,

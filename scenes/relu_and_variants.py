@@ -20,22 +20,23 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    color,
+from scenes.widgets.curves import (
     get_activation_panel,
-    get_caption_line,
     get_dots_on_curve,
-    get_formula,
-    get_formula_card,
     get_mini_plot,
-    get_neuron,
-    get_rows,
     get_slope_mark,
     get_stacked_plots,
+)
+from scenes.widgets.icons import get_neuron, get_variant_icons
+from scenes.widgets.text import (
+    color,
+    get_caption_line,
+    get_formula,
+    get_formula_card,
+    get_rows,
     get_tex,
     get_text,
     get_title,
-    get_variant_icons,
 )
 from sigsat_math import (
     INT,

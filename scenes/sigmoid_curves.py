@@ -23,19 +23,16 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
+from scenes.widgets.curves import get_activation_axes, get_tangent, get_zone, plot_activation
+from scenes.widgets.text import (
     NumberTex,
     color,
-    get_activation_axes,
     get_caption_line,
     get_formula,
     get_formula_card,
-    get_tangent,
     get_tex,
     get_text,
     get_title,
-    get_zone,
-    plot_activation,
 )
 from sigsat_math import (
     PERCENT,

@@ -15,8 +15,8 @@ from scenes import CHAPTERS
 from scenes.context import ScopedParams, UndeclaredParam
 from scenes.layout import problems
 from scenes.theme import THEMES
-from scenes.widgets import NumberTex, fill_tex
-from sigsat_math import DEFAULTS, SIG3, quantity, sigmoid_prime
+from scenes.widgets.text import NumberTex, fill
+from sigsat_math import DEFAULTS, SIG3, quantity, sigmoid_prime, weight_update
 from sigsat_math.params import specs
 
 SCENES = Path(__file__).resolve().parents[2] / "scenes"
@@ -80,11 +80,14 @@ def test_number_widgets_refuse_literals():
     with pytest.raises(TypeError):
         NumberTex(0.25)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        fill_tex(r"x = <<v>>", v="0.25")  # type: ignore[arg-type]
+        fill(r"x = <<v>>", v="0.25")  # type: ignore[arg-type]
     q = quantity(sigmoid_prime, 5.0, style=SIG3)
-    assert fill_tex(r"\sigma'(5) = <<g>>", g=q) == r"\sigma'(5) = 0.00665"
+    assert fill(r"\sigma'(5) = <<g>>", g=q) == r"\sigma'(5) = 0.00665"
+    assert fill("<<g>> and <<g>>", "text", g=quantity(weight_update, 0.1, 0.00032)) == "3.2 × 10⁻⁵ and 3.2 × 10⁻⁵"
     with pytest.raises(KeyError):
-        fill_tex(r"<<a>> and <<b>>", a=q)
+        fill(r"<<a>> and <<b>>", a=q)
+    with pytest.raises(ValueError):
+        fill("<<g>>", "html", g=q)
 
 
 def test_scoped_params_allow_only_declared_keys():
@@ -117,14 +120,12 @@ SHOWN = {
     "get_tex",
     "get_formula",
     "get_caption_line",
-    "get_bullets",
     "Text",
     "MathTex",
     "Tex",
     "MarkupText",
     "beat",
     "say",
-    "get_readout",
     "get_formula_card",
 }
 

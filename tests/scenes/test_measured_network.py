@@ -7,7 +7,7 @@ import math
 import pytest
 
 import sigsat_math
-from scenes.widgets import bar_height
+from scenes.widgets.bars import bar_height
 from sigsat_math import AUTO, ExperimentConfig, params
 from tests.conftest import recompute_ledger, shown
 

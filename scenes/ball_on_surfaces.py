@@ -106,7 +106,6 @@ TAGS = {"sigmoid": r"\sigma(z)", "relu": r"\mathrm{ReLU}(z)"}
 class BallOnSurfaces(ChapterScene):
     """Four surfaces, the same pushes: the ball goes as far as the slope under it lets it."""
 
-    title = "Ball on a plateau"
     reads = ("ball.plateau_z", "ball.center_z", "ball.relu_positive_z", "ball.relu_negative_z",
              "ball.push", "ball.pushes", "curves.threshold", "curves.inclusive", "curves.z_max")
 

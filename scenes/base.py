@@ -18,7 +18,7 @@ from manim import Scene, config
 
 from sigsat_math import AUTO, Display, Quantity, quantity
 
-from . import layout
+from . import CHAPTERS, layout
 from .context import ScopedParams, current_params, current_theme
 from .theme import SAFE_MARGIN, Theme
 
@@ -100,8 +100,19 @@ class SectionMark:
 class ChapterScene(_Base):  # type: ignore[valid-type,misc]
     """A chapter of the lecture: one Scene, parameters from `reads`, a ledger, captions."""
 
-    title: ClassVar[str] = ""
     reads: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def chapter_title(cls) -> str:
+        """The title scenes.CHAPTERS lists for this class (or the nearest base class it lists):
+        a chapter's title is written there only."""
+        titles = {c.scene: c.title for c in CHAPTERS}
+        return next((titles[k.__name__] for k in cls.__mro__ if k.__name__ in titles), "")
+
+    @property
+    def title(self) -> str:
+        """The chapter's title, from scenes.CHAPTERS."""
+        return self.chapter_title()
 
     def setup(self) -> None:
         """Pick up the parameters and theme, and start an empty ledger and caption track."""

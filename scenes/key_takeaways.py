@@ -47,7 +47,6 @@ EVIDENCE_SCALE = 0.62
 class KeyTakeaways(ChapterScene):
     """Saturation, the 0.25 peak, vanishing gradients, ReLU's slope of 1, ReLU in hidden layers."""
 
-    title = "Key takeaways"
     reads = ("curves.z_max", "curves.threshold", "variants.leaky_alpha", "variants.elu_alpha", "experiment.depth",
              "experiment.width", "experiment.init", "experiment.seed", "experiment.batch", "lesson.title",
              "lesson.goal", "lesson.author", "lesson.year")

@@ -46,7 +46,6 @@ AXIS_X = -5.85
 class LayerByLayer(ChapterScene):
     """One pulse of gradient, multiplied by sigma'(z) at every layer on its way back; ReLU beside it."""
 
-    title = "Layer by layer"
     reads = ("layers.count", "layers.z", "problem2.gradient")
 
     def construct(self) -> None:

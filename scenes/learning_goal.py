@@ -31,7 +31,6 @@ ICON_SATURATION = 3.0
 class LearningGoal(ChapterScene):
     """Title, author and goal of the lesson; the curve, the ball, the layers and the way out, previewed."""
 
-    title = "Learning goal"
     reads = ("lesson.title", "lesson.goal", "lesson.author", "lesson.year")
 
     def construct(self) -> None:

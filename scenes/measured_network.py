@@ -50,7 +50,6 @@ INIT_NAMES = {"xavier": "Xavier", "he": "He", "normal": "standard normal"}
 class MeasuredNetwork(ChapterScene):
     """A real MLP, one backward pass: the gradient norm reaching each hidden layer, sigmoid vs ReLU."""
 
-    title = "Measured: a real deep network"
     reads = ("experiment.depth", "experiment.width", "experiment.init", "experiment.seed", "experiment.batch")
 
     def construct(self) -> None:

@@ -31,6 +31,7 @@ from sigsat_math import (
     exp_neg,
     fraction_of_max,
     identity,
+    is_saturated,
     percent_of_max,
     rounded_complement,
     rounded_prime,
@@ -50,7 +51,6 @@ FIGURE_BOTTOM = -2.85
 class Problem1SigmaPrime(ChapterScene):
     """How small is the gradient at z = 5? Computed exactly, then compared with the peak."""
 
-    title = "Practice problem 1"
     reads = ("problem1.z", "curves.threshold", "curves.inclusive")
 
     def construct(self) -> None:
@@ -210,7 +210,7 @@ class Problem1SigmaPrime(ChapterScene):
 
     def conclude(self) -> None:
         c = self.p.curves
-        saturated = abs(self.z.value) >= c.threshold if c.inclusive else abs(self.z.value) > c.threshold
+        saturated = is_saturated(self.z.value, c.threshold, c.inclusive)
         if saturated:
             words = (
                 f"At z = {self.z.text} the gradient is only {self.share.text} of its maximum: "

@@ -30,7 +30,6 @@ PRODUCT_Y = 0.2
 class Problem2ChainProduct(ChapterScene):
     """5 layers at 0.2 each: the product 0.2^5, then the weight update it allows with rate 0.1."""
 
-    title = "Practice problem 2"
     reads = ("problem2.layers", "problem2.gradient", "problem2.learning_rate")
 
     def construct(self) -> None:

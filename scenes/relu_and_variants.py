@@ -71,7 +71,6 @@ VARIANTS = {  # name on screen, f and f' (alpha's value is shown beside the name
 class ReluAndVariants(ChapterScene):
     """ReLU's slope of 1, the dead unit it can leave behind, the variants, and problem 3."""
 
-    title = "ReLU, the dying ReLU and its variants"
     reads = ("curves.z_max", "curves.threshold", "variants.leaky_alpha", "variants.elu_alpha", "experiment.depth",
              "experiment.width", "experiment.init", "experiment.seed", "experiment.batch")
 

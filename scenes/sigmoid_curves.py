@@ -50,7 +50,6 @@ from sigsat_math import (
 class SigmoidCurves(ChapterScene):
     """sigma and sigma' on one set of axes; where the curve is flat, the gradient vanishes."""
 
-    title = "The sigmoid and its derivative"
     reads = ("curves.z_max", "curves.threshold", "curves.inclusive")
 
     def construct(self) -> None:

@@ -167,4 +167,5 @@ def test_chapters_declare_real_parameters(chapter):
 
     cls = getattr(importlib.import_module(f"scenes.{chapter.slug}"), chapter.scene)
     assert set(cls.reads) <= set(specs()), set(cls.reads) - set(specs())
-    assert cls.title
+    assert cls.chapter_title() == chapter.title
+    assert "title" not in vars(cls)  # written once, in CHAPTERS

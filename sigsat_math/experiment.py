@@ -124,9 +124,10 @@ class ExperimentConfig:
         return cls(activation, e.depth, e.width, e.init, e.seed, e.batch)
 
 
-@lru_cache(maxsize=32)
-def measure(config: ExperimentConfig) -> Measurement:
-    """One backward pass on a fixed batch: ||dL/dW|| (Frobenius) reaching each hidden layer."""
+@lru_cache(maxsize=8)
+def _hidden_pass(config: ExperimentConfig) -> tuple[tuple[F64, ...], tuple[F64, ...]]:
+    """Hidden pre-activations z[l] and weight gradients dL/dW[l] (first layer first) of one forward
+    and one backward pass on the fixed batch."""
     c = config
     rng = np.random.default_rng(c.seed)
     x = rng.normal(size=(c.batch, c.width))
@@ -134,15 +135,22 @@ def measure(config: ExperimentConfig) -> Measurement:
     # The same weights for every activation, so that only the activation differs.
     net = init_network(c.depth, c.width, c.width, c.init, np.random.default_rng(c.seed + 1))
     gw, _, z = backward(net, x, y, c.activation)
-    _, fprime = activation(c.activation)
-    f, _ = activation(c.activation)
-    hidden = range(c.depth)
-    norms = np.array([np.linalg.norm(gw[i]) for i in hidden])
-    slopes = np.array([np.mean(np.abs(fprime(z[i]))) for i in hidden])
-    zeros = np.array([np.mean(np.asarray(f(z[i])) == 0.0) for i in hidden])
+    for arr in (*z, *gw):
+        arr.setflags(write=False)
+    return tuple(z[:c.depth]), tuple(gw[:c.depth])
+
+
+@lru_cache(maxsize=32)
+def measure(config: ExperimentConfig) -> Measurement:
+    """One backward pass on a fixed batch: ||dL/dW|| (Frobenius) reaching each hidden layer."""
+    z, gw = _hidden_pass(config)
+    f, fprime = activation(config.activation)
+    norms = np.array([np.linalg.norm(g) for g in gw])
+    slopes = np.array([np.mean(np.abs(fprime(zl))) for zl in z])
+    zeros = np.array([np.mean(np.asarray(f(zl)) == 0.0) for zl in z])
     for arr in (norms, slopes, zeros):
         arr.setflags(write=False)  # cached and shared: nobody may change a measurement
-    return Measurement(c.activation, norms, slopes, zeros)
+    return Measurement(config.activation, norms, slopes, zeros)
 
 
 def gradient_norms(config: ExperimentConfig) -> F64:
@@ -167,29 +175,15 @@ def zero_share(config: ExperimentConfig) -> float:
 
 # One unit of the measured network, for the dying-ReLU picture. Layers and units are counted
 # from 1, as the screen shows them.
-@lru_cache(maxsize=8)
-def _unit_pass(config: ExperimentConfig) -> tuple[tuple[F64, ...], tuple[F64, ...]]:
-    """Hidden pre-activations z[l] and weight gradients dL/dW[l] of the network `measure` uses."""
-    c = config
-    rng = np.random.default_rng(c.seed)
-    x = rng.normal(size=(c.batch, c.width))
-    y = rng.normal(size=(c.batch, 1))
-    net = init_network(c.depth, c.width, c.width, c.init, np.random.default_rng(c.seed + 1))
-    gw, _, z = backward(net, x, y, c.activation)
-    for arr in (*z, *gw):
-        arr.setflags(write=False)
-    return tuple(z[:c.depth]), tuple(gw[:c.depth])
-
-
 def dead_share(config: ExperimentConfig) -> float:
     """Share of hidden units whose pre-activation is <= 0 on every example (dead under ReLU)."""
-    z, _ = _unit_pass(config)
+    z, _ = _hidden_pass(config)
     return float(np.mean(np.concatenate([np.all(zl <= 0.0, axis=0) for zl in z])))
 
 
 def quietest_unit(config: ExperimentConfig) -> F64:
     """[layer, unit] (from 1) of the hidden unit whose largest pre-activation over the batch is lowest."""
-    z, _ = _unit_pass(config)
+    z, _ = _hidden_pass(config)
     peaks = np.array([zl.max(axis=0) for zl in z])
     layer, unit = np.unravel_index(int(np.argmin(peaks)), peaks.shape)
     return np.array([layer + 1, unit + 1], dtype=np.float64)
@@ -197,7 +191,7 @@ def quietest_unit(config: ExperimentConfig) -> F64:
 
 def unit_preactivations(config: ExperimentConfig, layer: int, unit: int) -> F64:
     """z of hidden unit `unit` in layer `layer` (both from 1) on every example of the batch."""
-    z, _ = _unit_pass(config)
+    z, _ = _hidden_pass(config)
     return z[int(layer) - 1][:, int(unit) - 1]
 
 
@@ -213,5 +207,5 @@ def unit_median_z(config: ExperimentConfig, layer: int, unit: int) -> float:
 
 def unit_weight_gradient(config: ExperimentConfig, layer: int, unit: int) -> float:
     """||dL/dw|| for the weights into one hidden unit: exactly 0 when f'(z) = 0 on every example."""
-    _, gw = _unit_pass(config)
+    _, gw = _hidden_pass(config)
     return float(np.linalg.norm(gw[int(layer) - 1][:, int(unit) - 1]))

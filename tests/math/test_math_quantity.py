@@ -136,7 +136,7 @@ def test_only_importable_public_sigsat_math_functions() -> None:
         return z
 
     for func, why in ((lambda z: z, "<lambda>"), (inner, "<locals>"), (np.exp, "public sigsat_math"),
-                      (_local, "public sigsat_math"), (experiment._unit_pass, "public sigsat_math"),
+                      (_local, "public sigsat_math"), (experiment._hidden_pass, "public sigsat_math"),
                       (ExperimentConfig.from_params, "module-level")):
         with pytest.raises(ValueError, match=why):
             quantity(func, 1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,27 +26,36 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
+from scenes.widgets.ball import get_ball, get_inset, get_push_arrow, get_resting_ball, get_surface, roll_ball
+from scenes.widgets.bars import get_gradient_bar
+from scenes.widgets.curves import plot_activation
+from scenes.widgets.text import (
     NumberTex,
     color,
-    get_ball,
+    fill,
     get_caption_line,
     get_formula,
     get_formula_card,
-    get_gradient_bar,
-    get_inset,
-    get_number_text,
-    get_push_arrow,
-    get_resting_ball,
-    get_surface,
     get_table,
     get_tex,
     get_text,
     get_title,
-    plot_activation,
-    roll_ball,
 )
-from sigsat_math import INT, SIG3, Display, Quantity, activation, is_saturated, push_ball
+from sigsat_math import (
+    INT,
+    SIG3,
+    Display,
+    Quantity,
+    activation,
+    ball_distance,
+    ball_position,
+    ball_slope,
+    ball_step,
+    identity,
+    is_saturated,
+    push_ball,
+    sigmoid_prime_max,
+)
 
 FIXED2 = Display("fixed", 2)
 VALUE = 26  # the readout's numbers
@@ -96,7 +106,6 @@ TAGS = {"sigmoid": r"\sigma(z)", "relu": r"\mathrm{ReLU}(z)"}
 class BallOnSurfaces(ChapterScene):
     """Four surfaces, the same pushes: the ball goes as far as the slope under it lets it."""
 
-    title = "Ball on a plateau"
     reads = ("ball.plateau_z", "ball.center_z", "ball.relu_positive_z", "ball.relu_negative_z",
              "ball.push", "ball.pushes", "curves.threshold", "curves.inclusive", "curves.z_max")
 
@@ -119,9 +128,9 @@ class BallOnSurfaces(ChapterScene):
         ends = {s.key: activation(s.name)[0](self.windows[s.key]) for s in SPOTS}
         self.tops = {k: float(e[1]) for k, e in ends.items()}
         self.rise = max(float(e[1] - e[0]) for e in ends.values())
-        self.push_q = self.value("push", "identity", b.push, style=SIG3)
-        self.n_q = self.value("pushes", "identity", b.pushes, style=INT)
-        self.max_q = self.value("max sigma'", "sigmoid_prime_max", style=SIG3)
+        self.push_q = self.value("push", identity, b.push, style=SIG3)
+        self.n_q = self.value("pushes", identity, b.pushes, style=INT)
+        self.max_q = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
         # (ball, surface) alone and side by side, and when each ball rests: for the tests.
         self.balls: dict[str, tuple[VGroup, VGroup]] = {}
         self.minis: dict[str, tuple[VGroup, VGroup]] = {}
@@ -135,7 +144,7 @@ class BallOnSurfaces(ChapterScene):
         return get_surface(spot.name, self.windows[spot.key], (top - height / unit, top), unit,
                            spot.name, ruler)
 
-    def model(self, spot: Spot, what: str, func: str, *extra: Any,
+    def model(self, spot: Spot, what: str, func: Callable[..., Any], *extra: Any,
               style: Display = SIG3) -> Quantity:
         b = self.p.ball
         return self.value(f"{spot.short}: {what}", func, spot.name, getattr(b, spot.key), b.push,
@@ -181,13 +190,13 @@ class BallOnSurfaces(ChapterScene):
     def solo(self, spot: Spot) -> None:
         """One surface, full frame: the pushes one by one, the readout after each."""
         run, n = self.runs[spot.key], self.p.ball.pushes
-        start = self.value(f"{spot.short}: start z", "identity", getattr(self.p.ball, spot.key),
+        start = self.value(f"{spot.short}: start z", identity, getattr(self.p.ball, spot.key),
                            style=SIG3)
-        zq = [self.model(spot, f"z after {k}", "ball_position", n, k, style=FIXED2)
+        zq = [self.model(spot, f"z after {k}", ball_position, n, k, style=FIXED2)
               for k in range(n + 1)]
-        sq = [self.model(spot, f"slope after {k}", "ball_slope", n, k) for k in range(n + 1)]
-        dq = [self.model(spot, f"distance after {k}", "ball_distance", k) for k in range(n + 1)]
-        step = [self.model(spot, f"step {k + 1}", "ball_step", n, k) for k in range(n)]
+        sq = [self.model(spot, f"slope after {k}", ball_slope, n, k) for k in range(n + 1)]
+        dq = [self.model(spot, f"distance after {k}", ball_distance, k) for k in range(n + 1)]
+        step = [self.model(spot, f"step {k + 1}", ball_step, n, k) for k in range(n)]
         usual = spot.key != "plateau_z" or self.saturated(spot)
         numbers = {"start": start.text, "g": sq[0].text, "d": step[0].text, "m": self.max_q.text}
         self.beat(spot.key, *(line.format(**numbers) for line in spot.say[:-1]),
@@ -196,8 +205,8 @@ class BallOnSurfaces(ChapterScene):
         surf.to_edge(LEFT, buff=0.5)
         ghost, ball = get_resting_ball(surf, run.z[0], 0.2)
         self.balls[spot.key] = (ball, surf)
-        works = [get_number_text("<<p>> × <<s>> = <<d>>", VALUE, "text", p=self.push_q, s=sq[k],
-                                 d=step[k]) for k in range(n)]
+        works = [get_text(fill("<<p>> × <<s>> = <<d>>", "text", p=self.push_q, s=sq[k], d=step[k]), VALUE, "text")
+                 for k in range(n)]
         dots = VGroup(*(Circle(radius=0.09, stroke_color=color("ball"), stroke_width=2)
                         for _ in range(n))).arrange(RIGHT, buff=0.15)
         card = get_table([("slope under it", self.slope(zq[0], sq[0])),
@@ -235,10 +244,10 @@ class BallOnSurfaces(ChapterScene):
 
     # Readout numbers change every push: plain Text, which needs no LaTeX run.
     def slope(self, z: Quantity, g: Quantity) -> Text:
-        return get_number_text("f′(<<z>>) = <<g>>", VALUE, "derivative", z=z, g=g)
+        return get_text(fill("f′(<<z>>) = <<g>>", "text", z=z, g=g), VALUE, "derivative")
 
     def travelled(self, d: Quantity) -> Text:
-        return get_number_text("<<d>>", VALUE, "highlight", d=d)
+        return get_text(fill("<<d>>", "text", d=d), VALUE, "highlight")
 
     def saturated(self, spot: Spot) -> bool:
         c = self.p.curves
@@ -249,13 +258,13 @@ class BallOnSurfaces(ChapterScene):
         c, (lo, hi) = self.p.curves, self.windows[spot.key]
         if spot.name != "sigmoid" or -c.threshold < lo and hi < c.threshold:
             return []
-        t = self.value(f"{spot.short}: saturation threshold", "identity", c.threshold, style=SIG3)
+        t = self.value(f"{spot.short}: saturation threshold", identity, c.threshold, style=SIG3)
         out = []
         for a, b, sign in ((max(lo, c.threshold), hi, r"\geq" if c.inclusive else ">"),
                            (lo, min(hi, -c.threshold), r"\leq -" if c.inclusive else "< -")):
             if b - a < 0.05 * self.span:
                 continue
-            piece = plot_activation(surf.axes, "sigmoid", "saturated", False, (a, b))
+            piece = plot_activation(surf.axes, "sigmoid", "saturated", x_range=(a, b))
             label = VGroup(get_text("saturated", th.SMALL_SIZE, "saturated"),
                            get_formula(rf"z {sign}<<t>>", role="saturated", t=t))
             label.arrange(DOWN, buff=0.1).next_to(piece, DOWN, buff=0.35)
@@ -267,7 +276,7 @@ class BallOnSurfaces(ChapterScene):
     def compare(self) -> None:
         """All four side by side, to one scale, the same pushes at once; then the distances."""
         n = self.p.ball.pushes
-        d = {s.key: self.model(s, "distance, compared", "ball_distance", n) for s in SPOTS}
+        d = {s.key: self.model(s, "distance, compared", ball_distance, n) for s in SPOTS}
         self.beat("side by side",
                   f"Side by side: the same {self.n_q.text} pushes of {self.push_q.text} on every "
                   "surface, drawn to one scale.",

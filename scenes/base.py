@@ -10,6 +10,7 @@ makes the scene without one, and it renders the defaults (see scenes.context).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -20,7 +21,7 @@ from sigsat.captions import time_lines
 from sigsat.contract import Beat, LedgerRow, Loop, Section, Sidecar
 from sigsat_math import AUTO, Display, Quantity, quantity
 
-from . import layout
+from . import CHAPTERS, layout
 from .context import ChapterContext, ScopedParams, activate, active
 from .theme import SAFE_MARGIN, Theme
 
@@ -58,12 +59,23 @@ class SectionMark:
 class ChapterScene(Scene):
     """A chapter of the lecture: one Scene, parameters from `reads`, a ledger, captions."""
 
-    title: ClassVar[str] = ""
     reads: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: Any, context: ChapterContext | None = None, **kwargs: Any) -> None:
         self.context = context or active()
         super().__init__(*args, **kwargs)
+
+    @classmethod
+    def chapter_title(cls) -> str:
+        """The title scenes.CHAPTERS lists for this class (or the nearest base class it lists):
+        a chapter's title is written there only."""
+        titles = {c.scene: c.title for c in CHAPTERS}
+        return next((titles[k.__name__] for k in cls.__mro__ if k.__name__ in titles), "")
+
+    @property
+    def title(self) -> str:
+        """The chapter's title, from scenes.CHAPTERS."""
+        return self.chapter_title()
 
     def setup(self) -> None:
         """Pick up the parameters and theme, and start an empty ledger and caption track."""
@@ -78,8 +90,10 @@ class ChapterScene(Scene):
         self.loops: list[Loop] = []
 
     # Numbers
-    def value(self, label: str, func: str, *args: Any, style: Display = AUTO, pick: int | None = None) -> Quantity:
-        """Compute sigsat_math's `func(*args)` for the screen and record it in the ledger."""
+    def value(self, label: str, func: Callable[..., Any], *args: Any, style: Display = AUTO,
+              pick: int | None = None) -> Quantity:
+        """Compute sigsat_math's `func(*args)` (a public sigsat_math function, not its name) for the
+        screen and record it in the ledger."""
         q = quantity(func, *args, style=style, pick=pick)
         self.ledger.append(Record(label, q))
         return q

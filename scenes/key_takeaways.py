@@ -23,21 +23,21 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    color,
-    get_bars_icon,
-    get_formula,
-    get_mini_plot,
-    get_paragraph,
-    get_rows,
-    get_slope_mark,
-    get_tex,
-    get_text,
-    get_title,
-    get_z_mark,
-    get_zone,
+from scenes.widgets.curves import get_mini_plot, get_slope_mark, get_z_mark, get_zone
+from scenes.widgets.icons import get_bars_icon
+from scenes.widgets.text import color, get_formula, get_paragraph, get_rows, get_tex, get_text, get_title
+from sigsat_math import (
+    AUTO,
+    INT,
+    SIG3,
+    ExperimentConfig,
+    first_over_last,
+    gradient_norms,
+    identity,
+    sigmoid,
+    sigmoid_prime,
+    sigmoid_prime_max,
 )
-from sigsat_math import AUTO, INT, SIG3, gradient_norms
 
 ICON_W, ICON_H = 2.0, 0.95
 TEXT_SIZE = 25
@@ -47,7 +47,6 @@ EVIDENCE_SCALE = 0.62
 class KeyTakeaways(ChapterScene):
     """Saturation, the 0.25 peak, vanishing gradients, ReLU's slope of 1, ReLU in hidden layers."""
 
-    title = "Key takeaways"
     reads = ("curves.z_max", "curves.threshold", "variants.leaky_alpha", "variants.elu_alpha", "experiment.depth",
              "experiment.width", "experiment.init", "experiment.seed", "experiment.batch", "lesson.title",
              "lesson.goal", "lesson.author", "lesson.year")
@@ -98,15 +97,15 @@ class KeyTakeaways(ChapterScene):
         zones = VGroup(get_zone(plot.axes, -z_max, -t), get_zone(plot.axes, t, z_max))
         plot.add_to_back(zones)
         self.keep("sigmoid", plot)
-        z = self.value("z_max", "identity", z_max, style=SIG3)
-        g = self.value("sigma'(z_max)", "sigmoid_prime", z_max, style=AUTO)
+        z = self.value("z_max", identity, z_max, style=SIG3)
+        g = self.value("sigma'(z_max)", sigmoid_prime, z_max, style=AUTO)
         evidence = get_formula(r"\sigma'(<<z>>) = <<g>>", role="derivative", scale=EVIDENCE_SCALE, z=z, g=g)
         self.reveal(plot, "Sigmoid saturates at extreme values (gradient near 0)", evidence,
                     Indicate(zones, color=color("saturated")))
 
     def peak_is_small(self) -> None:
-        self.peak = self.value("max sigma'", "sigmoid_prime_max", style=SIG3)
-        half = self.value("sigma(0)", "sigmoid", 0.0, style=SIG3)
+        self.peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
+        half = self.value("sigma(0)", sigmoid, 0.0, style=SIG3)
         self.beat("peak", f"Two: even at its best, at z equals 0, the sigmoid's gradient is only {self.peak.text}.")
         plot = get_mini_plot("sigmoid", self.p.curves.z_max, ICON_W, ICON_H, role=None, prime_role="derivative")
         mark = get_z_mark(plot.axes, 0.0, self.peak.value)
@@ -119,14 +118,14 @@ class KeyTakeaways(ChapterScene):
 
     def vanishing(self) -> None:
         e = self.p.experiment
-        net = ("sigmoid", e.depth, e.width, e.init, e.seed, e.batch)
-        depth = self.value("depth", "identity", e.depth, style=INT)
-        ratio = self.value("sigmoid first/last layer gradient", "first_over_last", *net, style=AUTO)
+        net = ExperimentConfig.from_params(e, "sigmoid")
+        depth = self.value("depth", identity, e.depth, style=INT)
+        ratio = self.value("sigmoid first/last layer gradient", first_over_last, net, style=AUTO)
         self.beat("vanishing", "Three: multiplied layer after layer, the gradient vanishes before it reaches "
                   f"the first layers. In the measured {depth.text}-layer network, the first layer got "
                   f"{ratio.text} of the last layer's gradient.")
         # The measured norms, last layer first: the order in which backpropagation reaches them.
-        norms = list(gradient_norms(*net))[::-1]
+        norms = list(gradient_norms(net))[::-1]
         bars = get_bars_icon(norms, ICON_W, ICON_H, log_floor=min(norms) / 4)
         evidence = get_formula(r"\text{first layer} / \text{last layer} = <<r>> \ \ (<<d>> \text{ layers, measured})",
                                role="derivative", scale=EVIDENCE_SCALE, r=ratio, d=depth)
@@ -164,7 +163,7 @@ class KeyTakeaways(ChapterScene):
     def closing(self) -> None:
         lesson = self.p.lesson
         self.beat("closing", f"That was {lesson.title}, by {lesson.author}. Thank you for watching.")
-        year = self.value("year", "identity", lesson.year, style=INT)
+        year = self.value("year", identity, lesson.year, style=INT)
         self.play(self.rows.animate.scale(0.5).fade(0.6).to_edge(UP, buff=1.3))
         card = VGroup(get_text(lesson.title, 56, weight="BOLD"),
                       get_paragraph(lesson.goal, 11.0, th.BODY_SIZE, "muted").arrange(DOWN, buff=0.18),

@@ -21,21 +21,20 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    NumberTex,
-    color,
-    get_caption_line,
-    get_formula,
-    get_layer_stack,
-    get_log_axes,
-    get_log_axis,
-    get_log_bars,
-    get_pulse,
-    get_text,
-    get_title,
-    log_decades,
+from scenes.widgets.bars import get_layer_stack, get_log_axes, get_log_axis, get_log_bars, get_pulse, log_decades
+from scenes.widgets.text import NumberTex, color, get_caption_line, get_formula, get_text, get_title
+from sigsat_math import (
+    INT,
+    SIG3,
+    Quantity,
+    backward_gradients,
+    depth_profile,
+    identity,
+    relu_prime,
+    sigmoid_prime,
+    sigmoid_prime_max,
+    total_gradient,
 )
-from sigsat_math import INT, SIG3, Quantity, depth_profile
 
 STACK_Y = 1.75
 BASE_Y = -2.55
@@ -47,7 +46,6 @@ AXIS_X = -5.85
 class LayerByLayer(ChapterScene):
     """One pulse of gradient, multiplied by sigma'(z) at every layer on its way back; ReLU beside it."""
 
-    title = "Layer by layer"
     reads = ("layers.count", "layers.z", "problem2.gradient")
 
     def construct(self) -> None:
@@ -61,17 +59,17 @@ class LayerByLayer(ChapterScene):
 
     def compute(self) -> None:
         n, z = self.p.layers.count, self.p.layers.z
-        self.n = self.value("layers", "identity", n, style=INT)
-        self.z = self.value("z at every layer", "identity", z, style=SIG3)
-        self.f = self.value("sigma'(z) per layer", "sigmoid_prime", z, style=SIG3)
-        self.peak = self.value("max sigma'", "sigmoid_prime_max", style=SIG3)
-        self.one = self.value("gradient leaving the loss", "identity", 1.0, style=SIG3)
+        self.n = self.value("layers", identity, n, style=INT)
+        self.z = self.value("z at every layer", identity, z, style=SIG3)
+        self.f = self.value("sigma'(z) per layer", sigmoid_prime, z, style=SIG3)
+        self.peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
+        self.one = self.value("gradient leaving the loss", identity, 1.0, style=SIG3)
         # A ReLU unit is active when z > 0: its slope there is what the pulse meets.
-        self.rf = self.value("ReLU'(z) of an active unit", "relu_prime", abs(z) or 1.0, style=SIG3)
+        self.rf = self.value("ReLU'(z) of an active unit", relu_prime, abs(z) or 1.0, style=SIG3)
         self.sig = self.chain("sigmoid", self.f)
         self.relu = self.chain("ReLU", self.rf)
         # The best case: every layer at the peak slope; m = layers passed so far.
-        self.best = [self.value(f"best case after {m} layers", "total_gradient", m, self.peak.value)
+        self.best = [self.value(f"best case after {m} layers", total_gradient, m, self.peak.value)
                      for m in range(n, 0, -1)]
         lo, _ = log_decades([q.value for q in (*self.sig, *self.best)])
         self.lo = lo
@@ -80,7 +78,7 @@ class LayerByLayer(ChapterScene):
         """The gradient reaching layers 1..n (layer 1 first), then the loss's own 1."""
         n = self.n.value
         factors = [factor.value] * int(n)
-        reach = [self.value(f"{name}: gradient reaching layer {int(n) - i}", "backward_gradients", factors, pick=i)
+        reach = [self.value(f"{name}: gradient reaching layer {int(n) - i}", backward_gradients, factors, pick=i)
                  for i in range(int(n))]
         return [*reversed(reach), self.one]
 
@@ -189,11 +187,11 @@ class LayerByLayer(ChapterScene):
         self.sig_panel, self.relu_panel = narrow, right
 
     def plot_depth(self) -> None:
-        g = self.value("the lesson's per-layer gradient", "identity", self.p.problem2.gradient, style=SIG3)
+        g = self.value("the lesson's per-layer gradient", identity, self.p.problem2.gradient, style=SIG3)
         self.beat("depth", "Plot the gradient against depth on a log scale: each sigmoid layer is a step down.",
                   f"A straight line down at {self.peak.text} per layer, steeper at {g.text}; ReLU stays flat at 1.")
         n = int(self.n.value)
-        ends = [self.value(f"{label} after {n} layers", "total_gradient", n, q.value)
+        ends = [self.value(f"{label} after {n} layers", total_gradient, n, q.value)
                 for label, q in (("best case", self.peak), ("gradient", g), ("ReLU", self.rf))]
         lo, _ = log_decades([q.value for q in ends])
         axes = get_log_axes(n, lo, 0, width=7.0, height=3.7, x_label="L, layers passed backward")

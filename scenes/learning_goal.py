@@ -17,18 +17,10 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    color,
-    get_ball_icon,
-    get_bars_icon,
-    get_caption_line,
-    get_mini_plot,
-    get_paragraph,
-    get_text,
-    get_title,
-    get_zone,
-)
-from sigsat_math import INT, depth_profile, sigmoid_prime_max
+from scenes.widgets.curves import get_mini_plot, get_zone
+from scenes.widgets.icons import get_ball_icon, get_bars_icon
+from scenes.widgets.text import color, get_caption_line, get_paragraph, get_text, get_title
+from sigsat_math import INT, depth_profile, identity, sigmoid_prime_max
 
 ICON_W, ICON_H = 2.8, 1.9
 # The preview's sigmoid spans a fixed window: the icon shows a shape, not the lecture's z range.
@@ -39,7 +31,6 @@ ICON_SATURATION = 3.0
 class LearningGoal(ChapterScene):
     """Title, author and goal of the lesson; the curve, the ball, the layers and the way out, previewed."""
 
-    title = "Learning goal"
     reads = ("lesson.title", "lesson.goal", "lesson.author", "lesson.year")
 
     def construct(self) -> None:
@@ -50,7 +41,7 @@ class LearningGoal(ChapterScene):
     def show_title(self) -> None:
         lesson = self.p.lesson
         self.beat("title", f"{lesson.title}: a lesson by {lesson.author}.")
-        year = self.value("year", "identity", lesson.year, style=INT)
+        year = self.value("year", identity, lesson.year, style=INT)
         name = get_text(lesson.title, 64, weight="BOLD")
         name.scale_to_fit_width(min(name.width, 12.5))
         rule = Line(LEFT * 3, -LEFT * 3, color=color("sigmoid"), stroke_width=4)

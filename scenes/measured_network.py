@@ -19,20 +19,26 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
+from scenes.widgets.bars import get_log_axis, get_log_bars, log_decades
+from scenes.widgets.text import (
     NumberTex,
     color,
     get_caption_line,
     get_formula,
     get_formula_card,
-    get_log_axis,
-    get_log_bars,
     get_tex,
     get_text,
     get_title,
-    log_decades,
 )
-from sigsat_math import INT, Quantity
+from sigsat_math import (
+    INT,
+    ExperimentConfig,
+    Quantity,
+    gradient_norms,
+    identity,
+    last_over_first,
+    mean_layer_factor,
+)
 
 BASE_Y = -2.3
 CHART_H = 3.85
@@ -44,7 +50,6 @@ INIT_NAMES = {"xavier": "Xavier", "he": "He", "normal": "standard normal"}
 class MeasuredNetwork(ChapterScene):
     """A real MLP, one backward pass: the gradient norm reaching each hidden layer, sigmoid vs ReLU."""
 
-    title = "Measured: a real deep network"
     reads = ("experiment.depth", "experiment.width", "experiment.init", "experiment.seed", "experiment.batch")
 
     def construct(self) -> None:
@@ -58,21 +63,20 @@ class MeasuredNetwork(ChapterScene):
 
     def measure(self) -> None:
         e = self.p.experiment
-        self.setup_args = (e.depth, e.width, e.init, e.seed, e.batch)
-        self.depth = self.value("depth", "identity", e.depth, style=INT)
-        self.width = self.value("width", "identity", e.width, style=INT)
-        self.seed = self.value("seed", "identity", e.seed, style=INT)
-        self.batch = self.value("batch", "identity", e.batch, style=INT)
+        self.depth = self.value("depth", identity, e.depth, style=INT)
+        self.width = self.value("width", identity, e.width, style=INT)
+        self.seed = self.value("seed", identity, e.seed, style=INT)
+        self.batch = self.value("batch", identity, e.batch, style=INT)
         self.norms: dict[str, list[Quantity]] = {}
         self.ratio: dict[str, Quantity] = {}
         self.step: dict[str, Quantity] = {}
         for act in PANELS:
+            net = ExperimentConfig.from_params(e, act)
             # Run at render time: every bar is one entry of this backward pass, first layer first.
-            self.norms[act] = [self.value(f"{act}: gradient norm at layer {k + 1}", "gradient_norms", act,
-                                          *self.setup_args, pick=k) for k in range(e.depth)]
-            self.ratio[act] = self.value(f"{act}: last layer over first", "last_over_first", act, *self.setup_args)
-            self.step[act] = self.value(f"{act}: mean factor per layer back", "mean_layer_factor", act,
-                                        *self.setup_args)
+            self.norms[act] = [self.value(f"{act}: gradient norm at layer {k + 1}", gradient_norms, net, pick=k)
+                               for k in range(e.depth)]
+            self.ratio[act] = self.value(f"{act}: last layer over first", last_over_first, net)
+            self.step[act] = self.value(f"{act}: mean factor per layer back", mean_layer_factor, net)
         self.lo, self.hi = log_decades([q.value for qs in self.norms.values() for q in qs])
 
     def describe(self) -> None:

@@ -20,19 +20,27 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    NumberTex,
-    color,
-    get_activation_axes,
-    get_caption_line,
-    get_formula,
-    get_gradient_bar,
-    get_tex,
-    get_text,
-    get_title,
-    plot_activation,
+from scenes.widgets.bars import get_gradient_bar
+from scenes.widgets.curves import get_activation_axes, plot_activation
+from scenes.widgets.text import NumberTex, color, get_caption_line, get_formula, get_tex, get_text, get_title
+from sigsat_math import (
+    PERCENT,
+    SIG3,
+    SIG4,
+    Display,
+    exp_neg,
+    fraction_of_max,
+    identity,
+    is_saturated,
+    percent_of_max,
+    rounded_complement,
+    rounded_prime,
+    rounded_sigmoid,
+    sigmoid,
+    sigmoid_complement,
+    sigmoid_prime,
+    sigmoid_prime_max,
 )
-from sigsat_math import PERCENT, SIG3, SIG4, Display
 
 STEP_SCALE = 0.78
 LEFT_EDGE = -6.75
@@ -43,11 +51,10 @@ FIGURE_BOTTOM = -2.85
 class Problem1SigmaPrime(ChapterScene):
     """How small is the gradient at z = 5? Computed exactly, then compared with the peak."""
 
-    title = "Practice problem 1"
     reads = ("problem1.z", "curves.threshold", "curves.inclusive")
 
     def construct(self) -> None:
-        self.z = self.value("z", "identity", self.p.problem1.z, style=SIG3)
+        self.z = self.value("z", identity, self.p.problem1.z, style=SIG3)
         self.ask()
         self.sigma_step()
         self.derivative_step()
@@ -85,9 +92,9 @@ class Problem1SigmaPrime(ChapterScene):
     def sigma_step(self) -> None:
         z = self.z
         self.beat("sigma", "First the sigmoid itself. e to the minus z is tiny, so sigma is almost 1.")
-        e = self.value("e^-z", "exp_neg", z.value, style=SIG4)
-        s = self.value("sigma(z)", "sigmoid", z.value, style=SIG4)
-        c = self.value("1 - sigma(z)", "sigmoid_complement", z.value, style=SIG4)
+        e = self.value("e^-z", exp_neg, z.value, style=SIG4)
+        s = self.value("sigma(z)", sigmoid, z.value, style=SIG4)
+        c = self.value("1 - sigma(z)", sigmoid_complement, z.value, style=SIG4)
         self.l1 = self.step(
             get_formula(
                 r"\sigma(<<z>>) = \frac{1}{1 + e^{-<<z>>}} = \frac{1}{1 + <<e>>} = <<s>>", role="sigmoid", z=z, e=e, s=s
@@ -104,7 +111,7 @@ class Problem1SigmaPrime(ChapterScene):
     def derivative_step(self) -> None:
         z = self.z
         self.beat("derivative", "The derivative is sigma times one minus sigma: a number near 1 times a tiny one.")
-        self.g = self.value("sigma'(z)", "sigmoid_prime", z.value, style=SIG3)
+        self.g = self.value("sigma'(z)", sigmoid_prime, z.value, style=SIG3)
         self.l3 = self.step(
             get_formula(
                 r"\sigma'(<<z>>) = \sigma(<<z>>)\bigl(1-\sigma(<<z>>)\bigr) = <<s>> \times <<c>> = <<g>>",
@@ -119,10 +126,10 @@ class Problem1SigmaPrime(ChapterScene):
         self.play(Write(self.l3), run_time=2.5)
         # The lesson multiplies factors rounded to four places; show that working, labelled.
         r = self.value(
-            "sigma'(z) from rounded factors (the lesson's working)", "rounded_prime", z.value, style=Display("fixed", 4)
+            "sigma'(z) from rounded factors (the lesson's working)", rounded_prime, z.value, style=Display("fixed", 4)
         )
-        rs = self.value("sigma(z) rounded", "rounded_sigmoid", z.value, style=Display("fixed", 4))
-        rc = self.value("1 - sigma(z) rounded", "rounded_complement", z.value, style=Display("fixed", 4))
+        rs = self.value("sigma(z) rounded", rounded_sigmoid, z.value, style=Display("fixed", 4))
+        rc = self.value("1 - sigma(z) rounded", rounded_complement, z.value, style=Display("fixed", 4))
         note = VGroup(
             get_text("lesson's working, factors rounded first:", th.SMALL_SIZE, "muted"),
             get_formula(r"<<s>> \times <<c>> \approx <<r>>", role="muted", scale=0.6, s=rs, c=rc, r=r),
@@ -134,9 +141,9 @@ class Problem1SigmaPrime(ChapterScene):
 
     def ratio_step(self) -> None:
         self.beat("ratio", "Against the best possible slope of one quarter, that is a tiny fraction.")
-        peak = self.value("max sigma'", "sigmoid_prime_max", style=SIG3)
-        ratio = self.value("sigma'(z) / 0.25", "fraction_of_max", self.z.value, style=SIG4)
-        share = self.value("sigma'(z) / 0.25 in percent", "percent_of_max", self.z.value, style=PERCENT)
+        peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
+        ratio = self.value("sigma'(z) / 0.25", fraction_of_max, self.z.value, style=SIG4)
+        share = self.value("sigma'(z) / 0.25 in percent", percent_of_max, self.z.value, style=PERCENT)
         self.peak, self.share = peak, share
         self.l4 = self.step(
             get_formula(
@@ -203,7 +210,7 @@ class Problem1SigmaPrime(ChapterScene):
 
     def conclude(self) -> None:
         c = self.p.curves
-        saturated = abs(self.z.value) >= c.threshold if c.inclusive else abs(self.z.value) > c.threshold
+        saturated = is_saturated(self.z.value, c.threshold, c.inclusive)
         if saturated:
             words = (
                 f"At z = {self.z.text} the gradient is only {self.share.text} of its maximum: "

@@ -17,15 +17,8 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    NumberTex,
-    color,
-    fill_tex,
-    get_tex,
-    get_text,
-    get_title,
-)
-from sigsat_math import INT
+from scenes.widgets.text import NumberTex, color, fill, get_tex, get_text, get_title
+from sigsat_math import INT, backward_gradients, identity, total_gradient, weight_update
 
 LEFT_EDGE = -6.6
 MAX_WIDTH = 13.2
@@ -37,7 +30,6 @@ PRODUCT_Y = 0.2
 class Problem2ChainProduct(ChapterScene):
     """5 layers at 0.2 each: the product 0.2^5, then the weight update it allows with rate 0.1."""
 
-    title = "Practice problem 2"
     reads = ("problem2.layers", "problem2.gradient", "problem2.learning_rate")
 
     def construct(self) -> None:
@@ -50,14 +42,14 @@ class Problem2ChainProduct(ChapterScene):
 
     def compute(self) -> None:
         p = self.p.problem2
-        self.n = self.value("layers", "identity", p.layers, style=INT)
-        self.g = self.value("gradient per layer", "identity", p.gradient)
-        self.lr = self.value("learning rate", "identity", p.learning_rate)
+        self.n = self.value("layers", identity, p.layers, style=INT)
+        self.g = self.value("gradient per layer", identity, p.gradient)
+        self.lr = self.value("learning rate", identity, p.learning_rate)
         factors = [p.gradient] * p.layers
-        self.running = [self.value(f"product of the first {k + 1} factors", "backward_gradients", factors, pick=k)
+        self.running = [self.value(f"product of the first {k + 1} factors", backward_gradients, factors, pick=k)
                         for k in range(p.layers)]
-        self.total = self.value("total gradient", "total_gradient", p.layers, p.gradient)
-        self.dw = self.value("weight update", "weight_update", p.learning_rate, self.total.value)
+        self.total = self.value("total gradient", total_gradient, p.layers, p.gradient)
+        self.dw = self.value("weight update", weight_update, p.learning_rate, self.total.value)
 
     def place(self, line: VGroup, y: float) -> VGroup:
         """A worked line at the left edge, at height y, no wider than the safe area."""
@@ -91,7 +83,7 @@ class Problem2ChainProduct(ChapterScene):
         n = int(self.n.value)
         note = get_text("Gradients multiply through layers (chain rule):", th.SMALL_SIZE, "muted")
         self.note = self.place(note, PRODUCT_Y + 0.65)
-        factor = fill_tex("<<g>>", g=self.g)
+        factor = fill("<<g>>", g=self.g)
         parts = [r"\text{Total gradient}", "="]
         for k in range(n):
             parts += ([r"\times"] if k else []) + [factor]
@@ -129,7 +121,7 @@ class Problem2ChainProduct(ChapterScene):
         self.beat("total", f"In one line: {self.g.text} to the power {self.n.text} is {self.total.text}.",
                   "The first layer receives practically zero gradient.")
         y = min(self.labels, key=lambda m: m.get_y()).get_y() - 0.85
-        total = get_tex(fill_tex(r"= <<g>>^{<<n>>} =", g=self.g, n=self.n), fill_tex("<<t>>", t=self.total),
+        total = get_tex(fill(r"= <<g>>^{<<n>>} =", g=self.g, n=self.n), fill("<<t>>", t=self.total),
                         scale=1.1)
         total[1].set_color(color("highlight"))
         total.shift([self.product[1].get_left()[0] - total[0].get_left()[0], y - total.get_y(), 0])
@@ -146,8 +138,8 @@ class Problem2ChainProduct(ChapterScene):
     def update_step(self) -> None:
         self.beat("update", f"With learning rate {self.lr.text}, the weight moves by {self.lr.text} times that: "
                   f"{self.dw.text}.")
-        line = get_tex(fill_tex(r"\Delta w = \eta \times \text{gradient} = <<lr>> \times <<t>> =",
-                                lr=self.lr, t=self.total), fill_tex("<<dw>>", dw=self.dw), role="derivative",
+        line = get_tex(fill(r"\Delta w = \eta \times \text{gradient} = <<lr>> \times <<t>> =",
+                                lr=self.lr, t=self.total), fill("<<dw>>", dw=self.dw), role="derivative",
                        scale=1.1)
         line[1].set_color(color("highlight"))
         self.update_line = self.place(line, self.words.get_y() - 0.85)
@@ -158,8 +150,8 @@ class Problem2ChainProduct(ChapterScene):
     def conclude(self) -> None:
         self.beat("conclusion", "Weight updates are negligible. The first layer cannot learn effectively.",
                   "This is the vanishing gradient problem.")
-        summary = get_tex(r"\text{Total gradient}", fill_tex(r"= <<g>>^{<<n>>} =", g=self.g, n=self.n),
-                          fill_tex("<<t>>", t=self.total), scale=1.1)
+        summary = get_tex(r"\text{Total gradient}", fill(r"= <<g>>^{<<n>>} =", g=self.g, n=self.n),
+                          fill("<<t>>", t=self.total), scale=1.1)
         summary[2].set_color(color("highlight"))
         keep = VGroup(summary, self.update_line.copy()).arrange(DOWN, aligned_edge=LEFT, buff=0.5)
         keep.to_edge(LEFT, buff=0.6).set_y(1.5)

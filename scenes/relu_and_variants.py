@@ -20,24 +20,42 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
-    color,
+from scenes.widgets.curves import (
     get_activation_panel,
-    get_caption_line,
     get_dots_on_curve,
-    get_formula,
-    get_formula_card,
     get_mini_plot,
-    get_neuron,
-    get_rows,
     get_slope_mark,
     get_stacked_plots,
+)
+from scenes.widgets.icons import get_neuron, get_variant_icons
+from scenes.widgets.text import (
+    color,
+    get_caption_line,
+    get_formula,
+    get_formula_card,
+    get_rows,
     get_tex,
     get_text,
     get_title,
-    get_variant_icons,
 )
-from sigsat_math import INT, PERCENT, SIG3, activation, unit_preactivations
+from sigsat_math import (
+    INT,
+    PERCENT,
+    SIG3,
+    ExperimentConfig,
+    activation,
+    dead_share,
+    first_over_last,
+    identity,
+    quietest_unit,
+    relu_prime,
+    sigmoid_prime,
+    unit_median_z,
+    unit_peak_z,
+    unit_preactivations,
+    unit_weight_gradient,
+    zero_share,
+)
 
 PLOT_W = 6.0
 RIGHT_X = 1.2  # left edge of the right-hand column
@@ -53,13 +71,13 @@ VARIANTS = {  # name on screen, f and f' (alpha's value is shown beside the name
 class ReluAndVariants(ChapterScene):
     """ReLU's slope of 1, the dead unit it can leave behind, the variants, and problem 3."""
 
-    title = "ReLU, the dying ReLU and its variants"
     reads = ("curves.z_max", "curves.threshold", "variants.leaky_alpha", "variants.elu_alpha", "experiment.depth",
              "experiment.width", "experiment.init", "experiment.seed", "experiment.batch")
 
     def construct(self) -> None:
         e = self.p.experiment
-        self.net = ("relu", e.depth, e.width, e.init, e.seed, e.batch)
+        self.net = ExperimentConfig.from_params(e, "relu")
+        self.sigmoid_net = ExperimentConfig.from_params(e, "sigmoid")
         v = self.p.variants
         self.alphas = {"leaky_relu": (v.leaky_alpha,), "elu": (v.elu_alpha,), "gelu": ()}
         self.curves, self.curve_axes = {}, {}  # name -> drawn curve, and its axes: the tests sample them
@@ -87,9 +105,9 @@ class ReluAndVariants(ChapterScene):
         marks = VGroup(get_tex("1", role="highlight", scale=0.6).next_to(slope.rise, RIGHT, buff=0.1),
                        get_tex("1", role="derivative", scale=0.6).next_to(low.c2p(z_max / 2, 1), UP, buff=0.1),
                        get_tex("0", role="derivative", scale=0.6).next_to(low.c2p(-z_max / 2, 0), UP, buff=0.1))
-        self.t = self.value("z at the saturation threshold", "identity", t, style=SIG3)
-        self.sig_t = self.value("sigma'(threshold)", "sigmoid_prime", t, style=SIG3)
-        self.relu_t = self.value("ReLU'(threshold)", "relu_prime", t, style=SIG3)
+        self.t = self.value("z at the saturation threshold", identity, t, style=SIG3)
+        self.sig_t = self.value("sigma'(threshold)", sigmoid_prime, t, style=SIG3)
+        self.relu_t = self.value("ReLU'(threshold)", relu_prime, t, style=SIG3)
         card = get_formula_card(get_tex(r"\mathrm{ReLU}(z) = \max(0, z)", role="relu"), get_tex(
             r"\mathrm{ReLU}'(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}", role="relu"), buff=0.4)
         compare = VGroup(get_formula(r"\sigma'(<<t>>) = <<s>>", role="sigmoid", t=self.t, s=self.sig_t),
@@ -110,15 +128,15 @@ class ReluAndVariants(ChapterScene):
         self.plots = VGroup(pair, slope, marks)
 
     def dead_unit(self) -> None:
-        layer = self.value("quietest unit: layer", "quietest_unit", *self.net, pick=0, style=INT)
-        unit = self.value("quietest unit: index", "quietest_unit", *self.net, pick=1, style=INT)
-        where = (*self.net, layer.value, unit.value)
-        peak = self.value("quietest unit: largest z", "unit_peak_z", *where, style=SIG3)
-        grad = self.value("quietest unit: weight gradient", "unit_weight_gradient", *where, style=SIG3)
-        self.typical = self.value("quietest unit: median z", "unit_median_z", *where, style=SIG3)
-        n = self.value("batch", "identity", self.net[-1], style=INT)
-        self.width = width = self.value("width", "identity", self.net[2], style=INT)
-        self.dead = self.value("dead units", "dead_share", *self.net, style=PERCENT)
+        layer = self.value("quietest unit: layer", quietest_unit, self.net, pick=0, style=INT)
+        unit = self.value("quietest unit: index", quietest_unit, self.net, pick=1, style=INT)
+        where = (self.net, layer.value, unit.value)
+        peak = self.value("quietest unit: largest z", unit_peak_z, *where, style=SIG3)
+        grad = self.value("quietest unit: weight gradient", unit_weight_gradient, *where, style=SIG3)
+        self.typical = self.value("quietest unit: median z", unit_median_z, *where, style=SIG3)
+        n = self.value("batch", identity, self.net.batch, style=INT)
+        self.width = width = self.value("width", identity, self.net.width, style=INT)
+        self.dead = self.value("dead units", dead_share, self.net, style=PERCENT)
         dead = peak.value <= 0  # else no unit is dead: show the one closest to it
         self.beat("dying", f"Here is a real unit of the measured network: layer {layer.text}, unit {unit.text}.",
                   f"On all {n.text} examples its input z stays {'negative' if dead else 'mostly negative'}: "
@@ -169,8 +187,8 @@ class ReluAndVariants(ChapterScene):
         panels = VGroup()
         for key, (name, f, fp) in VARIANTS.items():
             alpha = self.alphas[key]
-            a = self.value(f"{name} alpha", "identity", *alpha, style=SIG3) if alpha else None
-            s = self.value(f"{name}'(typical z)", "activation_slope", key, zt.value, *alpha, style=SIG3)
+            a = self.value(f"{name} alpha", identity, *alpha, style=SIG3) if alpha else None
+            s = self.value(f"{name}'(typical z)", activation(key)[1], zt.value, *alpha, style=SIG3)
             panels.add(get_activation_panel(key, name, f, fp, zv, alpha, y_range, a, zt, s))
             self.keep(key, panels[-1].plot.axes, panels[-1].plot.curve)
             self.keep(key + "_prime", panels[-1].plot.axes, panels[-1].plot.prime)
@@ -178,7 +196,7 @@ class ReluAndVariants(ChapterScene):
         low = min(p.readout.get_y() for p in panels)
         for panel in panels:  # formulas of different heights, the slope readouts still on one line
             panel.readout.set_y(low)
-        relu0 = self.value("ReLU'(typical z)", "relu_prime", zt.value, style=SIG3)
+        relu0 = self.value("ReLU'(typical z)", relu_prime, zt.value, style=SIG3)
         line = get_caption_line(f"At z = {zt.text}: ReLU' = {relu0.text}; the variants still pass a gradient")
         self.play(LaggedStart(*(FadeIn(p, shift=UP * 0.2) for p in panels), lag_ratio=0.5), run_time=4)
         self.play(FadeIn(line, shift=UP * 0.2), *(Indicate(p.readout, color=color("highlight")) for p in panels))
@@ -192,10 +210,10 @@ class ReluAndVariants(ChapterScene):
         self.heading = new
         self.question = question = get_text("Why did ReLU become the default activation for hidden layers?")
         question.next_to(new, DOWN, buff=0.3).to_edge(LEFT, buff=0.6)
-        zr = self.value("ReLU zero share", "zero_share", *self.net, style=PERCENT)
-        zs = self.value("sigmoid zero share", "zero_share", "sigmoid", *self.net[1:], style=PERCENT)
-        fr = self.value("ReLU first/last layer gradient", "first_over_last", *self.net)
-        fsig = self.value("sigmoid first/last layer gradient", "first_over_last", "sigmoid", *self.net[1:])
+        zr = self.value("ReLU zero share", zero_share, self.net, style=PERCENT)
+        zs = self.value("sigmoid zero share", zero_share, self.sigmoid_net, style=PERCENT)
+        fr = self.value("ReLU first/last layer gradient", first_over_last, self.net)
+        fsig = self.value("sigmoid first/last layer gradient", first_over_last, self.sigmoid_net)
         # Each claim's evidence: a number from sigsat_math where one exists, the formula otherwise.
         ev = dict(t=self.t, r=self.relu_t, s=self.sig_t, zr=zr, zs=zs, fr=fr, fs=fsig)
         rows = (("No saturation for z > 0", r"\mathrm{ReLU}'(<<t>>) = <<r>> \ \text{ vs } \ \sigma'(<<t>>) = <<s>>",
@@ -214,7 +232,7 @@ class ReluAndVariants(ChapterScene):
                           **{k: v for k, v in ev.items() if f"<<{k}>>" in evidence})]
                           for i, (claim, evidence, _) in enumerate(rows, start=1)], row_buff=0.5)
         table.next_to(question, DOWN, buff=0.55).align_to(question, LEFT)
-        depth = self.value("depth", "identity", self.net[1], style=INT)
+        depth = self.value("depth", identity, self.net.depth, style=INT)
         note = get_formula(r"\text{3 and 5: measured on the experiment's network, } <<d>> \text{ layers of } <<w>>",
                            role="muted", scale=0.6, d=depth, w=self.width).next_to(table, DOWN, buff=0.5)
         self.table = VGroup(table, note.align_to(table, LEFT))

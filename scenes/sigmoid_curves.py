@@ -23,27 +23,33 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets import (
+from scenes.widgets.curves import get_activation_axes, get_tangent, get_zone, plot_activation
+from scenes.widgets.text import (
     NumberTex,
     color,
-    get_activation_axes,
     get_caption_line,
     get_formula,
     get_formula_card,
-    get_tangent,
     get_tex,
     get_text,
     get_title,
-    get_zone,
-    plot_activation,
 )
-from sigsat_math import PERCENT, SIG3, activation, quantity
+from sigsat_math import (
+    PERCENT,
+    SIG3,
+    activation,
+    identity,
+    percent_of_max,
+    quantity,
+    sigmoid,
+    sigmoid_prime,
+    sigmoid_prime_max,
+)
 
 
 class SigmoidCurves(ChapterScene):
     """sigma and sigma' on one set of axes; where the curve is flat, the gradient vanishes."""
 
-    title = "The sigmoid and its derivative"
     reads = ("curves.z_max", "curves.threshold", "curves.inclusive")
 
     def construct(self) -> None:
@@ -98,7 +104,7 @@ class SigmoidCurves(ChapterScene):
 
     def shade_zones(self) -> None:
         c = self.p.curves
-        t = self.value("saturation threshold", "identity", c.threshold, style=SIG3)
+        t = self.value("saturation threshold", identity, c.threshold, style=SIG3)
         self.beat(
             "zones",
             f"Beyond |z| {'≥' if c.inclusive else '>'} {t.text} the sigmoid saturates: "
@@ -120,8 +126,8 @@ class SigmoidCurves(ChapterScene):
             if label.width > band.width - 0.1:
                 label.scale_to_fit_width(band.width - 0.1)
             label.move_to([band.get_center()[0], self.axes.c2p(0, y)[1], 0])
-        g_t = self.value("sigma'(threshold)", "sigmoid_prime", c.threshold, style=SIG3)
-        f_t = self.value("sigma'(threshold) / 0.25", "percent_of_max", c.threshold, style=PERCENT)
+        g_t = self.value("sigma'(threshold)", sigmoid_prime, c.threshold, style=SIG3)
+        f_t = self.value("sigma'(threshold) / 0.25", percent_of_max, c.threshold, style=PERCENT)
         at_edge = get_formula(r"\sigma'(<<t>>) = <<g>>", role="derivative", t=t, g=g_t)
         share = VGroup(
             get_text("=", th.SMALL_SIZE),
@@ -146,8 +152,8 @@ class SigmoidCurves(ChapterScene):
 
     def mark_peak(self) -> None:
         self.beat("peak", "The gradient is largest at z equals 0, and even there it is only one quarter.")
-        half = self.value("sigma(0)", "sigmoid", 0.0, style=SIG3)
-        peak = self.value("max sigma'", "sigmoid_prime_max", style=SIG3)
+        half = self.value("sigma(0)", sigmoid, 0.0, style=SIG3)
+        peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
         dot = Dot(self.axes.c2p(0, peak.value), color=color("highlight"), radius=0.09)
         level = DashedLine(
             self.axes.c2p(-self.p.curves.z_max, peak.value),
@@ -175,9 +181,9 @@ class SigmoidCurves(ChapterScene):
 
         def readouts() -> VGroup:
             # Live values change every frame: text from sigsat_math's display, not the ledger.
-            zq = quantity("identity", z.get_value(), style=SIG3)
-            sq = quantity("sigmoid", z.get_value(), style=SIG3)
-            gq = quantity("sigmoid_prime", z.get_value(), style=SIG3)
+            zq = quantity(identity, z.get_value(), style=SIG3)
+            sq = quantity(sigmoid, z.get_value(), style=SIG3)
+            gq = quantity(sigmoid_prime, z.get_value(), style=SIG3)
             rows = VGroup(
                 *(
                     VGroup(get_tex(label, role=role, scale=0.8), get_text(q.text, th.BODY_SIZE, role)).arrange(

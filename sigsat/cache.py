@@ -101,6 +101,9 @@ def tool_versions() -> dict[str, str]:
     return versions
 
 
+SILENT = VoiceSpec(kind="none")
+
+
 def voice_key(voice: VoiceSpec) -> dict[str, str]:
     """What the chapter's speech depends on: the voice's kind, model file and engine version."""
     if voice.kind == "none":
@@ -136,7 +139,7 @@ class Key:
 
 
 def chapter_key(ref: ChapterRef, reads: Iterable[str], params: Params, quality: Quality,
-                fmt: str, transparent: bool, voice: VoiceSpec = VoiceSpec(),
+                fmt: str, transparent: bool, voice: VoiceSpec = SILENT,
                 recordings: Path | None = None) -> Key:
     """The key of one chapter's render."""
     parts: dict[str, Any] = {

@@ -16,6 +16,7 @@ from .contract import Section
 from .media import busyness, frames_at, probe
 from .qualities import FORMATS, X264, Quality
 
+
 def ffmpeg_exe() -> str:
     """The ffmpeg executable."""
     exe = shutil.which("ffmpeg")

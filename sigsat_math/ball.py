@@ -51,3 +51,24 @@ def push_ball(surface: str, z0: float, push: float, pushes: int) -> BallRun:
     for k in range(pushes):
         z[k + 1] = z[k] + push * float(fprime(z[k]))
     return BallRun(surface=surface, z=z, height=np.asarray(f(z)), slope=np.asarray(fprime(z)))
+
+
+# The ball's quantities one number at a time, for the screen: push_ball's run is not a number.
+def ball_position(surface: str, z0: float, push: float, pushes: int, k: int) -> float:
+    """z_k, the ball's z after k of the pushes: z_(k+1) = z_k + p f'(z_k) (k = 0 is the start)."""
+    return float(push_ball(surface, z0, push, pushes).z[k])
+
+
+def ball_slope(surface: str, z0: float, push: float, pushes: int, k: int) -> float:
+    """f'(z_k), the slope under the ball after k pushes."""
+    return float(push_ball(surface, z0, push, pushes).slope[k])
+
+
+def ball_distance(surface: str, z0: float, push: float, pushes: int) -> float:
+    """z_n - z_0, the distance travelled along z after all n pushes."""
+    return push_ball(surface, z0, push, pushes).distance
+
+
+def ball_step(surface: str, z0: float, push: float, pushes: int, k: int) -> float:
+    """z_(k+1) - z_k, the distance moved by push number k + 1."""
+    return float(push_ball(surface, z0, push, pushes).steps[k])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -103,122 +104,108 @@ class Measurement:
         return float(self.grad_norm[-1] / self.grad_norm[0])
 
 
-@lru_cache(maxsize=32)
-def measure(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
-) -> Measurement:
-    """One backward pass on a fixed batch: ||dL/dW|| (Frobenius) reaching each hidden layer."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(batch, width))
-    y = rng.normal(size=(batch, 1))
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """One measured network: its activation, `depth` hidden layers of `width` units, the weight
+    init, the seed (inputs and targets from `seed`, weights from `seed + 1`) and the batch size."""
+
+    activation: str
+    depth: int
+    width: int
+    init: str
+    seed: int
+    batch: int
+
+    @classmethod
+    def from_params(cls, experiment: Any, activation: str) -> ExperimentConfig:
+        """The network of the `experiment` parameters (any object with depth, width, init, seed and
+        batch) with the given activation."""
+        e = experiment
+        return cls(activation, e.depth, e.width, e.init, e.seed, e.batch)
+
+
+@lru_cache(maxsize=8)
+def _hidden_pass(config: ExperimentConfig) -> tuple[tuple[F64, ...], tuple[F64, ...]]:
+    """Hidden pre-activations z[l] and weight gradients dL/dW[l] (first layer first) of one forward
+    and one backward pass on the fixed batch."""
+    c = config
+    rng = np.random.default_rng(c.seed)
+    x = rng.normal(size=(c.batch, c.width))
+    y = rng.normal(size=(c.batch, 1))
     # The same weights for every activation, so that only the activation differs.
-    net = init_network(depth, width, width, init, np.random.default_rng(seed + 1))
-    gw, _, z = backward(net, x, y, activation_name)
-    _, fprime = activation(activation_name)
-    f, _ = activation(activation_name)
-    hidden = range(depth)
-    norms = np.array([np.linalg.norm(gw[i]) for i in hidden])
-    slopes = np.array([np.mean(np.abs(fprime(z[i]))) for i in hidden])
-    zeros = np.array([np.mean(np.asarray(f(z[i])) == 0.0) for i in hidden])
+    net = init_network(c.depth, c.width, c.width, c.init, np.random.default_rng(c.seed + 1))
+    gw, _, z = backward(net, x, y, c.activation)
+    for arr in (*z, *gw):
+        arr.setflags(write=False)
+    return tuple(z[:c.depth]), tuple(gw[:c.depth])
+
+
+@lru_cache(maxsize=32)
+def measure(config: ExperimentConfig) -> Measurement:
+    """One backward pass on a fixed batch: ||dL/dW|| (Frobenius) reaching each hidden layer."""
+    z, gw = _hidden_pass(config)
+    f, fprime = activation(config.activation)
+    norms = np.array([np.linalg.norm(g) for g in gw])
+    slopes = np.array([np.mean(np.abs(fprime(zl))) for zl in z])
+    zeros = np.array([np.mean(np.asarray(f(zl)) == 0.0) for zl in z])
     for arr in (norms, slopes, zeros):
         arr.setflags(write=False)  # cached and shared: nobody may change a measurement
-    return Measurement(activation_name, norms, slopes, zeros)
+    return Measurement(config.activation, norms, slopes, zeros)
 
 
-def gradient_norms(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
-) -> F64:
+def gradient_norms(config: ExperimentConfig) -> F64:
     """The measured gradient norm per hidden layer, first layer first."""
-    return measure(activation_name, depth, width, init, seed, batch).grad_norm
+    return measure(config).grad_norm
 
 
-def last_over_first(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
-) -> float:
+def last_over_first(config: ExperimentConfig) -> float:
     """Measured gradient norm at the last hidden layer over the norm at the first."""
-    return measure(activation_name, depth, width, init, seed, batch).last_over_first
+    return measure(config).last_over_first
 
 
-def first_over_last(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
-) -> float:
+def first_over_last(config: ExperimentConfig) -> float:
     """Measured gradient norm at the first hidden layer over the norm at the last."""
-    return 1.0 / last_over_first(activation_name, depth, width, init, seed, batch)
+    return 1.0 / last_over_first(config)
 
 
-def zero_share(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
-) -> float:
+def zero_share(config: ExperimentConfig) -> float:
     """Share of exact zeros among all hidden activations on the batch (ReLU's sparsity)."""
-    return float(np.mean(measure(activation_name, depth, width, init, seed, batch).zero_share))
-
-
+    return float(np.mean(measure(config).zero_share))
 
 
 # One unit of the measured network, for the dying-ReLU picture. Layers and units are counted
 # from 1, as the screen shows them.
-@lru_cache(maxsize=8)
-def _unit_pass(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
-) -> tuple[tuple[F64, ...], tuple[F64, ...]]:
-    """Hidden pre-activations z[l] and weight gradients dL/dW[l] of the network `measure` uses."""
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(batch, width))
-    y = rng.normal(size=(batch, 1))
-    net = init_network(depth, width, width, init, np.random.default_rng(seed + 1))
-    gw, _, z = backward(net, x, y, activation_name)
-    for arr in (*z, *gw):
-        arr.setflags(write=False)
-    return tuple(z[:depth]), tuple(gw[:depth])
-
-
-def dead_share(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
-) -> float:
+def dead_share(config: ExperimentConfig) -> float:
     """Share of hidden units whose pre-activation is <= 0 on every example (dead under ReLU)."""
-    z, _ = _unit_pass(activation_name, depth, width, init, seed, batch)
+    z, _ = _hidden_pass(config)
     return float(np.mean(np.concatenate([np.all(zl <= 0.0, axis=0) for zl in z])))
 
 
-def quietest_unit(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
-) -> F64:
+def quietest_unit(config: ExperimentConfig) -> F64:
     """[layer, unit] (from 1) of the hidden unit whose largest pre-activation over the batch is lowest."""
-    z, _ = _unit_pass(activation_name, depth, width, init, seed, batch)
+    z, _ = _hidden_pass(config)
     peaks = np.array([zl.max(axis=0) for zl in z])
     layer, unit = np.unravel_index(int(np.argmin(peaks)), peaks.shape)
     return np.array([layer + 1, unit + 1], dtype=np.float64)
 
 
-def unit_preactivations(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int,
-    layer: int, unit: int,
-) -> F64:
+def unit_preactivations(config: ExperimentConfig, layer: int, unit: int) -> F64:
     """z of hidden unit `unit` in layer `layer` (both from 1) on every example of the batch."""
-    z, _ = _unit_pass(activation_name, depth, width, init, seed, batch)
+    z, _ = _hidden_pass(config)
     return z[int(layer) - 1][:, int(unit) - 1]
 
 
-def unit_peak_z(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int,
-    layer: int, unit: int,
-) -> float:
+def unit_peak_z(config: ExperimentConfig, layer: int, unit: int) -> float:
     """The largest z of one hidden unit over the batch (<= 0: the unit is dead under ReLU)."""
-    return float(unit_preactivations(activation_name, depth, width, init, seed, batch, layer, unit).max())
+    return float(unit_preactivations(config, layer, unit).max())
 
 
-def unit_median_z(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int,
-    layer: int, unit: int,
-) -> float:
+def unit_median_z(config: ExperimentConfig, layer: int, unit: int) -> float:
     """The median z of one hidden unit over the batch: its typical input."""
-    return float(np.median(unit_preactivations(activation_name, depth, width, init, seed, batch, layer, unit)))
+    return float(np.median(unit_preactivations(config, layer, unit)))
 
 
-def unit_weight_gradient(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int,
-    layer: int, unit: int,
-) -> float:
+def unit_weight_gradient(config: ExperimentConfig, layer: int, unit: int) -> float:
     """||dL/dw|| for the weights into one hidden unit: exactly 0 when f'(z) = 0 on every example."""
-    _, gw = _unit_pass(activation_name, depth, width, init, seed, batch)
+    _, gw = _hidden_pass(config)
     return float(np.linalg.norm(gw[int(layer) - 1][:, int(unit) - 1]))

@@ -1,4 +1,4 @@
-"""The lesson's quantities by name, each a small function of the parameters it depends on.
+"""The lesson's quantities, each a small function of the parameters it depends on.
 
 Scenes ask for these through `quantity(...)`, which records the call so that a test can compute
 it again and compare with what was shown.
@@ -10,7 +10,7 @@ import math
 
 from .activations import sigmoid, sigmoid_prime
 from .display import fmt_fixed
-from .experiment import first_over_last
+from .experiment import ExperimentConfig, first_over_last
 from .saturation import fraction_of_max, sigmoid_prime_max
 
 
@@ -75,10 +75,8 @@ def rounded_complement(z: float, decimals: int = 4) -> float:
     return rounded_working(z, decimals)["complement"]
 
 
-def mean_layer_factor(
-    activation_name: str, depth: int, width: int, init: str, seed: int, batch: int
-) -> float:
+def mean_layer_factor(config: ExperimentConfig) -> float:
     """(first / last)^(1 / (depth - 1)): what one layer back multiplies the measured gradient by, on average."""
-    if depth < 2:
-        raise ValueError(f"a per-layer factor needs depth >= 2, got {depth}")
-    return float(first_over_last(activation_name, depth, width, init, seed, batch) ** (1.0 / (depth - 1)))
+    if config.depth < 2:
+        raise ValueError(f"a per-layer factor needs depth >= 2, got {config.depth}")
+    return float(first_over_last(config) ** (1.0 / (config.depth - 1)))

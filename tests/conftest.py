@@ -92,12 +92,11 @@ def shown(data: dict[str, Any]) -> dict[str, str]:
 
 def recompute_ledger(ledger: list[dict[str, Any]]) -> list[str]:
     """Each ledger row computed again from sigsat_math; the rows that disagree, described."""
-    from sigsat_math import Display
-    from sigsat_math.quantity import call
+    from sigsat_math import Display, recompute
 
     wrong = []
     for row in ledger:
-        value = call(row["func"], tuple(row["args"]), row["pick"])
+        value = recompute(row)
         style = Display(row["style"]["kind"], row["style"]["digits"])
         if not (value == row["value"] and style.text(value) == row["text"] and style.tex(value) == row["tex"]):
             wrong.append(f"{row['label']}: shown {row['text']!r}, sigsat_math gives {style.text(value)!r}")

@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..encode import run_ffmpeg
 from ..contract import Layout, Loop
-from .lecture import ChapterOut, Lecture
+from ..encode import run_ffmpeg
 from ..media import is_faststart, probe
+from .lecture import ChapterOut, Lecture
 
 EMBED_DIR = Layout.EMBED
 

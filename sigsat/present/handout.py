@@ -15,9 +15,9 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from .lecture import Lecture
 from ..media import frames_at, presence, probe, still_index
 from ..units import clock
+from .lecture import Lecture
 
 HANDOUT_DIR = "handout"
 FONT_NAME = "DejaVu Sans"

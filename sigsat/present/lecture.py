@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract import ContractError, Cue, LedgerRow, Layout, Loop, Manifest
+from ..contract import ContractError, Cue, Layout, LedgerRow, Loop, Manifest
 from ..outputs import locked
 
 MANIFEST = Layout.MANIFEST

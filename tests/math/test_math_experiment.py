@@ -10,10 +10,10 @@ import pytest
 
 from sigsat_math import (
     DEFAULTS,
+    ExperimentConfig,
     first_over_last,
     gradient_norms,
     last_over_first,
-    mean_slope,
     measure,
     zero_share,
 )
@@ -142,16 +142,20 @@ def test_init_network_shapes_and_spread() -> None:
 # ---------------------------------------------------------------- the measurement
 
 E = DEFAULTS.experiment
-DEFAULT_ARGS = (E.depth, E.width, E.init, E.seed, E.batch)
+SIGMOID = ExperimentConfig.from_params(E, "sigmoid")
+RELU = ExperimentConfig.from_params(E, "relu")
 
 
 def test_defaults_are_the_lecture_network() -> None:
-    assert DEFAULT_ARGS == (10, 64, "xavier", 0, 128)
+    assert SIGMOID == ExperimentConfig("sigmoid", 10, 64, "xavier", 0, 128)
+    assert RELU == ExperimentConfig("relu", 10, 64, "xavier", 0, 128)
+    with pytest.raises(AttributeError):
+        SIGMOID.depth = 3  # type: ignore[misc]
 
 
 def test_sigmoid_gradient_vanishes_relu_does_not() -> None:
-    sig = measure("sigmoid", *DEFAULT_ARGS)
-    relu = measure("relu", *DEFAULT_ARGS)
+    sig = measure(SIGMOID)
+    relu = measure(RELU)
     assert sig.last_over_first > 100
     assert 0.1 < relu.last_over_first < 10
     assert sig.activation == "sigmoid" and relu.activation == "relu"
@@ -162,24 +166,21 @@ def test_sigmoid_gradient_vanishes_relu_does_not() -> None:
     assert np.all(sig.mean_slope <= 0.25)
     assert np.all(sig.zero_share == 0.0)
     np.testing.assert_allclose(relu.mean_slope + relu.zero_share, 1.0, atol=1e-12)
-    assert 0.2 < zero_share("relu", *DEFAULT_ARGS) < 0.8
+    assert 0.2 < zero_share(RELU) < 0.8
 
 
 def test_helpers_agree_with_measure() -> None:
-    m = measure("sigmoid", *DEFAULT_ARGS)
-    assert last_over_first("sigmoid", *DEFAULT_ARGS) == pytest.approx(
-        m.grad_norm[-1] / m.grad_norm[0], rel=1e-15)
-    assert first_over_last("sigmoid", *DEFAULT_ARGS) == pytest.approx(
-        m.grad_norm[0] / m.grad_norm[-1], rel=1e-14)
-    np.testing.assert_array_equal(gradient_norms("sigmoid", *DEFAULT_ARGS), m.grad_norm)
-    assert mean_slope("sigmoid", *DEFAULT_ARGS, 2) == m.mean_slope[2]
-    assert zero_share("sigmoid", *DEFAULT_ARGS) == 0.0
+    m = measure(SIGMOID)
+    assert last_over_first(SIGMOID) == pytest.approx(m.grad_norm[-1] / m.grad_norm[0], rel=1e-15)
+    assert first_over_last(SIGMOID) == pytest.approx(m.grad_norm[0] / m.grad_norm[-1], rel=1e-14)
+    np.testing.assert_array_equal(gradient_norms(SIGMOID), m.grad_norm)
+    assert zero_share(SIGMOID) == 0.0
 
 
 def test_measure_is_the_norm_of_backward() -> None:
     # recompute the measurement's gradient norms from backward() on the documented setup
     depth, width, batch, seed = 4, 8, 16, 5
-    m = measure("gelu", depth, width, "he", seed, batch)
+    m = measure(ExperimentConfig("gelu", depth, width, "he", seed, batch))
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(batch, width))
     y = rng.normal(size=(batch, 1))
@@ -190,24 +191,26 @@ def test_measure_is_the_norm_of_backward() -> None:
 
 
 def test_measure_deterministic_and_seed_dependent() -> None:
-    args = ("sigmoid", 5, 16, "xavier", 7, 32)
-    fresh = measure.__wrapped__(*args)  # bypass the cache
-    again = measure.__wrapped__(*args)
+    config = ExperimentConfig("sigmoid", 5, 16, "xavier", 7, 32)
+    fresh = measure.__wrapped__(config)  # bypass the cache
+    again = measure.__wrapped__(config)
     np.testing.assert_array_equal(fresh.grad_norm, again.grad_norm)
     np.testing.assert_array_equal(fresh.mean_slope, again.mean_slope)
-    np.testing.assert_array_equal(measure(*args).grad_norm, fresh.grad_norm)
-    other = measure.__wrapped__("sigmoid", 5, 16, "xavier", 8, 32)
+    np.testing.assert_array_equal(measure(config).grad_norm, fresh.grad_norm)
+    # cached by config: an equal config (another object) is the same measurement
+    assert measure(ExperimentConfig("sigmoid", 5, 16, "xavier", 7, 32)) is measure(config)
+    other = measure.__wrapped__(ExperimentConfig("sigmoid", 5, 16, "xavier", 8, 32))
     assert not np.array_equal(other.grad_norm, fresh.grad_norm)
 
 
-@pytest.mark.parametrize("act", ["sigmoid", "relu"])
-def test_measurement_arrays_are_read_only(act: str) -> None:
-    m = measure(act, *DEFAULT_ARGS)
-    for arr in (m.grad_norm, m.mean_slope, m.zero_share, gradient_norms(act, *DEFAULT_ARGS)):
+@pytest.mark.parametrize("config", [SIGMOID, RELU], ids=["sigmoid", "relu"])
+def test_measurement_arrays_are_read_only(config: ExperimentConfig) -> None:
+    m = measure(config)
+    for arr in (m.grad_norm, m.mean_slope, m.zero_share, gradient_norms(config)):
         assert not arr.flags.writeable
         with pytest.raises(ValueError):
             arr[0] = 123.0
     with pytest.raises(AttributeError):
         m.grad_norm = np.zeros(3)  # type: ignore[misc]
     # and the cached object was not changed
-    assert measure(act, *DEFAULT_ARGS).grad_norm[0] != 123.0
+    assert measure(config).grad_norm[0] != 123.0

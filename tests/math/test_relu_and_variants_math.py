@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from sigsat_math import (
+    ExperimentConfig,
     dead_share,
     gradient_norms,
     quietest_unit,
@@ -19,6 +20,11 @@ from sigsat_math import (
 )
 
 SMALL = (4, 8, "xavier", 0, 16)  # depth, width, init, seed, batch: small enough for finite differences
+
+
+def relu(net: tuple) -> ExperimentConfig:
+    """The ReLU network of (depth, width, init, seed, batch)."""
+    return ExperimentConfig("relu", *net)
 
 
 def my_network(depth: int, width: int, init: str, seed: int, batch: int):
@@ -57,22 +63,22 @@ def my_loss(x, y, ws) -> float:
 def test_dead_units_and_the_quietest_one_by_brute_force(net):
     zs = my_preactivations(*my_network(*net)[::2])
     dead = [all(z[n, j] <= 0 for n in range(z.shape[0])) for z in zs for j in range(z.shape[1])]
-    assert dead_share("relu", *net) == pytest.approx(sum(dead) / len(dead), abs=1e-12)
+    assert dead_share(relu(net)) == pytest.approx(sum(dead) / len(dead), abs=1e-12)
     peaks = {(k + 1, j + 1): max(z[:, j]) for k, z in enumerate(zs) for j in range(z.shape[1])}
-    layer, unit = quietest_unit("relu", *net)
+    layer, unit = quietest_unit(relu(net))
     assert peaks[(int(layer), int(unit))] == pytest.approx(min(peaks.values()), abs=1e-12)
-    assert unit_peak_z("relu", *net, layer, unit) == pytest.approx(min(peaks.values()), abs=1e-12)
+    assert unit_peak_z(relu(net), layer, unit) == pytest.approx(min(peaks.values()), abs=1e-12)
     column = zs[int(layer) - 1][:, int(unit) - 1]
-    np.testing.assert_allclose(unit_preactivations("relu", *net, layer, unit), column, atol=1e-12)
-    assert unit_median_z("relu", *net, layer, unit) == pytest.approx(float(np.median(column)), abs=1e-12)
+    np.testing.assert_allclose(unit_preactivations(relu(net), layer, unit), column, atol=1e-12)
+    assert unit_median_z(relu(net), layer, unit) == pytest.approx(float(np.median(column)), abs=1e-12)
 
 
 def test_the_default_network_has_dead_units_and_they_get_no_gradient():
     net = (10, 64, "xavier", 0, 128)
-    layer, unit = quietest_unit("relu", *net)
-    assert dead_share("relu", *net) > 0
-    assert unit_peak_z("relu", *net, layer, unit) < 0
-    assert unit_weight_gradient("relu", *net, layer, unit) == 0.0  # exactly: f'(z) = 0 on every example
+    layer, unit = quietest_unit(relu(net))
+    assert dead_share(relu(net)) > 0
+    assert unit_peak_z(relu(net), layer, unit) < 0
+    assert unit_weight_gradient(relu(net), layer, unit) == 0.0  # exactly: f'(z) = 0 on every example
 
 
 def finite_difference_norm(net, layer: int, unit: int, h: float = 1e-6) -> float:
@@ -88,20 +94,20 @@ def finite_difference_norm(net, layer: int, unit: int, h: float = 1e-6) -> float
 
 
 def test_weight_gradient_of_a_dead_and_a_live_unit_against_finite_differences():
-    layer, unit = (int(v) for v in quietest_unit("relu", *SMALL))
-    assert unit_peak_z("relu", *SMALL, layer, unit) < -1e-3  # dead with room: h cannot wake it
+    layer, unit = (int(v) for v in quietest_unit(relu(SMALL)))
+    assert unit_peak_z(relu(SMALL), layer, unit) < -1e-3  # dead with room: h cannot wake it
     assert finite_difference_norm(SMALL, layer, unit) == 0.0
-    assert unit_weight_gradient("relu", *SMALL, layer, unit) == 0.0
-    live = max(range(1, SMALL[1] + 1), key=lambda j: unit_peak_z("relu", *SMALL, 1, j))
+    assert unit_weight_gradient(relu(SMALL), layer, unit) == 0.0
+    live = max(range(1, SMALL[1] + 1), key=lambda j: unit_peak_z(relu(SMALL), 1, j))
     expected = finite_difference_norm(SMALL, 1, live)
     assert expected > 1e-4
-    assert unit_weight_gradient("relu", *SMALL, 1, live) == pytest.approx(expected, rel=1e-5)
+    assert unit_weight_gradient(relu(SMALL), 1, live) == pytest.approx(expected, rel=1e-5)
 
 
 def test_the_unit_pass_is_the_network_measure_uses():
     # Per-unit weight gradients of one layer make up that layer's measured gradient norm.
     net = (6, 16, "he", 3, 32)
-    norms = gradient_norms("relu", *net)
+    norms = gradient_norms(relu(net))
     for layer in (1, 6):
-        per_unit = [unit_weight_gradient("relu", *net, layer, j) for j in range(1, 17)]
+        per_unit = [unit_weight_gradient(relu(net), layer, j) for j in range(1, 17)]
         assert math.hypot(*per_unit) == pytest.approx(norms[layer - 1], rel=1e-12)

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from sigsat.present import load_lecture, present_group
 from sigsat.media import is_faststart, probe
+from sigsat.present import load_lecture, present_group
 
 pytestmark = pytest.mark.slow
 

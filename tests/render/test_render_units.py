@@ -13,8 +13,8 @@ import pytest
 from sigsat.assemble import Mark, Part, ffmetadata, marks
 from sigsat.cache import Cache, chapter_key, sha256_file, why_changed
 from sigsat.captions import shifted, srt, time_lines, vtt
-from sigsat.contract import Cue
 from sigsat.chapters import ChapterError, Loaded, load, registry, select
+from sigsat.contract import Cue
 from sigsat.outputs import Staging, remove_stale_tmp, tmp_name
 from sigsat.qualities import QUALITIES
 from sigsat_math.params import DEFAULTS, Spec, specs

@@ -6,7 +6,7 @@ from functools import partial
 
 import pytest
 
-from sigsat_math import AUTO, activation, first_over_last
+from sigsat_math import AUTO, ExperimentConfig, activation, first_over_last
 from tests.conftest import recompute_ledger, shown
 from tests.scenes.curve_check import worst_miss, z_extent
 
@@ -27,7 +27,8 @@ def test_numbers_layout_and_captions(render_once):
     assert n["max sigma'"] == "0.25" and n["sigma(0)"] == "0.5"
     assert n["sigma'(z_max)"] == "0.000335"  # sigma(8) sigma(-8)
     assert n["depth"] == "10" and n["year"] == "2025"
-    assert n["sigmoid first/last layer gradient"] == AUTO.text(first_over_last("sigmoid", 10, 64, "xavier", 0, 128))
+    assert n["sigmoid first/last layer gradient"] == AUTO.text(
+        first_over_last(ExperimentConfig("sigmoid", 10, 64, "xavier", 0, 128)))
     assert [s["name"] for s in data["sections"]] == SECTIONS
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
     assert {c["section"] for c in data["cues"]} == set(SECTIONS)

@@ -7,8 +7,8 @@ import math
 import pytest
 
 import sigsat_math
-from scenes.widgets import bar_height
-from sigsat_math import AUTO, params
+from scenes.widgets.bars import bar_height
+from sigsat_math import AUTO, ExperimentConfig, params
 from tests.conftest import recompute_ledger, shown
 
 pytestmark = pytest.mark.slow
@@ -24,7 +24,7 @@ def check_bars(scene, setup):
     axis = scene.axis
     height = axis.line.get_top()[1] - axis.line.get_bottom()[1]
     for act in ("sigmoid", "relu"):
-        norms = sigsat_math.measure(act, *setup).grad_norm
+        norms = sigsat_math.measure(ExperimentConfig(act, *setup)).grad_norm
         bars = scene.bars[act]
         assert len(bars) == setup[0]
         # The scale holds every bar: its floor under the smallest norm, its top over the largest.
@@ -38,7 +38,7 @@ def check_bars(scene, setup):
             assert label.get_y() == pytest.approx(axis.y_for(10.0**exponent), abs=1e-6)
     # From the first sigmoid bar to the last: log10(last / first) decades, the ratio measured.
     bars = scene.bars["sigmoid"]
-    ratio = sigsat_math.measure("sigmoid", *setup).last_over_first
+    ratio = sigsat_math.measure(ExperimentConfig("sigmoid", *setup)).last_over_first
     per_decade = height / (axis.hi - axis.lo)
     rise = bars[-1][0].get_top()[1] - bars[0][0].get_top()[1]
     assert rise == pytest.approx(per_decade * math.log10(ratio), abs=1e-6)
@@ -54,7 +54,7 @@ def test_default_bars_are_the_measured_norms(render_chapter):
     assert ratio > 1e4  # the lesson's claim, on the real computation: sigmoid's first layers starve
     numbers = shown(data)
     assert numbers["sigmoid: last layer over first"] == AUTO.text(ratio) == "443000"
-    relu = sigsat_math.measure("relu", *setup).last_over_first
+    relu = sigsat_math.measure(ExperimentConfig("relu", *setup)).last_over_first
     assert numbers["relu: last layer over first"] == AUTO.text(relu) == "0.649"
     # What was measured is said on screen and in the narration.
     caption = data["scene_object"].caption.text

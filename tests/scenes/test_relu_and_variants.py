@@ -7,13 +7,13 @@ from functools import partial
 
 import pytest
 
-from sigsat_math import PERCENT, SIG3, activation, quietest_unit, unit_median_z
+from sigsat_math import PERCENT, SIG3, ExperimentConfig, activation, quietest_unit, unit_median_z
 from tests.conftest import recompute_ledger, shown
 from tests.scenes.curve_check import worst_miss, z_extent
 
 pytestmark = pytest.mark.slow
 SECTIONS = ["relu", "dying", "variants", "problem 3", "the catch", "sigmoid still"]
-DEFAULTS_EXPERIMENT = ("relu", 10, 64, "xavier", 0, 128)
+DEFAULTS_EXPERIMENT = ExperimentConfig("relu", 10, 64, "xavier", 0, 128)
 CHAPTER = ("relu_and_variants", "ReluAndVariants")
 OTHER = ["variants.leaky_alpha=0.3", "variants.elu_alpha=2", "curves.z_max=6", "experiment.depth=2"]
 
@@ -37,8 +37,8 @@ def test_default_numbers_layout_and_captions(render_once):
     assert n["sigmoid zero share"] == "0 %" and n["ReLU'(typical z)"] == "0"
     # The variants' slopes at the unit's typical z, from their textbook formulas.
     e = DEFAULTS_EXPERIMENT
-    layer, unit = quietest_unit(*e)
-    z = unit_median_z(*e, layer, unit)
+    layer, unit = quietest_unit(e)
+    z = unit_median_z(e, layer, unit)
     assert n["Leaky ReLU'(typical z)"] == SIG3.text(0.1)
     assert n["ELU'(typical z)"] == SIG3.text(math.exp(z))
     assert n["GELU'(typical z)"] == SIG3.text(gelu_slope(z))

@@ -65,6 +65,7 @@ from .lesson import (
 from .params import DEFAULTS, ParamError, Params, load
 from .quantity import Quantity, quantity
 from .saturation import fraction_of_max, is_saturated, saturation_z, sigmoid_prime_max
+from .spoken import integer_words, numeral_words, speak
 
 
 def ball_position(surface: str, z0: float, push: float, pushes: int, k: int) -> float:

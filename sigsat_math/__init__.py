@@ -60,6 +60,7 @@ from .lesson import (
 from .params import DEFAULTS, ParamError, Params, load
 from .quantity import Quantity, quantity, recompute, resolve
 from .saturation import fraction_of_max, is_saturated, saturation_z, sigmoid_prime_max
+from .spoken import integer_words, numeral_words, speak
 from .training import (
     TrainingConfig,
     TrainingRun,
@@ -92,5 +93,6 @@ __all__ = [
     "AUTO", "INT", "PERCENT", "SIG3", "SIG4", "Display", "Quantity", "quantity", "recompute", "resolve",
     "DEFAULTS", "ParamError", "Params", "load",
 ]
+__all__ += ["integer_words", "numeral_words", "speak"]
 __all__ += ["TrainingConfig", "TrainingRun", "loss_after", "loss_curve", "relative_loss_drop",
             "steps_to_fraction", "train"]

@@ -1,7 +1,7 @@
 """How numbers look on screen: significant figures, fixed decimals, percent, scientific form.
 
 Every number a scene shows is formatted here, as plain text and as LaTeX, so that the display
-rounding is tested once and the same everywhere.
+rounding is tested once and the same everywhere; the narrator says the plain text in words.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Literal
+
+from .spoken import speak
 
 Kind = Literal["sig", "fixed", "percent", "sci", "auto", "int"]
 
@@ -105,6 +107,10 @@ class Display:
     def tex(self, x: float) -> str:
         """The LaTeX screen form of x."""
         return self._render(x, tex=True)
+
+    def spoken(self, x: float) -> str:
+        """The words a narrator says for the text form of x: 0.00665 -> 'zero point zero zero six six five'."""
+        return speak(self.text(x))
 
     def _render(self, x: float, tex: bool) -> str:
         """Format x in this style, as LaTeX or as text."""

@@ -39,6 +39,11 @@ class Quantity:
         """LaTeX screen form."""
         return self.style.tex(self.value)
 
+    @property
+    def spoken(self) -> str:
+        """What the narrator says for the plain-text form, in words."""
+        return self.style.spoken(self.value)
+
     def record(self) -> dict[str, Any]:
         """A JSON-ready description: call, arguments (a dataclass as its fields), value and both
         screen forms."""

@@ -1,1 +1,2 @@
-"""The lecture's narrating voice: synthesis, timings, recordings, the soundtrack."""
+"""The lecture's narrating voice: synthesis and its timings, recordings, the soundtrack, and the
+captions cut from the speech."""

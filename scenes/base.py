@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from manim import ManimColor, Scene, config
+from manim import UP, ManimColor, Scene, config
 
 from sigsat.captions import time_lines
 from sigsat.contract import Beat, LedgerRow, Loop, Section, Sidecar
@@ -106,6 +106,19 @@ class ChapterScene(Scene):
         self.marks.append(SectionMark(name, self.time, []))
         for line in lines:
             self.say(line)
+
+    def pause_and_try(self, seconds: float = 8.0, line: str = "Pause the video here, and try it yourself.") -> None:
+        """A beat that holds the question on screen for `seconds` at least, with a visible cue
+        (a badge whose ring empties), before the working starts."""
+        from manim import FadeIn, FadeOut, Uncreate, linear
+
+        from .widgets.cues import get_pause_badge
+
+        self.beat("pause and try", line)
+        badge = get_pause_badge()
+        self.play(FadeIn(badge, shift=0.2 * UP), run_time=0.5)
+        self.play(Uncreate(badge.ring), run_time=seconds, rate_func=linear)
+        self.play(FadeOut(badge), run_time=0.5)
 
     def open_section(self, name: str, notes: str) -> None:
         """A new section of the movie (a slide, when rendered as slides)."""

@@ -17,22 +17,13 @@ from typing import Any, ClassVar
 
 from manim import UP, ManimColor, Scene, config
 
-from sigsat.captions import time_lines
-from sigsat.contract import Beat, LedgerRow, Loop, Section, Sidecar
+from sigsat.contract import Beat, Cue, LedgerRow, Loop, Section, Sidecar
 from sigsat_math import AUTO, Display, Quantity, quantity
 
 from . import CHAPTERS, layout
 from .context import ChapterContext, ScopedParams, activate, active
+from .narration import Narrator, Tracker, beat_id, beat_record, caption_cues, spoken_form
 from .theme import SAFE_MARGIN, Theme
-
-
-@dataclass
-class Line:
-    """One narration line, as the scene said it: when, what, in which section."""
-
-    start: float
-    text: str
-    section: str
 
 
 @dataclass
@@ -85,9 +76,20 @@ class ChapterScene(Scene):
         self.p = ScopedParams(self.params, (*self.reads, "theme"), type(self).__name__)
         self.camera.background_color = ManimColor(self.theme.background)
         self.ledger: list[Record] = []
-        self.lines: list[Line] = []
         self.marks: list[SectionMark] = []
         self.loops: list[Loop] = []
+        self.beats: list[Beat] = []
+        self.cues: list[Cue] = []
+        self.tracker: Tracker | None = None
+        self._narrator: Narrator | None = None
+
+    @property
+    def narrator(self) -> Narrator:
+        """The chapter's voice (made when the first beat speaks: loading it takes a second)."""
+        if self._narrator is None:
+            root = self.context.speech_dir or Path(config.media_dir) / "sigsat" / "speech"
+            self._narrator = Narrator(self.context, root)
+        return self._narrator
 
     # Numbers
     def value(self, label: str, func: Callable[..., Any], *args: Any, style: Display = AUTO,
@@ -99,13 +101,52 @@ class ChapterScene(Scene):
         return q
 
     # Storyboard
-    def beat(self, name: str, *lines: str) -> None:
-        """Close the previous beat (checking its last frame's layout) and open a new section."""
-        self._check_layout()
-        self.open_section(name, " ".join(lines))
+    def beat(self, name: str, *lines: str) -> Tracker:
+        """Close the previous beat, then open a new section whose narration is `lines`.
+
+        The voice speaks the lines from here; the beat lasts at least as long as the speech and
+        a short pause (the next beat, or the end, waits for it). The returned tracker times
+        animations by the voice: `tracker.duration`, `tracker.remaining`, `time_until(mark)`.
+        """
+        self._finish_beat()
+        written = " ".join(line.strip() for line in lines if line.strip())
+        self.open_section(name, written)
         self.marks.append(SectionMark(name, self.time, []))
-        for line in lines:
-            self.say(line)
+        return self._speak(beat_id(name), name, written)
+
+    def say(self, *lines: str) -> Tracker:
+        """More narration inside the current beat, from now (after what is being said ends)."""
+        self.wait_for_voice()
+        section = self.marks[-1].name if self.marks else ""
+        count = sum(b.section == section for b in self.beats)
+        return self._speak(f"{beat_id(section)}-{count + 1}", section,
+                           " ".join(line.strip() for line in lines if line.strip()))
+
+    def _speak(self, ident: str, section: str, written: str) -> Tracker:
+        spoken = spoken_form(written)
+        said = self.narrator.speak(ident, spoken) if written else None
+        self.beats.append(beat_record(ident, section, written, spoken, self.time, said))
+        if said is not None:
+            self.cues.extend(caption_cues(written, said.speech, self.time, section))
+        duration = said.speech.duration if said is not None else 0.0
+        bookmarks = said.speech.bookmarks if said is not None else {}
+        self.tracker = Tracker(self.time, duration, bookmarks, self.time)
+        return self.tracker
+
+    def wait_for_voice(self) -> None:
+        """Hold the picture until the beat's speech (and its pause) is over; call it before a
+        beat's closing fade, so the voice is not left talking over an emptied frame."""
+        if self.tracker is None:
+            return
+        self.tracker.now = self.time
+        remaining = self.tracker.remaining
+        # Whole frames only: less than one frame left is nothing to wait for.
+        if remaining >= 1 / config.frame_rate:
+            self.wait(remaining)
+
+    def _finish_beat(self) -> None:
+        self.wait_for_voice()
+        self._check_layout()
 
     def pause_and_try(self, seconds: float = 8.0, line: str = "Pause the video here, and try it yourself.") -> None:
         """A beat that holds the question on screen for `seconds` at least, with a visible cue
@@ -123,11 +164,6 @@ class ChapterScene(Scene):
     def open_section(self, name: str, notes: str) -> None:
         """A new section of the movie (a slide, when rendered as slides)."""
         self.next_section(name)
-
-    def say(self, text: str) -> None:
-        """A caption line from now on (a narrator's sentence)."""
-        section = self.marks[-1].name if self.marks else ""
-        self.lines.append(Line(self.time, text, section))
 
     def offer_loop(self, name: str, start: float, what: str, pingpong: bool = False) -> None:
         """Offer the stretch from `start` to now as a loop for other decks (`sigsat embed`)."""
@@ -155,21 +191,16 @@ class ChapterScene(Scene):
         ends = [m.start for m in self.marks[1:]] + [self.time]
         sections = [Section(name=m.name, start=m.start, end=end, layout=m.layout)
                     for m, end in zip(self.marks, ends, strict=True)]
-        beats = [Beat(id=m.name, section=m.name,
-                      text=" ".join(x.text for x in self.lines if x.section == m.name),
-                      spoken=" ".join(x.text for x in self.lines if x.section == m.name),
-                      start=m.start, speech=0.0)
-                 for m in self.marks]
         reads = sorted({*self.reads, "theme"})
         return Sidecar(
             scene=type(self).__name__, title=self.title, reads=reads,
             params=self.params.subset(set(reads)), duration=self.time, sections=sections,
-            beats=beats, cues=time_lines([(x.start, x.text, x.section) for x in self.lines], self.time),
+            beats=self.beats, cues=self.cues,
             ledger=[r.row() for r in self.ledger],
             loops=self.loops)
 
     def tear_down(self) -> None:
-        """Check the last frame and write the sidecar."""
-        self._check_layout()
+        """Let the last beat's voice finish, check the last frame and write the sidecar."""
+        self._finish_beat()
         path = self.context.sidecar or Path(config.media_dir) / "sigsat" / f"{type(self).__name__}.json"
         self.sidecar().write(path)

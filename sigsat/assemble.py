@@ -1,9 +1,13 @@
-"""The whole lecture: the chapters' masters joined without re-encoding, with chapter marks.
+"""The whole lecture: the chapters' masters joined without re-encoding the video, with the
+narration, chapter marks and a soft-subtitle track.
 
 ffmpeg's concat demuxer copies the H.264 streams one after another (`-c copy`: every chapter
-is encoded with the same settings, so the streams join cleanly); an FFMETADATA file adds one
-chapter mark per chapter (title, start, end in milliseconds) and the lecture's title; and
-`+faststart` puts the index first.
+is encoded with the same settings, so the streams join cleanly). The chapters' soundtracks
+(FLAC, each exactly as long as its video) are joined the same way and encoded once, so the
+voice cannot drift from the picture at a join (AAC's priming samples, which each chapter's
+clip carries, would add up if the clips' AAC streams were copied instead). An FFMETADATA file
+adds one chapter mark per chapter and the lecture's title; the captions become a `mov_text`
+track (English, on by default); `+faststart` puts the index first.
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ class Part:
     frames: int
     fps: Fraction
     sha256: str
+    audio: Path  # the chapter's soundtrack (FLAC), as long as its video
+    audio_sha256: str
 
 
 @dataclass(frozen=True)
@@ -48,9 +54,11 @@ def marks(parts: Sequence[Part]) -> list[Mark]:
     return out
 
 
-def lecture_key(parts: Sequence[Part], title: str) -> str:
-    """What the lecture file is made from: the masters' bytes, the titles."""
-    blob = json.dumps({"title": title, "parts": [[p.sha256, p.title] for p in parts]})
+def lecture_key(parts: Sequence[Part], title: str, captions: str) -> str:
+    """What the lecture file is made from: the masters' and soundtracks' bytes, the titles and
+    the captions."""
+    blob = json.dumps({"title": title, "captions": captions,
+                       "parts": [[p.sha256, p.audio_sha256, p.title] for p in parts]})
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
@@ -76,16 +84,35 @@ def _concat_line(path: Path) -> str:
     return f"file '{quoted}'\n"
 
 
-def join(parts: Sequence[Part], title: str, dest: Path, scratch: Path) -> list[Mark]:
+def join(parts: Sequence[Part], title: str, captions_srt: str, dest: Path, scratch: Path) -> list[Mark]:
     """Write the lecture MP4 to `dest` (any name: the container is given explicitly)."""
+    from .speech.audio import AAC, DUAL_MONO, TRUE_PEAK_CEILING, measure
+
     scratch.mkdir(parents=True, exist_ok=True)
-    listing = scratch / "concat.txt"
-    listing.write_text("ffconcat version 1.0\n" + "".join(_concat_line(p.master) for p in parts),
-                       encoding="utf-8")
+    videos, sounds = scratch / "video.txt", scratch / "audio.txt"
+    videos.write_text("ffconcat version 1.0\n" + "".join(_concat_line(p.master) for p in parts),
+                      encoding="utf-8")
+    sounds.write_text("ffconcat version 1.0\n" + "".join(_concat_line(p.audio) for p in parts),
+                      encoding="utf-8")
     chapter_marks = marks(parts)
     meta = scratch / "chapters.txt"
     meta.write_text(ffmetadata(title, chapter_marks), encoding="utf-8")
-    run_ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-f", "ffmetadata", "-i", str(meta),
-               "-map", "0:v", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
-               "-movflags", "+faststart", "-f", "mp4", str(dest))
+    srt = scratch / "captions.srt"
+    srt.write_text(captions_srt, encoding="utf-8")
+    gain_db = 0.0
+    # AAC's reconstruction can overshoot the mastered peaks a little: measured, and where it
+    # crossed the ceiling, encoded again that much quieter (as the chapters' clips are).
+    for _ in range(3):
+        volume = f"volume={gain_db:.2f}dB," if gain_db else ""
+        run_ffmpeg("-f", "concat", "-safe", "0", "-i", str(videos),
+                   "-f", "concat", "-safe", "0", "-i", str(sounds),
+                   "-f", "ffmetadata", "-i", str(meta), "-i", str(srt),
+                   "-map", "0:v", "-map", "1:a", "-map", "3:s", "-map_metadata", "2", "-map_chapters", "2",
+                   "-c:v", "copy", "-af", f"{volume}{DUAL_MONO}", *AAC,
+                   "-c:s", "mov_text", "-metadata:s:s:0", "language=eng", "-disposition:s:0", "default",
+                   "-movflags", "+faststart", "-f", "mp4", str(dest))
+        peak = measure(dest).true_peak_dbtp
+        if peak <= TRUE_PEAK_CEILING:
+            break
+        gain_db -= peak - TRUE_PEAK_CEILING + 0.1
     return chapter_marks

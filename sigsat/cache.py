@@ -31,7 +31,8 @@ from .qualities import Quality
 # renderer files (worker.py, encode.py) do not show, e.g. a new ffmpeg option default.
 RENDERER_VERSION = "1"
 ENTRY = "entry.json"
-RENDERER_FILES = ("worker.py", "encode.py", "qualities.py")
+RENDERER_FILES = ("worker.py", "encode.py", "qualities.py", "contract.py", "speech/audio.py",
+                  "speech/cues.py", "speech/engine.py", "speech/store.py", "speech/recordings.py")
 
 
 def sha256_file(path: Path) -> str:

@@ -27,6 +27,7 @@ from .chapters import Broken, ChapterError, load, registry, select
 from .commons import UsageProblem, effective_params, params_options, registry_option
 from .contract import ContractError
 from .logger import logger, set_quiet
+from .narration import check_recordings, report_recordings, voice_options, voice_spec
 from .outputs import Busy
 from .qualities import (
     DEFAULT_FORMAT,
@@ -108,11 +109,12 @@ def _quality_help() -> str:
 @click.option("--wait", is_flag=True,
               help="If another render is writing to the same folder, wait for it instead of refusing.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors (for scripts and CI).")
+@voice_options
 @registry_option
 def render(quality: str, params_file: str | None, overrides: tuple[str, ...], theme: str | None,
            only: tuple[str, ...], fmt: str | None, transparent: bool, jobs: int | None,
            out: Path, cache_dir: Path | None, force: bool, wait: bool, quiet: bool,
-           registry_package: str) -> None:
+           voice: str, recordings: Path | None, registry_package: str) -> None:
     """Render the lecture: clips, posters, lecture.mp4 with chapter marks, captions, manifest.
 
     \b
@@ -142,9 +144,13 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
         chapters = tuple(select(only, registry(registry_package)))
     except ChapterError as e:
         raise UsageProblem(str(e)) from None
+    spec = voice_spec(voice)
+    if recordings is not None:
+        check_recordings(recordings, [c.slug for c in chapters])
     options = Options(quality=QUALITIES[quality], params=params, chapters=chapters, fmt=fmt,
                       transparent=transparent, jobs=jobs or _cores(), out=out,
-                      cache_dir=cache_dir, force=force, wait=wait)
+                      cache_dir=cache_dir, force=force, wait=wait, voice=spec,
+                      recordings=recordings)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         result = Renderer(options).run()
@@ -158,6 +164,8 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     report(result, options)
     if result.failed:
         raise SystemExit(EXIT_FAILED)
+    if recordings is not None and result.manifest is not None:
+        report_recordings(result.manifest, recordings)
     # The browsing page follows every successful render (slides and handout refresh it too).
     from .present.index import write_index
     from .present.lecture import load_lecture

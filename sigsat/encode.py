@@ -48,12 +48,16 @@ def composite(src: Path, dest: Path, background: str, quality: Quality) -> None:
                "-movflags", "+faststart", str(dest))
 
 
-def transcode(src: Path, dest: Path, fmt: str, transparent: bool, quality: Quality) -> None:
-    """The clip in a format other than mp4, from the master (or the transparent render)."""
-    args = FORMATS[fmt].args
-    if args is None:
+def transcode(src: Path, dest: Path, fmt: str, transparent: bool, quality: Quality,
+              audio: Path | None = None) -> None:
+    """The clip in a format other than mp4, from the master's video (or the transparent render),
+    with the narration from `audio` (the master) where the format carries sound."""
+    f = FORMATS[fmt]
+    if f.args is None:
         raise ValueError(f"no transcoding to {fmt!r}")
-    run_ffmpeg("-i", str(src), "-map", "0:v", *args(transparent, quality), str(dest))
+    sound = ["-i", str(audio), "-map", "1:a", *f.audio] if audio is not None and f.audio else []
+    run_ffmpeg("-i", str(src), *sound[:2], "-map", "0:v", *sound[2:], *f.args(transparent, quality),
+               str(dest))
 
 
 def poster_frames(sections: Sequence[Section], frames: int, fps: Fraction) -> list[int]:

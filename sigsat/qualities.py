@@ -68,19 +68,19 @@ class Format:
     doc: str
     alpha: bool  # can carry transparency
     args: Callable[[bool, Quality], tuple[str, ...]] | None = None
-    audio: bool = True  # carries the narration
+    audio: tuple[str, ...] = ()  # how it carries the narration (none: silent)
 
 
 FORMATS: dict[str, Format] = {
     f.name: f
     for f in (
-        Format("mp4", "mp4", "H.264, yuv420p, faststart: browsers, PowerPoint, Keynote", False),
-        Format("webm", "webm", "VP9 (with alpha when --transparent): browsers", True,
-               lambda t, q: (*_VP9, "-pix_fmt", "yuva420p" if t else "yuv420p")),
-        Format("gif", "gif", "looping GIF (20 fps at most, silent): anywhere", False, _gif,
-               audio=False),
-        Format("mov", "mov", "ProRes 422 HQ, or ProRes 4444 with alpha when --transparent", True,
-               lambda t, q: _PRORES_4444 if t else _PRORES_HQ),
+        Format("mp4", "mp4", "H.264 and AAC, yuv420p, faststart: browsers, PowerPoint, Keynote", False),
+        Format("webm", "webm", "VP9 and Opus (VP9 with alpha when --transparent): browsers", True,
+               lambda t, q: (*_VP9, "-pix_fmt", "yuva420p" if t else "yuv420p"),
+               ("-c:a", "libopus", "-b:a", "96k")),
+        Format("gif", "gif", "looping GIF (20 fps at most, silent): anywhere", False, _gif),
+        Format("mov", "mov", "ProRes 422 HQ, or ProRes 4444 with alpha when --transparent; PCM audio", True,
+               lambda t, q: _PRORES_4444 if t else _PRORES_HQ, ("-c:a", "pcm_s16le")),
     )
 }
 DEFAULT_FORMAT = "mp4"

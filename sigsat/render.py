@@ -46,6 +46,7 @@ from .contract import (
     VoiceSpec,
 )
 from .logger import console, is_quiet, logger
+from .narration import script_csv, script_markdown
 from .outputs import Staging, locked, remove_stale_tmp, tmp_name
 from .progress import RunProgress
 from .qualities import FORMATS, Quality
@@ -325,7 +326,7 @@ class Renderer:
                 staging.copy(e.path("poster"), poster, e.sha256("poster"))
                 fps = Fraction(e.data["fps"])
                 parts.append(Part(e.path("master"), ref.title, int(e.data["frames"]), fps,
-                                  e.sha256("master")))
+                                  e.sha256("master"), e.path("audio"), e.sha256("audio")))
                 duration = float(e.data["duration"])
                 cues.extend(shifted(side.cues, offset))
                 own = {"vtt": vtt(side.cues, ref.title), "srt": srt(side.cues)}
@@ -343,7 +344,7 @@ class Renderer:
                     sections=side.sections, beats=side.beats, cues=side.cues, loops=side.loops))
                 offset += duration
             title = str(self.o.params.lesson.title)
-            lecture = self._lecture(parts, title, staging)
+            lecture = self._lecture(parts, title, srt(cues), staging)
             staging.text(srt(cues), folder / Layout.SRT)
             staging.text(vtt(cues, title), folder / Layout.VTT)
             q = self.o.quality
@@ -356,6 +357,8 @@ class Renderer:
                               cached=[t.ref.slug for t in tasks if not t.rendered],
                               jobs=self.o.jobs, seconds=round(time.monotonic() - started, 3)),
                 extras=_previous_extras(layout.manifest))
+            staging.text(script_markdown(manifest), folder / Layout.SCRIPT_MD)
+            staging.text(script_csv(manifest), folder / Layout.SCRIPT_CSV)
             staging.text(manifest.dumps(), layout.manifest)
             staging.commit()
         except BaseException:
@@ -365,14 +368,14 @@ class Renderer:
                            {f"{t.ref.stem}.png" for t in tasks})
         return manifest
 
-    def _lecture(self, parts: list[Part], title: str, staging: Staging) -> LectureRecord:
+    def _lecture(self, parts: list[Part], title: str, captions: str, staging: Staging) -> LectureRecord:
         dest = self.o.folder / Layout.LECTURE
-        key = lecture_key(parts, title)
+        key = lecture_key(parts, title, captions)
         old = _previous_lecture(self.o.folder / MANIFEST)
         chapter_marks = None
         if not (old is not None and old.key == key and dest.is_file()
                 and sha256_file(dest) == old.sha256):
-            chapter_marks = join(parts, title, staging.file(dest),
+            chapter_marks = join(parts, title, captions, staging.file(dest),
                                  self.cache.work / self.o.quality.name / self.run_id / "lecture")
             source = tmp_name(dest)
         else:

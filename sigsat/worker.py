@@ -98,17 +98,21 @@ def run(job: Job) -> None:
         return
     movie = Path(scene.renderer.file_writer.movie_file_path)
 
-    master = entry / "master.mp4"
+    side = Sidecar.read(sidecar)
+    video = work / "video.mp4"
     if job.transparent:
-        composite(movie, master, context.theme.background, quality)
+        composite(movie, video, context.theme.background, quality)
     else:
-        faststart(movie, master)
-    files = {"master": master}
+        faststart(movie, video)
+    master = entry / "master.mp4"
+    audio = entry / "audio.flac"
+    soundtrack(side, Path(job.speech_dir), video, master, audio)
+    files = {"master": master, "audio": audio}
     if job.format != "mp4":
         clip = entry / f"clip.{FORMATS[job.format].ext}"
-        transcode(movie if job.transparent else master, clip, job.format, job.transparent, quality)
+        transcode(movie if job.transparent else video, clip, job.format, job.transparent, quality,
+                  audio=master)
         files["clip"] = clip
-    side = Sidecar.read(sidecar)
     poster_png = entry / "poster.png"
     poster_time = poster(master, side.sections, poster_png)
     files.update(poster=poster_png, sidecar=sidecar)
@@ -135,6 +139,31 @@ def run(job: Job) -> None:
     else:
         os.rename(entry, final)
     shutil.rmtree(work / "media")
+
+
+def soundtrack(side: Sidecar, speech_dir: Path, video: Path, master: Path, flac: Path) -> None:
+    """The chapter's voice, each beat's speech where its beat starts, mastered (loudness and
+    peak), as FLAC (the lecture is joined from these) and muxed with the video as the master."""
+    from .media import probe
+    from .speech.audio import master as master_audio
+    from .speech.audio import mix, mux, write_flac
+    from .speech.store import SpeechStore
+
+    store = SpeechStore(speech_dir)
+    placements, rates = [], []
+    for beat in side.beats:
+        if beat.audio is None:
+            continue
+        speech = store.get(beat.audio)
+        if speech is None:
+            raise RuntimeError(f"the speech of beat {beat.id!r} is missing from {speech_dir}")
+        placements.append((beat.start, speech.samples))
+        rates.append(speech.rate)
+    info = probe(video)
+    track = mix(placements, rates or 48000, info.duration)
+    track = master_audio(track)
+    write_flac(track, flac)
+    mux(video, track, master)
 
 
 def _where(e: BaseException, module_file: str | None) -> str:

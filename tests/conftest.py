@@ -32,6 +32,7 @@ def render_scene(folder: Path, tex_cache: Path, module: str, scene: str, params:
     from manim import tempconfig
 
     from scenes.context import use_params
+    from sigsat.contract import VoiceSpec
 
     cls = getattr(importlib.import_module(f"scenes.{module}"), scene)
     media = folder / f"media-{scene}-{len(list(folder.iterdir()))}"
@@ -44,7 +45,10 @@ def render_scene(folder: Path, tex_cache: Path, module: str, scene: str, params:
         # lines wrap; the layout check must see the text a real render shows.
         options.update(save_last_frame=True, write_to_movie=False, pixel_width=1920, pixel_height=1080)
         options.update(config)
-    with tempconfig(options), use_params(params, sidecar=sidecar):
+    # The scene tests time beats by the voice's estimate (the silent draft's timing): the
+    # real voice is heard in the render tests, which run the lecture as a user does.
+    with tempconfig(options), use_params(params, sidecar=sidecar, voice=VoiceSpec(kind="none"),
+                                         speech_dir=folder.parent / "speech"):
         instance = cls()
         instance.render()
         clip = instance.renderer.file_writer.movie_file_path if movie else None

@@ -163,6 +163,18 @@ def embed(lecture: Lecture, width: int, fps: int) -> None:
 
 @click.command()
 @with_lecture
+def script(lecture: Lecture) -> None:
+    """The narration script, beat by beat (id, duration, words as spoken), as Markdown and CSV:
+    what to record for `render --recordings DIR` (DIR/<chapter>/<beat>.wav|flac|mp3)."""
+    from ..narration import write_script
+
+    md, table = write_script(lecture.root, lecture.manifest)
+    beats = sum(1 for c in lecture.manifest.chapters for b in c.beats if b.text)
+    click.echo(f"{beats} beats: {md}, {table}")
+
+
+@click.command()
+@with_lecture
 def index(lecture: Lecture) -> None:
     """Write OUT/<quality>/index.html: every chapter, its player, numbers and files, on one page."""
     _index(lecture)
@@ -183,7 +195,7 @@ def present(lecture: Lecture, manim_slides_args: tuple[str, ...]) -> None:
     raise SystemExit(subprocess.call(cmd))
 
 
-COMMANDS = (slides, handout, embed, index, present)
+COMMANDS = (slides, handout, embed, script, index, present)
 
 
 @click.group()

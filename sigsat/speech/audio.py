@@ -21,11 +21,14 @@ from sigsat.encode import ffmpeg_exe, probe
 Samples = npt.NDArray[np.float32]
 
 RATE = 48000
-# Spoken-word loudness for the web and podcasts, as the track measures (mono). AES TD1004
-# gives -16 LUFS for stereo and -19 for mono, as a mono file plays on both speakers 3 dB louder
-# than it measures. The voice 'joe' peaks ~22 dB over its loudness: at -16 under -2 dBTP the
-# limiter takes >3 dB off 13 % of speech samples (at most 10.6 dB); at -19, 0.7 % (at most 5.2).
-TARGET_LUFS = -16.0
+# Spoken-word loudness for the web and podcasts: -16 LUFS as the delivered file measures. The
+# file carries the voice on two identical channels (dual mono: every player puts it in the
+# middle), which measures 3 dB louder than the one channel, so the mono track is mastered to
+# -19 (AES TD1004's figure for mono). The voice 'joe' peaks ~22 dB over its loudness: mastered
+# mono at -16 under -2 dBTP, the limiter would take >3 dB off 13 % of speech samples (at most
+# 10.6 dB); at -19, 0.7 % (at most 5.2).
+DELIVERED_LUFS = -16.0
+TARGET_LUFS = DELIVERED_LUFS - 10 * math.log10(2)
 # The promise is -1.5 dBTP in the delivered file; AAC's reconstruction overshoots peaks a
 # little, so the master aims half a dB lower.
 TRUE_PEAK_CEILING = -1.5
@@ -37,7 +40,8 @@ FADE_SECONDS = 0.008
 # 48000: a 10.5 kHz tone (near the old Nyquist) keeps full level and ~90 dB of SNR, where
 # the default filter (16 taps a side) loses 2 dB and lets aliases through at -11 dB.
 RESAMPLER_OPTIONS = {"filter_size": "128", "phase_shift": "12"}
-AAC = ("-c:a", "aac", "-b:a", "128k", "-ar", str(RATE), "-ac", "1")
+AAC = ("-c:a", "aac", "-b:a", "160k", "-ar", str(RATE), "-ac", "2")
+DUAL_MONO = "pan=stereo|c0=c0|c1=c0"
 # Same inputs, same bytes: no encoder version strings, no dates, no global metadata.
 BITEXACT = ("-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact", "-map_metadata", "-1")
 
@@ -267,7 +271,7 @@ def write_flac(track: Samples, path: Path, rate: int = RATE) -> None:
 
 def mux(video: Path, track: Samples | Path, dest: Path, rate: int = RATE,
         ceiling_dbtp: float | None = TRUE_PEAK_CEILING) -> None:
-    """The video's stream copied, with the track (samples at `rate`, or a file) as AAC-LC mono of equal length."""
+    """The video's stream copied, with the track (samples at `rate`, or a file) as AAC-LC dual mono of equal length."""
     # The audio is padded or cut to frames * rate / fps samples; moov first (faststart);
     # deterministic bytes. The encoded audio's true peak is measured: where AAC's overshoot
     # crossed `ceiling_dbtp`, the audio is encoded again that much (and 0.1 dB) quieter.
@@ -284,8 +288,9 @@ def mux(video: Path, track: Samples | Path, dest: Path, rate: int = RATE,
     try:
         for _ in range(3):
             volume = f"volume={gain_db:.2f}dB," if gain_db else ""
+            fit = f"aresample={rate},apad=whole_len={samples},atrim=end_sample={samples}"
             _ffmpeg(["-i", str(video), *audio_in, "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy",
-                     "-af", f"{volume}aresample={rate},apad=whole_len={samples},atrim=end_sample={samples}",
+                     "-af", f"{volume}{fit},{DUAL_MONO}",
                      *AAC, "-movflags", "+faststart", *BITEXACT, str(tmp)], data)
             if ceiling_dbtp is None:
                 break

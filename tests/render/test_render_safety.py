@@ -120,8 +120,9 @@ def test_outputs_are_the_same_whatever_jobs_is(tmp_path):
         assert done.returncode == 0, done.stderr
         runs[jobs] = snapshot(out / "tiny")
     one, two = ({k: v for k, v in r.items() if k != "manifest.json"} for r in runs.values())
-    # clips, posters, lecture, SRT and VTT, index.html, and the per-chapter captions it links
-    assert one == two and len(one) == 12
+    # clips, posters, lecture, SRT and VTT, index.html, the per-chapter captions it links, and
+    # the narration script (Markdown and CSV)
+    assert one == two and len(one) == 14
 
 
 def test_a_damaged_or_missing_cache_entry_is_rebuilt(fake_copy):
@@ -160,7 +161,10 @@ def test_formats(tmp_path, args, codec, pix_fmt, alpha):
     folder = tmp_path / "tiny"
     ext = "mov" if "--transparent" in args and "--format" not in args else args[-1]
     clip = folder / "clips" / f"01_alpha.{ext}"
-    (video,) = ffprobe(clip, "-show_streams")["streams"]
+    streams = ffprobe(clip, "-show_streams")["streams"]
+    (video,) = [s for s in streams if s["codec_type"] == "video"]
+    sound = [s["codec_name"] for s in streams if s["codec_type"] == "audio"]
+    assert sound == {"vp9": ["opus"], "prores": ["pcm_s16le"], "gif": []}[codec]  # the voice, but in a GIF
     assert video["codec_name"] == codec
     if pix_fmt:
         assert video["pix_fmt"].startswith(pix_fmt)

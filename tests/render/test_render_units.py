@@ -92,8 +92,9 @@ def test_srt_and_vtt_formats():
 
 
 def test_chapter_marks_are_exact_running_sums():
-    parts = [Part(Path("a"), "A", 220, Fraction(5), "x"), Part(Path("b"), "B = b; #1", 7, Fraction(3), "y"),
-             Part(Path("c"), "C", 1, Fraction(30), "z")]
+    parts = [Part(Path("a"), "A", 220, Fraction(5), "x", Path("a.flac"), "x"),
+             Part(Path("b"), "B = b; #1", 7, Fraction(3), "y", Path("b.flac"), "y"),
+             Part(Path("c"), "C", 1, Fraction(30), "z", Path("c.flac"), "z")]
     assert marks(parts) == [Mark("A", 0, 44000), Mark("B = b; #1", 44000, 46333),
                             Mark("C", 46333, 46367)]
     meta = ffmetadata("Title\nwith = sign", marks(parts))

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from manim import UP, ManimColor, Scene, config
+from manim.utils.exceptions import EndSceneEarlyException
 
 from sigsat.contract import Beat, Cue, LedgerRow, Loop, Section, Sidecar
 from sigsat_math import AUTO, Display, Quantity, quantity
@@ -201,6 +202,9 @@ class ChapterScene(Scene):
 
     def tear_down(self) -> None:
         """Let the last beat's voice finish, check the last frame and write the sidecar."""
-        self._finish_beat()
+        try:
+            self._finish_beat()
+        except EndSceneEarlyException:  # `manim -n A,B` stopped the scene early: nothing to wait for
+            pass
         path = self.context.sidecar or Path(config.media_dir) / "sigsat" / f"{type(self).__name__}.json"
         self.sidecar().write(path)

@@ -24,8 +24,9 @@ Phonemize = Callable[[str], list[list[str]]]
 # Lecture pace. Words per minute of the bundled voice 'joe' over the 20 sentences of
 # bench/speech_bench.py with SENTENCE_PAUSE between sentences (piper-tts 1.8.0):
 #   length_scale 1.00 -> 172 wpm, 1.10 -> 164, 1.15 -> 159, 1.20 -> 155.
-# 1.15 sits in the middle of a lecture's 150-170 wpm.
-LENGTH_SCALE = 1.15
+# 1.20: a lecture's pace, and dense sentences full of numbers (a beat of 18 short words ran at
+# 222 wpm at 1.15) stay below 220.
+LENGTH_SCALE = 1.2
 # Piper joins sentences with only the ~0.18 s of silence its chunks end and begin with,
 # which sounds hurried for a lecture; this much more goes between sentences.
 SENTENCE_PAUSE = 0.3
@@ -39,10 +40,12 @@ ENGINE_VERSION = "1"
 # (stress and length marks and word gaps included, as Piper gives each its own duration),
 # per punctuation mark, and per sentence (its onset and release). ';' (1 sample), '?' (1)
 # and '!' (none) take the values of their kin ',' and '.'.
-SECONDS_PER_PHONEME = 0.0536
+# Fitted at length_scale 1.15, and scaled with it (Piper stretches every phoneme and pause).
+_FIT = LENGTH_SCALE / 1.15
+SECONDS_PER_PHONEME = 0.0536 * _FIT
 PAUSES: Mapping[str, float] = {
-    ",": 0.163, ";": 0.163, ":": 0.166, ".": 0.102, "?": 0.102, "!": 0.102,
-    "sentence": 0.093, "between": SENTENCE_PAUSE,
+    ",": 0.163 * _FIT, ";": 0.163 * _FIT, ":": 0.166 * _FIT, ".": 0.102 * _FIT, "?": 0.102 * _FIT,
+    "!": 0.102 * _FIT, "sentence": 0.093 * _FIT, "between": SENTENCE_PAUSE,
 }
 
 BOOKMARK = re.compile(r"""<bookmark\s+mark\s*=\s*(["'])(?P<name>[^"'<>]*)\1\s*/>""")

@@ -199,3 +199,9 @@ def steps_to_fraction(config: TrainingConfig, fraction: float) -> int | None:
     curve = train(config).loss
     hits = np.flatnonzero(curve <= fraction * curve[0])
     return int(hits[0]) if hits.size else None
+
+
+def reaches_fraction(config: TrainingConfig, fraction: float) -> bool:
+    """Does some step bring L down to fraction x L(0)? (False: the screen says "not within N
+    steps" where steps_to_fraction has no step to show.)"""
+    return steps_to_fraction(config, fraction) is not None

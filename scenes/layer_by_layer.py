@@ -140,9 +140,11 @@ class LayerByLayer(ChapterScene):
             self.play(pulse.animate.move_to(left.stack.boxes[k]), blink(self.slopes[k]),
                       GrowFromEdge(left.bars[k], DOWN), FadeIn(self.values[k]), run_time=0.6)
         self.reached = get_formula(r"\text{reaching layer 1: } (|w|\,\sigma')^{<<n>>} = <<g>>^{<<n>>} = <<r>>",
-                                   role="text", scale=0.7, n=self.n, g=self.g, r=self.sig[0]).move_to([0, STRIP_Y[0], 0])
-        self.first_frame, draw = outline(VGroup(left.bars[0], self.values[0]), role="saturated")
-        self.play(recolor(left.bars[0], role="saturated"), draw, FadeIn(self.reached), FadeOut(pulse))
+                                   role="text", scale=0.7, n=self.n, g=self.g, r=self.sig[0])
+        self.reached.move_to([0, STRIP_Y[0], 0])
+        self.first_frame, draw = outline(left.bars[0], role="saturated")
+        self.play(recolor(left.bars[0], role="saturated"), draw, self.values[0].animate.set_color(color("saturated")),
+                  FadeIn(self.reached), FadeOut(pulse))
 
     def show_bound(self) -> None:
         self.beat("best case", f"Could better values of z save it? Sigma prime is never above {self.peak.text}, "
@@ -241,8 +243,8 @@ class LayerByLayer(ChapterScene):
     def conclude(self) -> None:
         self.beat("takeaway", "Small factors, multiplied link after link, leave the first layers almost nothing "
                   "to learn from, as long as the weights are of order one.")
-        line = get_caption_line("Each sigmoid link multiplies the gradient by |w| σ′: with weights of order one, "
-                                "it shrinks at every layer")
+        line = get_caption_line("Each sigmoid link multiplies the gradient by weight times slope: with weights of "
+                                "order one, it shrinks at every layer")
         self.play(FadeIn(line, shift=UP * 0.2))
         self.wait(2)
         self.play(*(FadeOut(m) for m in self.mobjects))

@@ -71,6 +71,8 @@ from .spoken import integer_words, numeral_words, speak
 from .training import (
     TrainingConfig,
     TrainingRun,
+    divergence_step,
+    diverges,
     loss_after,
     loss_curve,
     reaches_fraction,
@@ -104,4 +106,4 @@ __all__ = [
 __all__ += ["integer_words", "numeral_words", "speak"]
 __all__ += ["TrainingConfig", "TrainingRun", "loss_after", "loss_curve", "relative_loss_drop",
             "steps_to_fraction", "train"]
-__all__ += ["link_factor", "reaches_fraction", "shrinking_weight_limit"]
+__all__ += ["divergence_step", "diverges", "link_factor", "reaches_fraction", "shrinking_weight_limit"]

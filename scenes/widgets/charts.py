@@ -22,20 +22,23 @@ from manim import (
     Axes,
     Create,
     DashedLine,
+    FadeOut,
     Mobject,
     Rectangle,
     RoundedRectangle,
     Transform,
     VGroup,
     VMobject,
+    config,
     there_and_back,
 )
 
 from sigsat_math import Quantity
 
 from .. import theme as th
-from .bars import get_layer_stack, get_log_axis, get_log_bars
-from .text import color, get_formula, get_rows, get_text
+from .bars import get_layer_stack, get_log_axes, get_log_axis, get_log_bars, log_decades
+from .curves import get_z_mark
+from .text import NumberTex, color, get_formula, get_rows, get_text
 
 
 def _emphasis(animation: Animation) -> Animation:
@@ -48,17 +51,30 @@ def recolor(*marks: Mobject, role: str = "highlight", **kwargs: Any) -> Animatio
     return _emphasis(AnimationGroup(*(m.animate.set_fill(color(role)) for m in marks), **kwargs))
 
 
-def get_outline(mark: Mobject, role: str = "highlight", buff: float = 0.06) -> Rectangle:
+def get_outline(mark: Mobject, role: str = "highlight", buff: float = 0.06, stroke_width: float = 3) -> Rectangle:
     """A frame around a mark, `buff` away from it on every side (stroke only, nothing covered)."""
     frame = Rectangle(width=mark.width + 2 * buff, height=mark.height + 2 * buff, stroke_color=color(role),
-                      stroke_width=3, fill_opacity=0)
+                      stroke_width=stroke_width, fill_opacity=0)
     return frame.move_to(mark)
 
 
-def outline(*marks: Mobject, role: str = "highlight", buff: float = 0.06) -> tuple[VGroup, Animation]:
+def outline(*marks: Mobject, role: str = "highlight", buff: float = 0.06,
+            stroke_width: float = 3) -> tuple[VGroup, Animation]:
     """Frames around marks and the animation that draws them."""
-    frames = VGroup(*(get_outline(m, role, buff) for m in marks))
+    frames = VGroup(*(get_outline(m, role, buff, stroke_width) for m in marks))
     return frames, _emphasis(Create(frames))
+
+
+def emphasize(*bars: Mobject, gap: float, role: str = "highlight") -> tuple[Animation, Animation]:
+    """Draw the eye to bars that stand `gap` apart, at their size: a frame around each where the
+    gap leaves room for one (it must not cross a neighbour), else their colour. Returns the
+    animation and the one that takes the emphasis away."""
+    if gap >= 0.07:
+        frames, draw = outline(*bars, role=role, buff=min(0.06, gap / 3), stroke_width=2)
+        return draw, FadeOut(frames)
+    colours = [bar.get_fill_color() for bar in bars]
+    back = AnimationGroup(*(bar.animate.set_fill(c) for bar, c in zip(bars, colours, strict=True)))
+    return recolor(*bars, role=role), _emphasis(back)
 
 
 def blink(mob: Mobject, role: str = "highlight", **kwargs: Any) -> Animation:
@@ -105,56 +121,89 @@ def get_trend_line(bars: VGroup, role: str = "highlight") -> DashedLine:
     return line.set_z_index(-1)
 
 
-def nice_ceiling(x: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 x 10^k at or above x > 0 (a plot's top that labels well)."""
-    k = math.floor(math.log10(x))
-    return next(m * 10.0**k for m in (1, 2, 2.5, 5, 10) if m * 10.0**k >= x * (1 - 1e-12))
+def nice_step(span: float, most: int = 5) -> int:
+    """A whole tick step of 1, 2 or 5 x 10^k that puts at most `most` intervals on `span`."""
+    k = max(0, math.floor(math.log10(max(span, 1) / most)))
+    return next(m * 10**k for m in (1, 2, 5, 10) if span / (m * 10**k) <= most + 1e-9)
 
 
-def nice_step(span: float, most: int = 5) -> float:
-    """A tick step of 1, 2 or 5 x 10^k that puts at most `most` intervals on `span`."""
-    k = math.floor(math.log10(span / most))
-    return next(m * 10.0**k for m in (1, 2, 5, 10) if span / (m * 10.0**k) <= most + 1e-9)
-
-
-def get_series_axes(x_max: float, y_max: float, width: float, height: float, x_label: str = "",
-                    y_label: str = "") -> Axes:
-    """Axes from 0 to x_max (a step count) and 0 to y_max, both labelled with round ticks."""
-    x_step, y_step = nice_step(x_max), nice_step(y_max, 4)
-    digits = max(0, -math.floor(math.log10(y_step)))
-    axes = Axes(
-        x_range=[0, x_max, x_step], y_range=[0, y_max, y_step], x_length=width, y_length=height, tips=False,
-        axis_config={"color": color("muted"), "stroke_width": 2, "font_size": th.SMALL_SIZE},
-        x_axis_config={"include_numbers": True,
-                       "decimal_number_config": {"color": color("muted"), "num_decimal_places": 0}},
-        y_axis_config={"include_numbers": True,
-                       "decimal_number_config": {"color": color("muted"), "num_decimal_places": digits}},
-    )
-    if x_label:
-        axes.add(get_text(x_label, th.SMALL_SIZE, "muted").next_to(axes.x_axis, DOWN, buff=0.45))
-    if y_label:
-        axes.add(get_text(y_label, th.SMALL_SIZE, "muted").next_to(axes.c2p(0, y_max), UP, buff=0.2)
-                 .align_to(axes, LEFT))
+def get_loss_axes(steps: int, values: Sequence[Sequence[float]], width: float, height: float) -> Axes:
+    """Axes for losses over `steps` training steps: a log y in whole decades that holds every
+    finite positive value, steps labelled at round numbers; `axes.to_point(k, loss)` places a value."""
+    finite = [float(v) for series in values for v in series if math.isfinite(v) and v > 0]
+    lo, hi = log_decades(finite)
+    axes = get_log_axes(steps, lo, hi, width, height, x_label="gradient-descent step", x_step=nice_step(steps))
+    axes.add(get_text("loss (log scale)", th.SMALL_SIZE, "muted").next_to(axes.c2p(0, hi - lo), UP, buff=0.25)
+             .align_to(axes, LEFT))
     return axes
 
 
 def get_series(axes: Axes, values: Sequence[float], role: str) -> VMobject:
-    """The polyline through (k, values[k]) for k = 0, 1, ...: a value per step, to the axes' scale."""
-    points = [axes.c2p(k, float(v)) for k, v in enumerate(values)]
-    return VMobject(stroke_color=color(role), stroke_width=th.STROKE - 1).set_points_as_corners(points)
+    """The polyline through (k, values[k]) for k = 0, 1, ... on get_loss_axes, up to the first value
+    that is not a finite positive number (a run that diverged stops there)."""
+    points = []
+    for k, v in enumerate(values):
+        if not (math.isfinite(v) and v > 0):
+            break
+        points.append(axes.to_point(k, float(v)))
+    line = VMobject(stroke_color=color(role), stroke_width=th.STROKE - 1)
+    return line.set_points_as_corners(points) if len(points) > 1 else line
 
 
-def get_readout_card(title: str, role: str, rows: Sequence[tuple[str, Mobject]], row_buff: float = 0.2,
-                     width: float | None = None) -> VGroup:
-    """A card beside a chart: the title in the role's colour, then `label  value` rows in columns.
-    `card.rows[i]` is row i (label and value), for showing rows one at a time."""
-    head = get_text(title, th.SMALL_SIZE + 2, role, weight="BOLD")
-    table = get_rows([[get_text(label, th.SMALL_SIZE, "muted"), value] for label, value in rows],
-                     col_buff=0.35, row_buff=row_buff)
-    body = VGroup(head, table).arrange(DOWN, aligned_edge=LEFT, buff=row_buff + 0.05)
-    panel = RoundedRectangle(corner_radius=0.15, width=max(width or 0, body.width + 0.5), height=body.height + 0.4,
-                             fill_color=color("panel"), fill_opacity=1, stroke_color=color(role), stroke_width=1.5)
-    panel.move_to(body).align_to(body, LEFT).shift(LEFT * 0.25)
-    card = VGroup(panel, body)
-    card.head, card.rows, card.panel = head, list(table), panel
-    return card
+def get_step_mark(axes: Axes, step: int, value: float, role: str) -> VGroup:
+    """A dot on a get_loss_axes at (step, value), on a dashed line across the plot's height."""
+    return get_z_mark(axes, step, math.log10(value) - axes.lo, role=role)
+
+
+def get_run_note(name: str, role: str, fraction: Quantity, steps: Quantity, reach: Quantity | None = None,
+                 diverged: Quantity | None = None, **_: Quantity | None) -> Mobject:
+    """One line on a training run: the step its loss first gets down to `fraction` of its start,
+    or that it does not within `steps`; and the step it diverges, if it does. (The run's other
+    numbers may come along as keywords; they are not on this line.)"""
+    reach_tex = (r"\text{down to } <<f>> \text{ at step } <<k>>" if reach else
+                 r"\text{not down to } <<f>> \text{ within } <<s>> \text{ steps}")
+    stop_tex = r"\text{; diverges at step } <<j>>" if diverged else ""
+    values = {"f": fraction, "s": steps, "k": reach, "j": diverged}
+    template = r"\text{" + name + ": }" + reach_tex + stop_tex
+    return get_formula(template, role=role, scale=0.65, **{k: v for k, v in values.items() if f"<<{k}>>" in template})
+
+
+def get_caption_lines(*lines: str) -> VGroup:
+    """Caption sentences (get_caption_line's look) stacked at the bottom of the frame, the last one
+    lowest, all at one size: the longest fits the frame."""
+    group = VGroup(*(get_text(line, th.CAPTION_SIZE, role="muted", slant="ITALIC") for line in lines))
+    room = config.frame_width - 2 * th.SAFE_MARGIN - 0.4
+    group.scale(min(1.0, room / max(line.width for line in group)))
+    return group.arrange(DOWN, buff=0.12).to_edge(DOWN, buff=th.SAFE_MARGIN + 0.15)
+
+
+def get_value_cell(q: Quantity | None, role: str, missing: str, scale: float = 0.6) -> Mobject:
+    """A table cell: the Quantity's number, or `missing` in words where the computation has none."""
+    return NumberTex(q, role=role, scale=scale) if q is not None else get_text(missing, th.SMALL_SIZE, role)
+
+
+def get_readout_table(columns: Sequence[tuple[str, str]], rows: Sequence[tuple[str | Mobject, Sequence[Mobject]]],
+                      notes: Sequence[Mobject] = (), width: float | None = None, row_buff: float = 0.22,
+                      col_buff: float = 0.4) -> VGroup:
+    """A card of readouts beside a chart: a header of column titles, each in its role's colour, then
+    rows of a muted label and one value per column; `notes` go under the card, and the whole is
+    no wider than `width`. `table.cells[r][c]` (row 0 the header, column 0 the labels) and
+    `table.column(c)` pick parts to show one at a time; `table.panel` is the card."""
+    # The header's label cell is empty; an invisible dot keeps its row's left edge where the others' is.
+    header: list[Mobject] = [Rectangle(width=0.01, height=0.01, stroke_width=0, fill_opacity=0)]
+    header += [get_text(title, th.SMALL_SIZE + 2, role, weight="BOLD") for title, role in columns]
+    grid = [header] + [[get_text(label, th.SMALL_SIZE, "muted") if isinstance(label, str) else label, *values]
+                       for label, values in rows]
+    body = get_rows(grid, col_buff=col_buff, row_buff=row_buff)
+    panel = RoundedRectangle(corner_radius=0.15, width=body.width + 0.5, height=body.height + 0.45,
+                             fill_color=color("panel"), fill_opacity=1, stroke_color=color("muted"), stroke_width=1.5)
+    panel.move_to(body)
+    lines = VGroup(*notes).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+    if notes:
+        lines.next_to(panel, DOWN, buff=0.35, aligned_edge=LEFT)
+    table = VGroup(panel, body, lines)
+    if width is not None:
+        table.scale_to_fit_width(min(table.width, width))
+    table.panel, table.cells, table.notes = panel, [list(row) for row in body], lines
+    table.column = lambda c: VGroup(*(row[c] for row in table.cells))
+    return table

@@ -6,10 +6,18 @@ from __future__ import annotations
 import math
 
 import mpmath
+import numpy as np
 import pytest
 
 from sigsat_math import link_factor, shrinking_weight_limit, sigmoid_prime
-from sigsat_math.training import TrainingConfig, reaches_fraction, steps_to_fraction
+from sigsat_math.training import (
+    TrainingConfig,
+    divergence_step,
+    diverges,
+    loss_curve,
+    reaches_fraction,
+    steps_to_fraction,
+)
 
 
 def chain_output(x: mpmath.mpf, w: float, n: int) -> mpmath.mpf:
@@ -66,3 +74,14 @@ def test_the_lectures_runs_one_reaches_half_the_other_not() -> None:
     # The defaults the measured chapter shows: ReLU halves its loss, sigmoid not within its steps.
     assert reaches_fraction(TrainingConfig("relu"), 0.5)
     assert not reaches_fraction(TrainingConfig("sigmoid"), 0.5)
+
+
+def test_divergence_step_is_the_first_loss_that_is_not_a_number() -> None:
+    wild = TrainingConfig("relu", depth=2, width=8, batch=16, steps=60, learning_rate=50.0)
+    curve = loss_curve(wild)
+    k = divergence_step(wild)
+    assert diverges(wild) and k is not None and k > 0
+    assert np.all(np.isfinite(curve[:k])) and not np.isfinite(curve[k])
+    # The lecture's runs stay finite all the way.
+    for act in ("sigmoid", "relu"):
+        assert divergence_step(TrainingConfig(act)) is None and not diverges(TrainingConfig(act))

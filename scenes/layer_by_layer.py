@@ -208,7 +208,7 @@ class LayerByLayer(ChapterScene):
     def plot_depth(self) -> None:
         self.beat("depth", "Now plot the gradient against the number of layers n it has passed, on a log scale.",
                   f"Every sigmoid link is the same step down, {self.g.text}, so its line is straight; the best case, "
-                  f"{self.bound.text} per link, falls more slowly; ReLU's line has slope {self.rg.text} per link.")
+                  f"{self.bound.text} per link, falls more slowly; with ReLU each link multiplies by {self.rg.text}.")
         n = int(self.n.value)
         ends = [self.value(f"{label} after {n} layers", total_gradient, n, q.value)
                 for label, q in (("best case", self.bound), ("gradient", self.g), ("ReLU", self.rg))]

@@ -244,7 +244,7 @@ class MeasuredNetwork(ChapterScene):
                 f"starts at {start.text} and diverges at step {stop.text}" if start else "diverges at once")
         got = (f"reaches {self.fraction.text} of its start at step {reach.text}" if reach else
                f"does not reach {self.fraction.text} of its start within {self.steps.text} steps")
-        return f"{name}'s loss {went}, and {got}."
+        return f"{name[:1].upper()}{name[1:]}'s loss {went}, and {got}."
 
     def training_verdict(self) -> None:
         stalls = self.runs["sigmoid"]["reach"] is None and self.runs["relu"]["reach"] is not None

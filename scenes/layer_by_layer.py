@@ -1,4 +1,5 @@
-"""Chapter 4: the gradient travels back through a stack of sigmoid layers and shrinks at each one."""
+"""Chapter 4: the gradient travels back through a stack of sigmoid layers; every link multiplies it by
+the weight and the slope, |w| sigma'(z), and with weights of order one it shrinks at each link."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from manim import (
     FadeIn,
     FadeOut,
     GrowFromEdge,
-    Indicate,
     LaggedStart,
     Line,
     ReplacementTransform,
@@ -21,7 +21,8 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets.bars import get_layer_stack, get_log_axes, get_log_axis, get_log_bars, get_pulse, log_decades
+from scenes.widgets.bars import get_log_axes, get_pulse, log_decades
+from scenes.widgets.charts import blink, get_bar_panel, get_link_labels, outline, recolor
 from scenes.widgets.text import NumberTex, color, get_caption_line, get_formula, get_text, get_title
 from sigsat_math import (
     INT,
@@ -30,23 +31,25 @@ from sigsat_math import (
     backward_gradients,
     depth_profile,
     identity,
+    link_factor,
     relu_prime,
+    shrinking_weight_limit,
     sigmoid_prime,
     sigmoid_prime_max,
     total_gradient,
 )
 
-STACK_Y = 1.75
+STACK_Y = 1.9
 BASE_Y = -2.55
 CHART_H = 2.7
-STRIP_Y = 0.8
+STRIP_Y = (0.95, 0.45)  # two lines between the stack and the chart
 AXIS_X = -5.85
 
 
 class LayerByLayer(ChapterScene):
-    """One pulse of gradient, multiplied by sigma'(z) at every layer on its way back; ReLU beside it."""
+    """One pulse of gradient, multiplied by |w| sigma'(z) at every link on its way back; ReLU beside it."""
 
-    reads = ("layers.count", "layers.z", "problem2.gradient")
+    reads = ("layers.count", "layers.z", "layers.weight")
 
     def construct(self) -> None:
         self.compute()
@@ -58,63 +61,67 @@ class LayerByLayer(ChapterScene):
         self.conclude()
 
     def compute(self) -> None:
-        n, z = self.p.layers.count, self.p.layers.z
+        n, z, w = self.p.layers.count, self.p.layers.z, self.p.layers.weight
         self.n = self.value("layers", identity, n, style=INT)
         self.z = self.value("z at every layer", identity, z, style=SIG3)
+        self.w = self.value("weight on every link", identity, w, style=SIG3)
         self.f = self.value("sigma'(z) per layer", sigmoid_prime, z, style=SIG3)
+        self.g = self.value("sigmoid: factor per link", link_factor, w, self.f.value, style=SIG3)
         self.peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
+        self.bound = self.value("sigmoid: largest factor per link", link_factor, w, self.peak.value, style=SIG3)
+        self.limit = self.value("largest weight that must shrink", shrinking_weight_limit, style=SIG3)
         self.one = self.value("gradient leaving the loss", identity, 1.0, style=SIG3)
         # A ReLU unit is active when z > 0: its slope there is what the pulse meets.
         self.rf = self.value("ReLU'(z) of an active unit", relu_prime, abs(z) or 1.0, style=SIG3)
-        self.sig = self.chain("sigmoid", self.f)
-        self.relu = self.chain("ReLU", self.rf)
-        # The best case: every layer at the peak slope; m = layers passed so far.
-        self.best = [self.value(f"best case after {m} layers", total_gradient, m, self.peak.value)
+        self.rg = self.value("ReLU: factor per link", link_factor, w, self.rf.value, style=SIG3)
+        self.sig = self.chain("sigmoid", self.g)
+        self.relu = self.chain("ReLU", self.rg)
+        # The best case: every layer at the peak slope; m = links passed so far.
+        self.best = [self.value(f"best case after {m} layers", total_gradient, m, self.bound.value)
                      for m in range(n, 0, -1)]
-        lo, _ = log_decades([q.value for q in (*self.sig, *self.best)])
-        self.lo = lo
+        self.lo, self.hi = log_decades([q.value for q in (*self.sig, *self.best, *self.relu)])
 
     def chain(self, name: str, factor: Quantity) -> list[Quantity]:
         """The gradient reaching layers 1..n (layer 1 first), then the loss's own 1."""
-        n = self.n.value
-        factors = [factor.value] * int(n)
-        reach = [self.value(f"{name}: gradient reaching layer {int(n) - i}", backward_gradients, factors, pick=i)
-                 for i in range(int(n))]
+        n = int(self.n.value)
+        reach = [self.value(f"{name}: gradient reaching layer {n - i}", backward_gradients, [factor.value] * n, pick=i)
+                 for i in range(n)]
         return [*reversed(reach), self.one]
 
     def panel(self, chain: list[Quantity], role: str, left: float, right: float) -> VGroup:
-        """Layer stack over log-scale bars: column k holds layer k, the last column the loss."""
-        n = int(self.n.value)
-        pitch = (right - left) / n
-        stack = get_layer_stack(n, pitch, box_width=min(0.8, 0.6 * pitch), role=role)
-        stack.move_to([left + n * pitch / 2, STACK_Y, 0])
-        xs = [left + k * pitch for k in range(n + 1)]
-        axis = get_log_axis(self.lo, 0, CHART_H, grid_width=right - left + 0.6)
-        axis.shift(RIGHT * (left - 0.55) + UP * BASE_Y)
-        bars = get_log_bars(chain, axis, xs, min(0.55, 0.5 * pitch), role="derivative" if role == "sigmoid" else role)
-        group = VGroup(axis, stack, bars)
-        group.stack, group.axis, group.bars, group.xs, group.pitch = stack, axis, bars, xs, pitch
-        return group
+        return get_bar_panel(chain, self.lo, self.hi, left, right, STACK_Y, BASE_Y, CHART_H, role=role,
+                             bar_role="derivative" if role == "sigmoid" else role)
 
     def show_stack(self) -> None:
-        self.beat("stack", f"Here are {self.n.text} sigmoid layers, with the loss at the end.",
-                  "Training sends the loss's gradient backward, through every layer, to the first.")
+        self.beat("stack", f"Here are {self.n.text} sigmoid layers, one unit each, with the loss at the end.",
+                  "Training sends the loss's gradient backward, link by link, to the first layer.",
+                  "Each step back multiplies it twice: by the weight w of the link it crosses, "
+                  "and by the slope sigma prime of z of the layer it reaches.",
+                  "In a full layer the same step reads: W transpose delta, times sigma prime of z, unit by unit.",
+                  f"Here every weight is {self.w.text} and every z is {self.z.text}, so each link multiplies "
+                  f"the gradient by {self.w.text} times {self.f.text}, that is {self.g.text}.")
         self.heading = get_title(self.title)
         self.left = self.panel(self.sig, "sigmoid", AXIS_X + 0.75, 6.2)
         stack = self.left.stack
-        self.factors = VGroup(*(
+        self.slopes = VGroup(*(
             get_formula(r"\times <<f>>", role="derivative", scale=0.6, f=self.f).next_to(box, UP, buff=0.15)
             for box in stack.boxes))
-        for label in self.factors:
+        for label in self.slopes:
             label.scale_to_fit_width(min(label.width, 0.92 * self.left.pitch))
-        self.rule = get_formula(r"\text{each layer multiplies the gradient by } \sigma'(<<z>>) = <<f>>",
-                                role="text", scale=0.75, z=self.z, f=self.f).move_to([0, STRIP_Y, 0])
+        self.weights = get_link_labels(stack, r"\times <<w>>", w=self.w)
+        self.rule = VGroup(
+            get_formula(r"\text{one step back: } \delta_k = w\,\delta_{k+1}\,\sigma'(z_k) \qquad "
+                        r"\text{a full layer: } \delta = (W^{\top}\delta) \odot \sigma'(z)", scale=0.62),
+            get_formula(r"\text{per link: } |w|\,\sigma'(<<z>>) = <<w>> \times <<f>> = <<g>>", role="derivative",
+                        scale=0.7, z=self.z, w=self.w, f=self.f, g=self.g))
+        for line, y in zip(self.rule, STRIP_Y, strict=True):
+            line.move_to([0, y, 0])
         self.play(FadeIn(self.heading), Create(stack), run_time=2)
-        self.play(Write(self.rule), LaggedStart(*(FadeIn(f) for f in self.factors), lag_ratio=0.1), run_time=2)
-        self.wait(2)
+        self.play(Write(self.rule[0]), LaggedStart(*(FadeIn(x) for x in self.weights), lag_ratio=0.1), run_time=2)
+        self.play(Write(self.rule[1]), LaggedStart(*(FadeIn(x) for x in self.slopes), lag_ratio=0.1), run_time=1.5)
 
     def send_pulse(self) -> None:
-        self.beat("pulse", "Watch the gradient travel back. At each layer it is multiplied by sigma prime of z.",
+        self.beat("pulse", f"Watch the gradient travel back. Each link multiplies it by {self.g.text}.",
                   f"After {self.n.text} layers only {self.sig[0].text} of it is left.")
         left, n = self.left, int(self.n.value)
         self.chart_name = get_text("gradient that reaches each layer (log scale)", th.SMALL_SIZE, "muted")
@@ -124,53 +131,66 @@ class LayerByLayer(ChapterScene):
         for bar, q in zip(left.bars, self.sig, strict=True):
             label = NumberTex(q, role="derivative", scale=0.6).next_to(bar, DOWN, buff=0.2)
             label.scale_to_fit_width(min(label.width, 0.92 * left.pitch))
-            label.set_y(BASE_Y - 0.3)
-            self.values.add(label)
+            self.values.add(label.set_y(BASE_Y - 0.3))
         pulse = get_pulse().move_to(left.stack.loss)
         self.play(FadeIn(pulse, scale=2), GrowFromEdge(left.bars[n], DOWN), FadeIn(self.values[n]))
         for k in range(n - 1, -1, -1):
-            # The pulse's size follows the bar: the fraction of the log scale still left.
-            width = get_pulse().width * (0.3 + 0.7 * left.bars[k][0].height / CHART_H)
-            self.play(pulse.animate.move_to(left.stack.boxes[k]).scale_to_fit_width(width), run_time=0.6)
-            self.play(Indicate(self.factors[k], color=color("highlight")), GrowFromEdge(left.bars[k], DOWN),
-                      FadeIn(self.values[k]), run_time=0.7)
-        self.reached = get_formula(r"\text{reaching layer 1: } <<f>>^{<<n>>} = <<g>>", role="text", scale=0.75,
-                                   f=self.f, n=self.n, g=self.sig[0]).move_to([0, STRIP_Y, 0])
-        self.play(Indicate(self.values[0], color=color("saturated"), scale_factor=1.4), FadeIn(self.reached))
-        self.play(FadeOut(pulse))
-        self.wait(1.5)
+            # The pulse crosses link k + 1 (its weight), then reaches layer k + 1 (its slope).
+            self.play(pulse.animate.move_to(left.stack.arrows[k]), blink(self.weights[k]), run_time=0.45)
+            self.play(pulse.animate.move_to(left.stack.boxes[k]), blink(self.slopes[k]),
+                      GrowFromEdge(left.bars[k], DOWN), FadeIn(self.values[k]), run_time=0.6)
+        self.reached = get_formula(r"\text{reaching layer 1: } (|w|\,\sigma')^{<<n>>} = <<g>>^{<<n>>} = <<r>>",
+                                   role="text", scale=0.7, n=self.n, g=self.g, r=self.sig[0])
+        self.reached.move_to([0, STRIP_Y[0], 0])
+        self.first_frame, draw = outline(left.bars[0], role="saturated")
+        self.play(recolor(left.bars[0], role="saturated"), draw, self.values[0].animate.set_color(color("saturated")),
+                  FadeIn(self.reached), FadeOut(pulse))
 
     def show_bound(self) -> None:
-        self.beat("best case", f"And that is not bad luck: sigma prime is never above {self.peak.text}.",
-                  "Even with every layer at its best, the gradient shrinks layer after layer.")
+        self.beat("best case", f"Could better values of z save it? Sigma prime is never above {self.peak.text}, "
+                  f"so no link multiplies by more than the weight times {self.peak.text}: here {self.bound.text}.",
+                  f"That is below 1 whenever the weight's size is below {self.limit.text}, as it is for weights "
+                  "of order one: then the gradient must shrink at every link.",
+                  "Larger weights could make a link grow it instead.")
         bars = self.left.bars
         self.bounds = VGroup(*(
             Line(LEFT * 0.45 * self.left.pitch, RIGHT * 0.45 * self.left.pitch, color=color("highlight"),
                  stroke_width=5).move_to([bar.get_x(), self.left.axis.y_for(q.value), 0])
             for bar, q in zip(bars[:-1], self.best, strict=True)))
         key = VGroup(Line(LEFT * 0.3, RIGHT * 0.3, color=color("highlight"), stroke_width=5),
-                     get_formula(r"\text{best case: } \sigma' = <<p>> \text{ at every layer, } <<p>>^{<<n>>} = <<b>>",
-                                 role="highlight", scale=0.7, p=self.peak, n=self.n, b=self.best[0]))
-        self.key = key.arrange(RIGHT, buff=0.25).move_to([0.3, STRIP_Y, 0])
+                     get_formula(r"\text{best case, } \sigma' = <<p>> \text{ everywhere: } (<<w>> \times <<p>>)^{<<n>>}"
+                                 r" = <<b>>", role="highlight", scale=0.62, p=self.peak, w=self.w, n=self.n,
+                                 b=self.best[0]))
+        self.key = VGroup(key.arrange(RIGHT, buff=0.25),
+                          get_formula(r"\text{it must shrink while } |w|\,\sigma' < 1\text{: for every } z "
+                                      r"\text{ once } |w| < <<m>>", role="text", scale=0.62, m=self.limit))
+        for line, y in zip(self.key, STRIP_Y, strict=True):
+            line.move_to([0.3, y, 0])
         self.play(FadeOut(self.reached))
-        self.play(LaggedStart(*(Create(b) for b in self.bounds), lag_ratio=0.1), FadeIn(self.key), run_time=2)
-        self.wait(3)
+        self.play(LaggedStart(*(Create(b) for b in self.bounds), lag_ratio=0.1), FadeIn(self.key[0]), run_time=2)
+        self.play(FadeIn(self.key[1]))
+        self.wait(1)
 
     def compare_relu(self) -> None:
-        self.beat("ReLU beside it", f"The same network with ReLU: an active unit's slope is {self.rf.text}.",
-                  f"So the gradient reaches the first layer whole: {self.relu[0].text}, not {self.sig[0].text}.")
-        self.play(FadeOut(VGroup(self.factors, self.values, self.key, self.bounds, self.chart_name)))
+        self.beat("ReLU beside it", f"The same network with ReLU: an active unit's slope is {self.rf.text}, "
+                  f"so each link multiplies by the weight alone: {self.rg.text}.",
+                  f"The first layer gets {self.relu[0].text}, against {self.sig[0].text} with the sigmoid.")
+        self.play(FadeOut(VGroup(self.slopes, self.weights, self.values, self.key, self.bounds, self.chart_name,
+                                 self.first_frame)))
         narrow = self.panel(self.sig, "sigmoid", AXIS_X + 0.75, -0.8)
         # Its parts entered one by one; gather them so the whole panel moves as one.
         self.remove(*self.left.get_family())
         self.add(self.left)
-        right = self.panel(self.relu, "relu", 1.3, 6.2)
+        self.sig_panel = narrow
+        self.relu_panel = right = self.panel(self.relu, "relu", 1.3, 6.2)
+        narrow.bars[0].set_fill(color("saturated"))
         self.play(ReplacementTransform(self.left, narrow), run_time=1.5)
         rows = []
-        for g, name, role, slope, chain in ((narrow, r"\text{sigmoid: } \sigma'", "sigmoid", self.f, self.sig),
-                                             (right, r"\text{ReLU, active unit: slope}", "relu", self.rf, self.relu)):
+        for g, name, role, slope, chain in ((narrow, r"\text{sigmoid: } |w|\,\sigma'", "sigmoid", self.g, self.sig),
+                                             (right, r"\text{ReLU, active: } |w| \times 1", "relu", self.rg,
+                                              self.relu)):
             head = get_formula(name + r" = <<s>>", role=role, scale=0.7, s=slope)
-            head.move_to([g.stack.get_x(), STRIP_Y, 0])
+            head.move_to([g.stack.get_x(), STRIP_Y[0], 0])
             reach = VGroup(get_text("reaches layer 1:", th.SMALL_SIZE, "muted"),
                            NumberTex(chain[0], role=role, scale=0.7)).arrange(RIGHT, buff=0.15)
             reach.move_to([g.stack.get_x(), BASE_Y - 0.55, 0])
@@ -182,49 +202,49 @@ class LayerByLayer(ChapterScene):
         for k in range(n - 1, -1, -1):
             self.play(pulse.animate.move_to(right.stack.boxes[k]), GrowFromEdge(right.bars[k], DOWN), run_time=0.45)
         self.play(FadeOut(pulse), FadeIn(rows[1]))
-        self.wait(3)
+        self.wait(1)
         self.panels = VGroup(narrow, right, *rows)
-        self.sig_panel, self.relu_panel = narrow, right
 
     def plot_depth(self) -> None:
-        g = self.value("the lesson's per-layer gradient", identity, self.p.problem2.gradient, style=SIG3)
-        self.beat("depth", "Plot the gradient against depth on a log scale: each sigmoid layer is a step down.",
-                  f"A straight line down at {self.peak.text} per layer, steeper at {g.text}; ReLU stays flat at 1.")
+        self.beat("depth", "Now plot the gradient against the number of layers n it has passed, on a log scale.",
+                  f"Every sigmoid link is the same step down, {self.g.text}, so its line is straight; the best case, "
+                  f"{self.bound.text} per link, falls more slowly; with ReLU each link multiplies by {self.rg.text}.")
         n = int(self.n.value)
         ends = [self.value(f"{label} after {n} layers", total_gradient, n, q.value)
-                for label, q in (("best case", self.peak), ("gradient", g), ("ReLU", self.rf))]
-        lo, _ = log_decades([q.value for q in ends])
-        axes = get_log_axes(n, lo, 0, width=7.0, height=3.7, x_label="L, layers passed backward")
+                for label, q in (("best case", self.bound), ("gradient", self.g), ("ReLU", self.rg))]
+        lo, hi = log_decades([q.value for q in (*ends, self.one)])
+        axes = get_log_axes(n, lo, hi, width=7.0, height=3.7, x_label="n, layers passed backward")
         axes.move_to([-2.3, -0.55, 0])
         y_name = get_text("gradient (log scale)", th.SMALL_SIZE, "muted").next_to(axes, UP, buff=0.15)
         y_name.align_to(axes, LEFT).shift(LEFT * 0.4)
         curves, keys = VGroup(), VGroup()
-        for q, end, role, name in ((self.peak, ends[0], "highlight", r"\text{sigmoid, best case: }"),
-                                   (g, ends[1], "sigmoid", r"\text{sigmoid: }"),
-                                   (self.rf, ends[2], "relu", r"\text{ReLU: }")):
+        for q, end, role, name in ((self.bound, ends[0], "highlight", r"\text{sigmoid, best case: }"),
+                                   (self.g, ends[1], "sigmoid", r"\text{sigmoid: }"),
+                                   (self.rg, ends[2], "relu", r"\text{ReLU: }")):
             points = [axes.to_point(m, self.profile(q, m)) for m in range(n + 1)]
-            curve = VGroup(*(Line(a, b, color=color(role), stroke_width=th.STROKE)
-                             for a, b in zip(points[:-1], points[1:], strict=True)))
-            curves.add(curve)
-            keys.add(VGroup(get_formula(name + r"<<q>>^{L}", role=role, scale=0.75, q=q),
-                            get_formula(r"L = <<n>> \;\Rightarrow\; <<e>>", role=role, scale=0.75, n=self.n, e=end))
+            curves.add(VGroup(*(Line(a, b, color=color(role), stroke_width=th.STROKE)
+                                for a, b in zip(points[:-1], points[1:], strict=True))))
+            keys.add(VGroup(get_formula(name + r"<<q>>^{n}", role=role, scale=0.75, q=q),
+                            get_formula(r"n = <<k>> \;\Rightarrow\; <<e>>", role=role, scale=0.75, k=self.n, e=end))
                      .arrange(DOWN, aligned_edge=LEFT, buff=0.12))
         keys.arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(axes, RIGHT, buff=0.6).align_to(axes, UP)
         self.play(FadeOut(self.panels))
         self.play(Create(axes), FadeIn(y_name), run_time=1.5)
         for curve, key in zip(curves, keys, strict=True):
-            self.play(Create(curve), FadeIn(key), run_time=1.5)
-        self.wait(2.5)
+            self.play(Create(curve), FadeIn(key), run_time=1.2)
+        self.wait(1)
         self.plot = VGroup(axes, y_name, curves, keys)
+        self.plot.axes, self.plot.curves = axes, curves
 
     def profile(self, q: Quantity, m: int) -> float:
         """q.value ** m from sigsat_math, without a ledger row: a point of a curve, not a shown number."""
         return float(depth_profile(q.value, m)[m])
 
     def conclude(self) -> None:
-        self.beat("takeaway", "Small factors, multiplied layer after layer,",
-                  "leave the first layers almost nothing to learn from.")
-        line = get_caption_line("Each sigmoid layer shrinks the gradient; active ReLU units pass it on whole")
+        self.beat("takeaway", "Small factors, multiplied link after link, leave the first layers almost nothing "
+                  "to learn from, as long as the weights are of order one.")
+        line = get_caption_line("Each sigmoid link multiplies the gradient by weight times slope: with weights of "
+                                "order one, it shrinks at every layer")
         self.play(FadeIn(line, shift=UP * 0.2))
-        self.wait(3)
+        self.wait(2)
         self.play(*(FadeOut(m) for m in self.mobjects))

@@ -25,6 +25,7 @@ from .chain import (
     backward_gradients,
     depth_profile,
     layers_until_below,
+    link_factor,
     total_gradient,
     weight_update,
 )
@@ -59,13 +60,22 @@ from .lesson import (
 )
 from .params import DEFAULTS, ParamError, Params, load
 from .quantity import Quantity, quantity, recompute, resolve
-from .saturation import fraction_of_max, is_saturated, saturation_z, sigmoid_prime_max
+from .saturation import (
+    fraction_of_max,
+    is_saturated,
+    saturation_z,
+    shrinking_weight_limit,
+    sigmoid_prime_max,
+)
 from .spoken import integer_words, numeral_words, speak
 from .training import (
     TrainingConfig,
     TrainingRun,
+    divergence_step,
+    diverges,
     loss_after,
     loss_curve,
+    reaches_fraction,
     relative_loss_drop,
     steps_to_fraction,
     train,
@@ -96,3 +106,4 @@ __all__ = [
 __all__ += ["integer_words", "numeral_words", "speak"]
 __all__ += ["TrainingConfig", "TrainingRun", "loss_after", "loss_curve", "relative_loss_drop",
             "steps_to_fraction", "train"]
+__all__ += ["divergence_step", "diverges", "link_factor", "reaches_fraction", "shrinking_weight_limit"]

@@ -22,6 +22,12 @@ def backward_gradients(
     return (upstream * np.cumprod(f)).astype(np.float64, copy=False)
 
 
+def link_factor(weight: float, slope: float) -> float:
+    """|w| x f'(z): what one link back multiplies the gradient by, delta <- w delta f'(z) with one
+    unit per layer (the scalar case of delta = (W^T delta) * f'(z))."""
+    return abs(float(weight)) * float(slope)
+
+
 def total_gradient(layers: int, factor: float) -> float:
     """factor^layers: what reaches the first of `layers` layers that each multiply by `factor`."""
     if layers < 0:

@@ -113,6 +113,10 @@ class Layers:
 
     count: int = _p(6, Spec(int, 2, 10))
     z: float = _p(1.0, Spec(float, -8.0, 8.0, doc="pre-activation at each layer; factor sigma'(z)"))
+    # Below 1 / max sigma' = 4 every sigmoid link |w| sigma'(z) is under 1: the chain must shrink,
+    # which the chapter says; from 4 up it could grow, and the chapter would no longer be true.
+    weight: float = _p(1.0, Spec(float, 0.0, 4.0, lo_open=True, hi_open=True,
+                                 doc="|w| on every link back; each link multiplies by |w| sigma'(z)"))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,11 @@ def sigmoid_prime_max() -> float:
     return float(sigmoid_prime(0.0))
 
 
+def shrinking_weight_limit() -> float:
+    """1 / max sigma' = 4: below this |w|, every link |w| sigma'(z) is < 1, whatever z."""
+    return 1.0 / sigmoid_prime_max()
+
+
 def fraction_of_max(z: Any) -> Any:
     """sigma'(z) / max sigma' = 4 sigma(z) sigma(-z)."""
     a = _as_float_array(z)

@@ -199,3 +199,20 @@ def steps_to_fraction(config: TrainingConfig, fraction: float) -> int | None:
     curve = train(config).loss
     hits = np.flatnonzero(curve <= fraction * curve[0])
     return int(hits[0]) if hits.size else None
+
+
+def reaches_fraction(config: TrainingConfig, fraction: float) -> bool:
+    """Does some step bring L down to fraction x L(0)? (False: the screen says "not within N
+    steps" where steps_to_fraction has no step to show.)"""
+    return steps_to_fraction(config, fraction) is not None
+
+
+def divergence_step(config: TrainingConfig) -> int | None:
+    """The first step whose loss is not a finite number (the run diverged there), or None."""
+    bad = np.flatnonzero(~np.isfinite(train(config).loss))
+    return int(bad[0]) if bad.size else None
+
+
+def diverges(config: TrainingConfig) -> bool:
+    """Does the loss stop being a finite number within the run? (Then there is no end loss to show.)"""
+    return divergence_step(config) is not None

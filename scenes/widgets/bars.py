@@ -116,14 +116,15 @@ def get_log_bars(quantities: Sequence[Quantity], axis: VGroup, xs: Sequence[floa
 
 
 def get_log_axes(x_max: int, lo: int, hi: int, width: float, height: float,
-                 x_label: str = "", most: int = 6) -> Axes:
-    """Axes with integer x from 0 to x_max and a log y from 10^lo to 10^hi, decades labelled.
+                 x_label: str = "", most: int = 6, x_step: int = 1) -> Axes:
+    """Axes with integer x from 0 to x_max (ticks x_step apart) and a log y from 10^lo to 10^hi,
+    decades labelled.
 
-    `axes.to_point(x, value)` is the scene point of (x, value) on the log scale.
+    `axes.to_point(x, value)` is the scene point of (x, value) on the log scale; `axes.lo` its floor.
     """
     # y runs over exponents counted from lo, so that the x axis (at y = 0) lies along the floor.
     axes = Axes(
-        x_range=[0, x_max, 1], y_range=[0, hi - lo, 1], x_length=width, y_length=height, tips=False,
+        x_range=[0, x_max, x_step], y_range=[0, hi - lo, 1], x_length=width, y_length=height, tips=False,
         axis_config={"color": color("muted"), "stroke_width": 2},
         x_axis_config={"include_numbers": True, "font_size": th.SMALL_SIZE,
                        "decimal_number_config": {"color": color("muted"), "num_decimal_places": 0}},
@@ -135,6 +136,7 @@ def get_log_axes(x_max: int, lo: int, hi: int, width: float, height: float,
     if x_label:
         axes.add(get_text(x_label, th.SMALL_SIZE, "muted").next_to(axes.x_axis, DOWN, buff=0.3))
     axes.to_point = lambda x, value: axes.c2p(x, math.log10(value) - lo)
+    axes.lo, axes.hi = lo, hi
     return axes
 
 

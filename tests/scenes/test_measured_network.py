@@ -1,22 +1,51 @@
-"""Measured network: the bars are the experiment's gradient norms, drawn to the log scale shown."""
+"""Measured network: the bars are the experiment's gradient norms, drawn to the log scale shown; the
+loss curves are the training run's; the readouts cover neither."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 import sigsat_math
+from scenes import measured_network
 from scenes.widgets.bars import bar_height
-from sigsat_math import AUTO, ExperimentConfig, params
+from sigsat_math import AUTO, PERCENT, ExperimentConfig, TrainingConfig, params
 from tests.conftest import recompute_ledger, shown
+from tests.scenes.mark_check import watching
+
+MEASURED_NETWORK = measured_network.MeasuredNetwork
 
 pytestmark = pytest.mark.slow
 
 
-def render(render_chapter, *overrides):
-    return render_chapter("measured_network", "MeasuredNetwork", params.load(None, list(overrides)))
+def render(render_chapter, monkeypatch, *overrides):
+    p = params.load(None, list(overrides))
+    # The curves are held to runs the test makes itself, from the same parameters.
+    expected = {act: sigsat_math.train(TrainingConfig.from_params(p, act)).loss for act in ("sigmoid", "relu")}
 
+    def bars(scene):
+        for act, group in getattr(scene, "bars", {}).items():
+            yield from ((bar, scene.axis, q) for bar, q in zip(group, scene.norms[act], strict=True))
+
+    def curves(scene):
+        for act, line in getattr(scene, "loss_lines", {}).items():
+            axes = scene.loss_axes
+            finite = expected[act][: np.argmin(np.isfinite(expected[act])) or None]
+            yield line, axes, np.log10(finite) - axes.lo
+
+    monkeypatch.setattr(measured_network, "MeasuredNetwork", watching(MEASURED_NETWORK, bars, curves))
+    return render_chapter("measured_network", "MeasuredNetwork", p)
+
+
+def check_watch(scene, curves=True):
+    found = scene.findings
+    assert found.problems == []
+    assert found.checks > 100
+    # The emphases (first and last bars outlined, the first sigmoid bar recoloured) were drawn and the
+    # bars found in the pixels at their values.
+    assert found.emphasis_frames >= 3 and found.pixel_checks >= 3 * len(scene.bars["sigmoid"])
 
 
 def check_bars(scene, setup):
@@ -36,49 +65,100 @@ def check_bars(scene, setup):
         # The printed decades sit where the bars' scale puts them.
         for exponent, label in axis.ticks.items():
             assert label.get_y() == pytest.approx(axis.y_for(10.0**exponent), abs=1e-6)
-    # From the first sigmoid bar to the last: log10(last / first) decades, the ratio measured.
+    # From the first sigmoid bar to the last: log10(first / last) decades down, the ratio shown.
     bars = scene.bars["sigmoid"]
-    ratio = sigsat_math.measure(ExperimentConfig("sigmoid", *setup)).last_over_first
+    m = sigsat_math.measure(ExperimentConfig("sigmoid", *setup))
+    ratio = m.grad_norm[0] / m.grad_norm[-1]
     per_decade = height / (axis.hi - axis.lo)
-    rise = bars[-1][0].get_top()[1] - bars[0][0].get_top()[1]
-    assert rise == pytest.approx(per_decade * math.log10(ratio), abs=1e-6)
+    drop = bars[0][0].get_top()[1] - bars[-1][0].get_top()[1]
+    assert drop == pytest.approx(per_decade * math.log10(ratio), abs=1e-6)
+    # The readout card stands right of every bar and every decade line: it covers none of them.
+    assert scene.table.panel.get_left()[0] > max(b.get_right()[0] for g in scene.bars.values() for b in g) + 0.2
+    assert scene.table.panel.get_left()[0] > axis[0].get_right()[0]
     return ratio
 
 
-def test_default_bars_are_the_measured_norms(render_chapter):
-    data = render(render_chapter)
+def cue_text(data, section):
+    return " ".join(c["text"] for c in data["cues"] if c["section"] == section)
+
+
+def test_default_bars_and_training(render_chapter, monkeypatch):
+    data = render(render_chapter, monkeypatch)
     assert recompute_ledger(data["ledger"]) == []
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
+    scene = data["scene_object"]
     setup = (10, 64, "xavier", 0, 128)
-    ratio = check_bars(data["scene_object"], setup)
-    assert ratio > 1e4  # the lesson's claim, on the real computation: sigmoid's first layers starve
+    ratio = check_bars(scene, setup)
+    check_watch(scene)
+    assert ratio < 1e-4  # the lesson's claim, on the real computation: sigmoid's first layers starve
     numbers = shown(data)
-    assert numbers["sigmoid: last layer over first"] == AUTO.text(ratio) == "443000"
-    relu = sigsat_math.measure(ExperimentConfig("relu", *setup)).last_over_first
-    assert numbers["relu: last layer over first"] == AUTO.text(relu) == "0.649"
-    # What was measured is said on screen and in the narration.
-    caption = data["scene_object"].caption.text
+    # One direction everywhere: the first layer's gradient over the last layer's.
+    assert numbers["sigmoid first/last layer gradient"] == AUTO.text(ratio) == "2.26 × 10⁻⁶"
+    relu = sigsat_math.measure(ExperimentConfig("relu", *setup))
+    assert numbers["relu first/last layer gradient"] == AUTO.text(relu.grad_norm[0] / relu.grad_norm[-1]) == "1.54"
+    assert "443000" not in " ".join(c["text"] for c in data["cues"])
+    assert "first layer's gradient is 2.26 × 10⁻⁶ times the last layer's" in cue_text(data, "sigmoid bars")
+    # The measured factor per layer is said to include the weights.
+    assert "weights" in cue_text(data, "per layer") and numbers["sigmoid: mean factor per layer back"] == "0.236"
+
+    # The training run: the loss before and after, recomputed here from the run's own curve.
+    for act in ("sigmoid", "relu"):
+        loss = sigsat_math.train(TrainingConfig(act)).loss
+        assert numbers[f"{act}: loss before training"] == f"{loss[0]:.3g}"
+        assert numbers[f"{act}: loss after training"] == f"{loss[-1]:.3g}"
+        assert numbers[f"{act}: share of the starting loss left"] == PERCENT.text(loss[-1] / loss[0])
+    relu_loss = sigsat_math.train(TrainingConfig("relu")).loss
+    assert numbers["relu: steps to reach the share"] == str(int(np.argmax(relu_loss <= 0.5 * relu_loss[0])))
+    # The sigmoid run never halves: no step is shown, words are.
+    assert "sigmoid: steps to reach the share" not in numbers
+    assert np.all(sigsat_math.train(TrainingConfig("sigmoid")).loss > 0.5 * 0.5029)
+    notes = [n.tex_string for n in scene.results.notes]
+    assert notes[0].startswith(r"\text{sigmoid: }\text{not down to } 50\,\% \text{ within } 200")
+    assert "does not reach 50 % of its start within 200 steps" in cue_text(data, "trained")
+    assert "ReLU trains and the sigmoid network stalls" in cue_text(data, "trained")
+    # What was measured and what was trained is said on screen and in the narration.
     for word in ("depth10", "width64", "Xavier", "seed0", "batch128"):
-        assert word in caption
+        assert word in scene.caption.text
+    trained = "".join(line.text for line in scene.train_caption)
+    for word in ("depth10", "width64", "128examples", "tanhteacher", "200stepsofplaingradientdescent",
+                 "learningrate0.1"):
+        assert word in trained
     assert "10 hidden layers of 64 units" in data["cues"][0]["text"]
-    assert 40 <= data["duration"] <= 70
+    assert set(data["reads"]) >= {"training.steps", "training.learning_rate", "training.task", "training.fraction"}
+    assert 25 <= data["duration"] <= 90
 
 
-def test_another_network_is_measured_and_drawn(render_chapter):
-    data = render(render_chapter, "experiment.depth=6", "experiment.width=32", "experiment.init=he",
-                  "experiment.seed=3", "experiment.batch=64")
+def test_another_network_is_measured_drawn_and_trained(render_chapter, monkeypatch):
+    data = render(render_chapter, monkeypatch, "experiment.depth=6", "experiment.width=32", "experiment.init=he",
+                  "experiment.seed=3", "experiment.batch=64", "training.steps=40", "training.learning_rate=0.05",
+                  "training.task=labels", "training.fraction=0.8")
     assert recompute_ledger(data["ledger"]) == []
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
-    check_bars(data["scene_object"], (6, 32, "he", 3, 64))
-    caption = data["scene_object"].caption.text
+    scene = data["scene_object"]
+    check_bars(scene, (6, 32, "he", 3, 64))
+    check_watch(scene)
     for word in ("depth6", "width32", "He", "seed3", "batch64"):
-        assert word in caption
+        assert word in scene.caption.text
+    trained = "".join(line.text for line in scene.train_caption)
+    assert "40stepsofplaingradientdescent" in trained and "randomtargets" in trained and "rate0.05" in trained
     labels = {row["label"] for row in data["ledger"]}
     assert "sigmoid: gradient norm at layer 6" in labels and "sigmoid: gradient norm at layer 7" not in labels
+    assert shown(data)["share of the starting loss to reach"] == "80 %"
 
 
-def test_thirty_layers_lay_out(render_chapter):
-    data = render(render_chapter, "experiment.depth=30", "experiment.width=16", "experiment.init=normal")
+def test_thirty_layers_lay_out_and_a_diverged_run_is_said(render_chapter, monkeypatch):
+    data = render(render_chapter, monkeypatch, "experiment.depth=30", "experiment.width=16",
+                  "experiment.init=normal")
     assert recompute_ledger(data["ledger"]) == []
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
-    check_bars(data["scene_object"], (30, 16, "normal", 0, 128))
+    scene = data["scene_object"]
+    check_bars(scene, (30, 16, "normal", 0, 128))
+    check_watch(scene)
+    # ReLU at standard-normal init on 30 layers blows up: no end loss is shown, the step it diverged is.
+    loss = sigsat_math.train(TrainingConfig.from_params(params.load(None, [
+        "experiment.depth=30", "experiment.width=16", "experiment.init=normal"]), "relu")).loss
+    stop = int(np.argmin(np.isfinite(loss)))
+    numbers = shown(data)
+    assert stop > 0 and numbers["relu: step the loss diverges"] == str(stop)
+    assert "relu: loss after training" not in numbers
+    assert f"diverges at step {stop}" in cue_text(data, "trained")

@@ -70,6 +70,10 @@ ensure_venv
 
 if [ "${1:-}" = "test" ]; then
   shift
+  echo "ruff check ..." >&2
+  "$VENV/bin/ruff" check .
+  echo "mypy ..." >&2
+  "$VENV/bin/mypy"
   exec "$VENV/bin/python" -m pytest "$@"
 fi
 exec "$VENV/bin/sigsat" "$@"

@@ -75,7 +75,8 @@ class ChapterScene(Scene):
         self.params = self.context.params
         self.theme: Theme = self.context.theme
         self.p = ScopedParams(self.params, (*self.reads, "theme"), type(self).__name__)
-        self.camera.background_color = ManimColor(self.theme.background)
+        # Cairo's camera (sigsat renders with cairo; OpenGL's camera has no such attribute).
+        self.camera.background_color = ManimColor(self.theme.background)  # type: ignore[union-attr]
         self.ledger: list[Record] = []
         self.marks: list[SectionMark] = []
         self.loops: list[Loop] = []
@@ -157,9 +158,9 @@ class ChapterScene(Scene):
         from .widgets.cues import get_pause_badge
 
         self.beat("pause and try", line)
-        badge = get_pause_badge()
+        badge, ring = get_pause_badge()
         self.play(FadeIn(badge, shift=0.2 * UP), run_time=0.5)
-        self.play(Uncreate(badge.ring), run_time=seconds, rate_func=linear)
+        self.play(Uncreate(ring), run_time=seconds, rate_func=linear)
         self.play(FadeOut(badge), run_time=0.5)
 
     def open_section(self, name: str, notes: str) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from sigsat.contract import Beat, Cue
 from sigsat.speech.cues import flat_text, split_cues, time_cues
@@ -45,7 +46,7 @@ class Spoken:
 
     speech: Speech
     key: str | None  # its entry in the speech store (None: silent)
-    source: str  # piper, recording, estimate
+    source: Literal["piper", "recording", "estimate"]
 
 
 class Narrator:
@@ -117,7 +118,8 @@ def beat_record(ident: str, section: str, written: str, spoken: str, start: floa
     """The sidecar's record of a beat's narration."""
     if said is None:
         return Beat(id=ident, section=section, text=written, spoken=spoken, start=start, speech=0.0)
-    timing = "recording" if said.source == "recording" else said.speech.timing
+    timing: Literal["aligned", "estimated", "recording"] = (
+        "recording" if said.source == "recording" else said.speech.timing)
     return Beat(id=ident, section=section, text=split_bookmarks(written)[0], spoken=said.speech.text,
-                start=start, speech=said.speech.duration, source=said.source,  # type: ignore[arg-type]
-                timing=timing, audio=said.key)  # type: ignore[arg-type]
+                start=start, speech=said.speech.duration, source=said.source,
+                timing=timing, audio=said.key)

@@ -15,11 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from manim import Scene, config
-from manim_slides import Slide
 from manim_slides.slide.base import BaseSlide
+from manim_slides.slide.manim import Slide
 
 
-class SigsatSlide(Slide):  # type: ignore[misc]
+class SigsatSlide(Slide):
     """A chapter's beats as slides."""
 
     # Reversed clips only serve `manim-slides present` going backwards, and cost a second

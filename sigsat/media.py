@@ -57,6 +57,8 @@ def frames_at(path: Path, indices: list[int]) -> list[Image.Image]:
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         tb = stream.time_base
+        if tb is None:
+            raise ValueError(f"{path}: the video stream has no time base")
         start = stream.start_time or 0
         for target in sorted(set(wanted)):
             if target in found:
@@ -73,7 +75,7 @@ def frames_at(path: Path, indices: list[int]) -> list[Image.Image]:
                     break
             if last is None:
                 raise ValueError(f"{path}: no frame {target} (the clip has {info.frames})")
-            found[target] = last.to_image()
+            found[target] = Image.fromarray(last.to_ndarray(format="rgb24"))
     return [found[i] for i in wanted]
 
 

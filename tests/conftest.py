@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# One BLAS thread per test worker (set before numpy loads): the workers already fill the cores.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import importlib
 import json
 from collections.abc import Callable
@@ -87,6 +93,19 @@ def render_once(tmp_path_factory: pytest.TempPathFactory, tex_cache: Path) -> Ca
         return done[key]
 
     return render
+
+
+def said(data: dict[str, Any], section: str | None = None) -> str:
+    """What the narrator said (as the captions write it), in one section or in the whole chapter."""
+    return " ".join(b["text"] for b in data["beats"] if section is None or b["section"] == section)
+
+
+def assert_paced_by_the_voice(data: dict[str, Any]) -> None:
+    """Every beat's speech ends inside its section, and the chapter is at least as long as it."""
+    ends = {s["name"]: s["end"] for s in data["sections"]}
+    for beat in data["beats"]:
+        assert beat["start"] + beat["speech"] <= ends[beat["section"]] + 1e-6, beat["id"]
+    assert data["duration"] >= sum(b["speech"] for b in data["beats"]) > 0
 
 
 def shown(data: dict[str, Any]) -> dict[str, str]:

@@ -8,11 +8,9 @@ from .. import theme as th
 from .text import color, get_text
 
 
-def get_pause_badge(radius: float = 0.32) -> VGroup:
-    """A "Pause and try" badge, bottom right: a pause sign in a ring, and the words.
-
-    Its ring (`badge.ring`, a full arc) is what a countdown shrinks.
-    """
+def get_pause_badge(radius: float = 0.32) -> tuple[VGroup, Arc]:
+    """A "Pause and try" badge, bottom right: a pause sign in a ring, and the words; and the
+    ring (a full arc), which a countdown shrinks."""
     bars = VGroup(*(Rectangle(width=radius * 0.22, height=radius * 0.9, stroke_width=0,
                               fill_color=color("highlight"), fill_opacity=1) for _ in range(2)))
     bars.arrange(buff=radius * 0.22)
@@ -25,5 +23,4 @@ def get_pause_badge(radius: float = 0.32) -> VGroup:
                              stroke_width=1.5, stroke_color=color("highlight"), fill_color=color("panel"),
                              fill_opacity=0.95)
     badge = VGroup(panel, body.move_to(panel)).to_corner(DR, buff=th.SAFE_MARGIN + 0.1)
-    badge.ring = ring  # type: ignore[attr-defined]
-    return badge
+    return badge, ring

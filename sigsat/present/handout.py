@@ -12,6 +12,7 @@ from __future__ import annotations
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 
@@ -143,7 +144,7 @@ def write_handout(lecture: Lecture, name: str = "handout") -> Path:
             while True:
                 pdf.set_font(FONT_NAME, "", size)
                 line_h = size * 0.47
-                lines = pdf.multi_cell(box_w, line_h, text, dry_run=True, output="LINES")
+                lines = cast(list[str], pdf.multi_cell(box_w, line_h, text, dry_run=True, output="LINES"))
                 if len(lines) * line_h <= caption_h - 2 or size <= 7:
                     break
                 size -= 0.5

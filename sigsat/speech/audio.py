@@ -16,7 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from av.audio.resampler import AudioResampler
 
-from sigsat.encode import ffmpeg_exe, probe
+from sigsat.encode import ffmpeg_exe
+from sigsat.media import probe
 
 Samples = npt.NDArray[np.float32]
 

@@ -131,7 +131,8 @@ def test_a_silent_draft_is_timed_as_the_voice_would_be(tmp_path, fake_out):
 
 
 def test_voice_value_is_checked(tmp_path):
-    for bad, says in (("nobody", "use 'joe', 'none' or a Piper voice file"), (str(tmp_path / "x.onnx"), "no such file")):
+    for bad, says in (("nobody", "use 'joe', 'none' or a Piper voice file"),
+                      (str(tmp_path / "x.onnx"), "no such file")):
         done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha", "--out", str(tmp_path / "o"),
                       "--voice", bad, env=fake_env())
         assert done.returncode == 2 and says in done.stderr

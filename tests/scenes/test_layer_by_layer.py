@@ -9,7 +9,7 @@ import pytest
 
 from scenes import layer_by_layer
 from sigsat_math import params
-from tests.conftest import recompute_ledger, shown
+from tests.conftest import assert_paced_by_the_voice, recompute_ledger, said, shown
 from tests.scenes.mark_check import watching
 
 LAYER_BY_LAYER = layer_by_layer.LayerByLayer
@@ -67,7 +67,7 @@ def check_default(data):
     assert [s["name"] for s in data["sections"]] == ["stack", "pulse", "best case", "ReLU beside it", "depth",
                                                      "takeaway"]
     assert all(any(c["section"] == s["name"] for c in data["cues"]) for s in data["sections"])
-    assert 40 <= data["duration"] <= 75
+    assert_paced_by_the_voice(data)
 
     scene = data["scene_object"]
     check_watch(scene)
@@ -80,9 +80,9 @@ def check_default(data):
         assert label.get_top()[1] < slopes[k].get_bottom()[1]
         if k < 5:
             assert label.get_x() == pytest.approx((slopes[k].get_x() + slopes[k + 1].get_x()) / 2, abs=1e-6)
-    stack_text = " ".join(c["text"] for c in data["cues"] if c["section"] == "stack")
+    stack_text = said(data, "stack")
     assert "weight" in stack_text and "W transpose delta" in stack_text
-    bound_text = " ".join(c["text"] for c in data["cues"] if c["section"] == "best case")
+    bound_text = said(data, "best case")
     assert "below 4" in bound_text and "order one" in bound_text
     # The depth plot counts layers with n; L is the loss node only.
     plot_tex = " ".join(m.tex_string for m in scene.plot.get_family() if hasattr(m, "tex_string"))
@@ -126,7 +126,7 @@ def check_deep(data):
     assert scene.relu_panel.axis.hi >= 4
     assert scene.relu_panel.bars[0].get_top()[1] == pytest.approx(scene.relu_panel.axis.y_for(w**10), abs=2e-3)
     assert len(scene.sig_panel.bars) == 11
-    assert any("10 sigmoid layers" in c["text"] for c in data["cues"])
+    assert "10 sigmoid layers" in said(data)
     return numbers
 
 

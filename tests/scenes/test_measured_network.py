@@ -12,7 +12,7 @@ import sigsat_math
 from scenes import measured_network
 from scenes.widgets.bars import bar_height
 from sigsat_math import AUTO, PERCENT, ExperimentConfig, TrainingConfig, params
-from tests.conftest import recompute_ledger, shown
+from tests.conftest import assert_paced_by_the_voice, recompute_ledger, said, shown
 from tests.scenes.mark_check import watching
 
 MEASURED_NETWORK = measured_network.MeasuredNetwork
@@ -79,7 +79,7 @@ def check_bars(scene, setup):
 
 
 def cue_text(data, section):
-    return " ".join(c["text"] for c in data["cues"] if c["section"] == section)
+    return said(data, section)
 
 
 def test_default_bars_and_training(render_chapter, monkeypatch):
@@ -96,7 +96,7 @@ def test_default_bars_and_training(render_chapter, monkeypatch):
     assert numbers["sigmoid first/last layer gradient"] == AUTO.text(ratio) == "2.26 × 10⁻⁶"
     relu = sigsat_math.measure(ExperimentConfig("relu", *setup))
     assert numbers["relu first/last layer gradient"] == AUTO.text(relu.grad_norm[0] / relu.grad_norm[-1]) == "1.54"
-    assert "443000" not in " ".join(c["text"] for c in data["cues"])
+    assert "443000" not in said(data)
     assert "first layer's gradient is 2.26 × 10⁻⁶ times the last layer's" in cue_text(data, "sigmoid bars")
     # The measured factor per layer is said to include the weights.
     assert "weights" in cue_text(data, "per layer") and numbers["sigmoid: mean factor per layer back"] == "0.236"
@@ -123,9 +123,9 @@ def test_default_bars_and_training(render_chapter, monkeypatch):
     for word in ("depth10", "width64", "128examples", "tanhteacher", "200stepsofplaingradientdescent",
                  "learningrate0.1"):
         assert word in trained
-    assert "10 hidden layers of 64 units" in data["cues"][0]["text"]
+    assert "10 hidden layers of 64 units" in said(data)
     assert set(data["reads"]) >= {"training.steps", "training.learning_rate", "training.task", "training.fraction"}
-    assert 25 <= data["duration"] <= 90
+    assert_paced_by_the_voice(data)
 
 
 def test_another_network_is_measured_drawn_and_trained(render_chapter, monkeypatch):

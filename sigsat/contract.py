@@ -122,6 +122,7 @@ class Job(Record):
     slides: bool = False  # render as manim-slides Slides into `slides_dir`
     slides_dir: str | None = None
     slides_reversed: bool = False
+    parent_pid: int | None = None  # the render's pid: the worker stops when it dies (None: its parent)
 
 
 # What a scene writes.

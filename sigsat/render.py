@@ -183,7 +183,8 @@ class Renderer:
             speech_dir=str(self.cache.speech.resolve()),
             entry_final=str(self.cache.folder(task.key.digest).resolve()),
             key=task.key.digest, parts=task.key.parts, voice=self.o.voice,
-            recordings=str(self.o.recordings.resolve()) if self.o.recordings else None)
+            recordings=str(self.o.recordings.resolve()) if self.o.recordings else None,
+            parent_pid=os.getpid())
         job_file = work / "job.json"
         job.write(job_file)
         task.log = self.cache.root / "logs" / q.name / f"{task.ref.stem}.log"

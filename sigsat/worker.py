@@ -14,11 +14,14 @@ into the job's slides folder, and no cache entry is made.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import json
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -26,6 +29,8 @@ from typing import Any
 
 from .contract import Job, Sidecar
 from .logger import logger
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def _file_record(path: Path) -> dict[str, Any]:
@@ -176,11 +181,39 @@ def _where(e: BaseException, module_file: str | None) -> str:
     return f"{Path(f.filename).name}:{f.lineno} in {f.name}"
 
 
+def die_with_parent(parent: int | None) -> None:
+    """Stop this process when the render that started it dies.
+
+    A render killed outright (SIGKILL, the OOM killer) cannot stop its chapters; they would
+    render on for nothing and hold the cache. On Linux the kernel sends SIGKILL when the parent
+    goes (prctl PR_SET_PDEATHSIG); elsewhere, and for a parent gone before that call, a thread
+    checks the parent's pid twice a second.
+    """
+    expected = parent if parent is not None else os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != expected:
+                os.kill(os.getpid(), signal.SIGKILL)
+            time.sleep(0.5)
+
+    if os.getppid() != expected:
+        os.kill(os.getpid(), signal.SIGKILL)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one job; 0 on success, 1 with error.json written on failure."""
     args = sys.argv[1:] if argv is None else argv
     job_file = Path(args[0])
     job = Job.read(job_file)
+    die_with_parent(job.parent_pid)
     try:
         run(job)
     except Exception as e:  # reported to the parent as this chapter's failure

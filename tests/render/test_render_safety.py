@@ -205,3 +205,35 @@ def test_clean_keeps_the_renders_the_outputs_use(fake_copy):
     again = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
                    "--set", "problem1.z=1", "--quiet", env=fake_env())
     assert again.returncode == 0 and manifest(fake_copy / "tiny")["run"]["rendered"] == []
+
+
+def _workers(under: Path) -> list[int]:
+    """The chapter processes whose job lies under `under`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"sigsat.worker" in argv and any(str(under).encode() in a for a in argv):
+            found.append(int(proc.name))
+    return found
+
+
+def test_a_chapter_process_stops_when_its_render_is_killed(tmp_path):
+    out = tmp_path / "out"
+    proc = _start(out)
+    _wait_for_slow(out, proc)
+    workers = _workers(out)
+    assert workers
+    os.kill(proc.pid, signal.SIGKILL)  # the render alone: its chapters must notice
+    proc.communicate()
+    deadline = time.monotonic() + 5
+    while _workers(out) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _workers(out)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []

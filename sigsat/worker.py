@@ -30,6 +30,13 @@ from typing import Any
 from .contract import Job, Sidecar
 from .logger import logger
 
+# manim writes its movie losslessly (QuickTime RLE, RGB; ARGB when transparent), and the
+# H.264 master is encoded from it by ffmpeg (sigsat.encode.h264). manim's own x264 through
+# PyAV gave different bytes for the same frames from run to run (a faded text encoded three
+# ways in 30 tries, one thread or many; 3 of 9 chapters came out different when re-rendered):
+# its choices depend on memory it does not own. A lossless movie decodes to exactly the
+# frames manim drew, however its bytes fall, so the chapter's bytes follow from its frames.
+MOVIE_CODEC, MOVIE_PIXELS = "qtrle", "rgb24"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -51,8 +58,13 @@ def _configure(job: Job, media: Path) -> None:
     config.verbosity = "WARNING"
     config.progress_bar = "none"
     config.output_file = job.scene
-    config.format = "mov" if job.transparent else "mp4"
     config.transparent = job.transparent
+    if job.slides:  # manim-slides makes its slide clips from manim's own mp4 segments
+        config.format = "mp4"
+    else:  # transparent movies are QuickTime RLE with alpha already
+        config.format = "mov"
+        if not job.transparent:
+            config.video_codec, config.pixel_format = MOVIE_CODEC, MOVIE_PIXELS
 
 
 def scene_class(job: Job) -> type[Any]:
@@ -72,7 +84,7 @@ def run(job: Job) -> None:
     from scenes.context import ChapterContext
     from sigsat_math.params import build
 
-    from .encode import composite, faststart, poster, transcode
+    from .encode import composite, h264, poster, transcode
     from .media import probe
     from .qualities import FORMATS, Quality
 
@@ -108,15 +120,14 @@ def run(job: Job) -> None:
     if job.transparent:
         composite(movie, video, context.theme.background, quality)
     else:
-        faststart(movie, video)
+        h264(movie, video)
     master = entry / "master.mp4"
     audio = entry / "audio.flac"
     soundtrack(side, Path(job.speech_dir), video, master, audio)
     files = {"master": master, "audio": audio}
     if job.format != "mp4":
         clip = entry / f"clip.{FORMATS[job.format].ext}"
-        transcode(movie if job.transparent else video, clip, job.format, job.transparent, quality,
-                  audio=master)
+        transcode(movie, clip, job.format, job.transparent, quality, audio=master)
         files["clip"] = clip
     poster_png = entry / "poster.png"
     poster_time = poster(master, side.sections, poster_png)

@@ -14,17 +14,21 @@ import functools
 import hashlib
 import importlib.metadata
 import json
+import os
 import shutil
 import subprocess
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from sigsat_math.params import Params
 
 from .chapters import ChapterRef, chapter_files, scene_package_dir
-from .contract import Sidecar, VoiceSpec
+from .contract import ContractError, Entry, Sidecar, VoiceSpec
+from .media import ClipInfo, probe
 from .qualities import Quality
 
 # Bump when the renderer changes what it makes from the same inputs in a way the hashed
@@ -180,29 +184,78 @@ def why_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     return ", ".join(out)
 
 
+class Damaged(Exception):
+    """A cache entry that cannot be used, and why (one line)."""
+
+
 @dataclass(frozen=True)
-class Entry:
-    """A stored chapter render, read from its entry.json."""
+class Stored:
+    """A stored chapter render, checked: its record, its sidecar, and its master as probed."""
 
     folder: Path
-    data: dict[str, Any]
+    entry: Entry
+    sidecar: Sidecar
+    info: ClipInfo  # frames, rate and duration from the master itself, not from entry.json
 
     def path(self, role: str) -> Path:
-        """One of its files: master, clip (the master itself for mp4), poster, sidecar."""
-        return self.folder / str(self._file(role)["name"])
+        """One of its files: master, audio, clip (the master itself for mp4), poster, sidecar."""
+        return self.folder / self.entry.file(role).name
 
     def sha256(self, role: str) -> str:
-        """A file's recorded sha256."""
-        return str(self._file(role)["sha256"])
+        """A file's sha256 (checked)."""
+        return self.entry.file(role).sha256
 
-    def _file(self, role: str) -> dict[str, Any]:
-        files: dict[str, dict[str, Any]] = self.data["files"]
-        return files["master"] if role == "clip" and "clip" not in files else files[role]
 
-    @property
-    def sidecar(self) -> Sidecar:
-        """The scene's sidecar: ledger, beats, cues, sections, params read."""
-        return Sidecar.read(self.path("sidecar"))
+def verify(folder: Path, key: str) -> Stored:
+    """The entry in `folder` if it is sound: entry.json of its schema and key, every file it
+    names there with its size and sha256, a sidecar of its schema, and a master whose frames,
+    rate and size are the ones recorded; else Damaged, saying what is wrong."""
+    if not folder.is_dir():
+        raise Damaged(f"{folder.name} is not a folder")
+    try:
+        raw = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Damaged(f"{ENTRY} missing") from None
+    except IsADirectoryError:
+        raise Damaged(f"{ENTRY} is a folder") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise Damaged(f"{ENTRY} unreadable ({e})") from None
+    try:
+        entry = Entry.parse(raw, ENTRY)
+    except ContractError as e:
+        raise Damaged(str(e)) from None
+    if entry.key != key:
+        raise Damaged(f"{ENTRY} is the entry of key {entry.key}")
+    for role, record in entry.files.items():
+        path = folder / record.name
+        if not path.is_file():
+            raise Damaged(f"{role} file {record.name} missing")
+        if path.stat().st_size != record.size or sha256_file(path) != record.sha256:
+            raise Damaged(f"{role} file {record.name} damaged (sha256 differs)")
+    try:
+        sidecar = Sidecar.read(folder / entry.file("sidecar").name)
+    except ContractError as e:
+        raise Damaged(str(e).replace(str(folder) + "/", "")) from None
+    master = entry.file("master").name
+    try:
+        info = probe(folder / master)
+    except Exception as e:  # PyAV's errors: a file that is no video
+        raise Damaged(f"{master} unreadable ({e})") from None
+    fps = Fraction(entry.fps)
+    one_frame = 1 / info.fps if info.fps else 1.0
+    checks = [
+        ("frames", entry.frames, info.frames, entry.frames == info.frames),
+        ("fps", entry.fps, str(info.fps), fps == info.fps),
+        ("size", f"{entry.width}x{entry.height}", f"{info.width}x{info.height}",
+         (entry.width, entry.height) == (info.width, info.height)),
+        ("duration", entry.duration, info.duration, abs(entry.duration - info.duration) < one_frame / 2),
+    ]
+    for name, said, found, ok in checks:
+        if not ok:
+            raise Damaged(f"{ENTRY} says {name} {said}, {master} has {found}")
+    if abs(sidecar.duration - info.duration) > 1.5 * one_frame:
+        raise Damaged(f"the sidecar's duration {sidecar.duration:g} s is not {master}'s {info.duration:g} s")
+    return Stored(folder, entry, sidecar, info)
 
 
 class Cache:
@@ -220,30 +273,26 @@ class Cache:
         """Where the entry of a key lives."""
         return self.entries / key
 
-    def get(self, key: str) -> tuple[Entry | None, str]:
-        """The entry of a key if it is whole (every file there with its recorded sha256), else
-        None and why not ('' when there is none at all)."""
+    def get(self, key: str) -> tuple[Stored | None, str]:
+        """The entry of a key if it is sound (see `verify`), else None and why not ('' when
+        there is none at all)."""
         folder = self.folder(key)
-        meta = folder / ENTRY
-        if not folder.exists():
+        if not folder.exists() and not folder.is_symlink():
             return None, ""
-        if not meta.is_file():
-            return None, f"{ENTRY} missing"
         try:
-            data = json.loads(meta.read_text(encoding="utf-8"))
-            files = data["files"]
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            return None, f"{ENTRY} unreadable ({e})"
-        for role, info in files.items():
-            path = folder / str(info["name"])
-            if not path.is_file():
-                return None, f"{role} file {path.name} missing"
-            if path.stat().st_size != info["size"] or sha256_file(path) != info["sha256"]:
-                return None, f"{role} file {path.name} damaged (sha256 differs)"
-        return Entry(folder, data), ""
+            return verify(folder, key), ""
+        except Damaged as e:
+            return None, str(e)
 
     def discard(self, key: str) -> None:
-        """Remove a damaged entry so it can be rendered again."""
+        """Remove an entry (a folder, or whatever took its place) so it can be rendered again:
+        renamed out of the way first, so nobody finds half of it."""
         folder = self.folder(key)
-        if folder.exists():
-            shutil.rmtree(folder)
+        if not folder.exists() and not folder.is_symlink():
+            return
+        trash = self.entries / f".trash-{uuid.uuid4().hex}"
+        os.rename(folder, trash)
+        if trash.is_dir() and not trash.is_symlink():
+            shutil.rmtree(trash)
+        else:
+            trash.unlink()

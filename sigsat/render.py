@@ -18,7 +18,6 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ from sigsat_math.params import Params
 
 from . import __version__
 from .assemble import Part, join, lecture_key, marks
-from .cache import Cache, Entry, Key, chapter_key, sha256_file, tool_versions, why_changed
+from .cache import Cache, Key, Stored, chapter_key, sha256_file, tool_versions, why_changed
 from .captions import shifted, srt, vtt
 from .chapters import Broken, ChapterRef, is_chapter_stem, load
 from .contract import (
@@ -86,7 +85,7 @@ class Task:
 
     ref: ChapterRef
     key: Key | None = None
-    entry: Entry | None = None
+    entry: Stored | None = None
     reason: str = ""
     error: str = ""
     detail: str = ""
@@ -327,10 +326,10 @@ class Renderer:
                 clip, poster = layout.clip(ref.stem, ext), layout.poster(ref.stem)
                 staging.copy(e.path("clip"), clip, e.sha256("clip"))
                 staging.copy(e.path("poster"), poster, e.sha256("poster"))
-                fps = Fraction(e.data["fps"])
-                parts.append(Part(e.path("master"), ref.title, int(e.data["frames"]), fps,
+                # Frames, rate and duration as the master has them (verified against entry.json).
+                parts.append(Part(e.path("master"), ref.title, e.info.frames, e.info.fps,
                                   e.sha256("master"), e.path("audio"), e.sha256("audio")))
-                duration = float(e.data["duration"])
+                duration = e.info.duration
                 cues.extend(shifted(side.cues, offset))
                 own = {"vtt": vtt(side.cues, ref.title), "srt": srt(side.cues)}
                 for ext_, text in own.items():
@@ -338,9 +337,9 @@ class Renderer:
                 rows.append(ChapterRecord(
                     number=ref.number, slug=ref.slug, scene=ref.scene, title=ref.title,
                     file=f"{Layout.CLIPS}/{clip.name}", poster=f"{Layout.POSTERS}/{poster.name}",
-                    start=round(offset, 3), duration=duration, frames=int(e.data["frames"]),
+                    start=round(offset, 3), duration=duration, frames=e.info.frames,
                     size=e.path("clip").stat().st_size, sha256=e.sha256("clip"),
-                    poster_time=e.data.get("poster_time"), cache_key=t.key.digest,
+                    poster_time=e.entry.poster_time, cache_key=t.key.digest,
                     key_parts=t.key.parts, status="rendered" if t.rendered else "cached",
                     captions={x: layout.rel(layout.chapter_captions(ref.stem, x)) for x in own},
                     reads=side.reads, params=side.params, ledger=side.ledger,

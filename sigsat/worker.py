@@ -27,7 +27,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from .contract import Job, Sidecar
+from .contract import Entry, EntryFile, Job, Sidecar
 from .logger import logger
 
 # manim writes its movie losslessly (QuickTime RLE, RGB; ARGB when transparent), and the
@@ -40,10 +40,10 @@ MOVIE_CODEC, MOVIE_PIXELS = "qtrle", "rgb24"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def _file_record(path: Path) -> dict[str, Any]:
+def _file_record(path: Path) -> EntryFile:
     from .cache import sha256_file
 
-    return {"name": path.name, "size": path.stat().st_size, "sha256": sha256_file(path)}
+    return EntryFile(name=path.name, size=path.stat().st_size, sha256=sha256_file(path))
 
 
 def _configure(job: Job, media: Path) -> None:
@@ -84,6 +84,7 @@ def run(job: Job) -> None:
     from scenes.context import ChapterContext
     from sigsat_math.params import build
 
+    from .cache import ENTRY
     from .encode import composite, h264, poster, transcode
     from .media import probe
     from .qualities import FORMATS, Quality
@@ -133,21 +134,11 @@ def run(job: Job) -> None:
     poster_time = poster(master, side.sections, poster_png)
     files.update(poster=poster_png, sidecar=sidecar)
     info = probe(master)
-    data = {
-        "key": job.key,
-        "parts": job.parts,
-        "slug": job.slug,
-        "scene": job.scene,
-        "files": {role: _file_record(path) for role, path in files.items()},
-        "duration": info.duration,
-        "frames": info.frames,
-        "width": info.width,
-        "height": info.height,
-        "fps": str(info.fps),
-        "poster_time": poster_time,
-        "render_seconds": round(time.monotonic() - started, 3),
-    }
-    (entry / "entry.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
+    Entry(key=job.key, parts=job.parts, slug=job.slug, scene=job.scene,
+          files={role: _file_record(path) for role, path in files.items()},
+          duration=info.duration, frames=info.frames, width=info.width, height=info.height,
+          fps=str(info.fps), poster_time=poster_time,
+          render_seconds=round(time.monotonic() - started, 3)).write(entry / ENTRY)
     final = Path(job.entry_final)
     final.parent.mkdir(parents=True, exist_ok=True)
     if final.exists():  # made meanwhile by another render of the same key: identical

@@ -10,6 +10,7 @@ sha256 of each file in `entry.json`; an entry whose files are missing or changed
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import importlib.metadata
@@ -17,6 +18,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +37,8 @@ from .qualities import Quality
 # renderer files (worker.py, encode.py) do not show, e.g. a new ffmpeg option default.
 RENDERER_VERSION = "1"
 ENTRY = "entry.json"
+TMP, TRASH = ".tmp", ".trash"  # entries being published, being removed
+STALE_SECONDS = 600.0
 RENDERER_FILES = ("worker.py", "encode.py", "qualities.py", "contract.py", "speech/audio.py",
                   "speech/cues.py", "speech/engine.py", "speech/store.py", "speech/recordings.py")
 
@@ -258,16 +262,43 @@ def verify(folder: Path, key: str) -> Stored:
     return Stored(folder, entry, sidecar, info)
 
 
+def link_or_copy(src: Path, dest: Path) -> None:
+    """`dest` as a hard link to `src` (the same bytes, no copy), or a copy where links fail."""
+    try:
+        os.link(src, dest)
+    except OSError as e:
+        if e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
+            raise
+        shutil.copyfile(src, dest)
+
+
+def remove(path: Path) -> None:
+    """Remove a file, a link or a folder tree, whichever `path` is (nothing if it is gone)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
 class Cache:
-    """`CACHE/entries/<key>/` (renders), `CACHE/tex/` (LaTeX and text SVGs), `CACHE/speech/`
-    (synthesised speech per beat), `CACHE/work/`."""
+    """`CACHE/entries/<key>/` (renders), `CACHE/tex/` (LaTeX SVGs), `CACHE/speech/` (synthesised
+    speech per beat), `CACHE/work/` and `CACHE/runs/` (each live render's own; see sigsat.runs),
+    `CACHE/logs/` (each chapter's last log).
+
+    Renders share a cache safely: an entry is published whole (its files linked into a folder
+    of a unique name, then renamed to the key) and removed by renaming it away first; a render
+    pins the entries it uses by hard-linking their files into its own folder and checks the
+    pinned copy, so nothing another render does to the cache meanwhile reaches it.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.entries = root / "entries"
         self.speech = root / "speech"
         self.work = root / "work"
+        self.runs = root / "runs"
         self.tex = root / "tex"
+        self.logs = root / "logs"
 
     def folder(self, key: str) -> Path:
         """Where the entry of a key lives."""
@@ -284,15 +315,76 @@ class Cache:
         except Damaged as e:
             return None, str(e)
 
+    def pin(self, key: str, into: Path) -> tuple[Stored | None, str]:
+        """The entry of a key, its files hard-linked into `into` (a render's own folder) and
+        checked there; else None and why not ('' when there is none, or it went meanwhile)."""
+        folder = self.folder(key)
+        if not folder.exists() and not folder.is_symlink():
+            return None, ""
+        if not folder.is_dir() or folder.is_symlink():
+            return None, f"{key} is not a folder"
+        into.mkdir(parents=True)
+        try:
+            for path in folder.iterdir():
+                if path.is_file() and not path.is_symlink():
+                    link_or_copy(path, into / path.name)
+        except FileNotFoundError:  # removed by another render as we linked: a miss
+            remove(into)
+            return None, ""
+        try:
+            return verify(into, key), ""
+        except Damaged as e:
+            remove(into)
+            return None, str(e)
+
+    def publish(self, entry: Path, key: str) -> None:
+        """Make the finished entry in `entry` the cache's entry of `key`, whole or not at all;
+        `entry` stays (the render that made it uses it). An entry another render published
+        first is kept if it is sound: the bytes are a function of the key."""
+        self.entries.mkdir(parents=True, exist_ok=True)
+        for _attempt in range(2):
+            tmp = self.entries / f".{key}.{uuid.uuid4().hex}{TMP}"
+            tmp.mkdir()
+            try:
+                for path in entry.iterdir():
+                    link_or_copy(path, tmp / path.name)
+                os.rename(tmp, self.folder(key))
+                return
+            except OSError as e:
+                remove(tmp)
+                if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+            stored, damage = self.get(key)
+            if stored is not None:
+                return
+            if damage:  # a damaged one in the way: replaced, once
+                self.discard(key)
+
     def discard(self, key: str) -> None:
         """Remove an entry (a folder, or whatever took its place) so it can be rendered again:
         renamed out of the way first, so nobody finds half of it."""
         folder = self.folder(key)
         if not folder.exists() and not folder.is_symlink():
             return
-        trash = self.entries / f".trash-{uuid.uuid4().hex}"
-        os.rename(folder, trash)
-        if trash.is_dir() and not trash.is_symlink():
-            shutil.rmtree(trash)
-        else:
-            trash.unlink()
+        trash = self.entries / f".{key}.{uuid.uuid4().hex}{TRASH}"
+        try:
+            os.rename(folder, trash)
+        except FileNotFoundError:  # discarded by another render at the same moment
+            return
+        remove(trash)
+
+    def stale(self, older_than: float = STALE_SECONDS) -> list[Path]:
+        """Half-published and half-discarded entries left by killed renders (a publish or a
+        discard takes milliseconds; these are older than `older_than` seconds)."""
+        if not self.entries.is_dir():
+            return []
+        now = time.time()
+        found = []
+        for path in self.entries.iterdir():
+            if path.name.startswith(".") and path.name.endswith((TMP, TRASH)):
+                try:
+                    if now - path.lstat().st_mtime > older_than:
+                        found.append(path)
+                except FileNotFoundError:
+                    continue
+        return found

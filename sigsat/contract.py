@@ -115,9 +115,9 @@ class Job(Record):
     transparent: bool
     params: dict[str, Any]  # flat `group.key` -> value: every parameter in force
     work: str  # a private folder for this job
-    tex_dir: str  # LaTeX and text SVG cache, shared by renders of this chapter
+    tex_dir: str  # the LaTeX SVGs shared by renders (linked into a private folder, new ones given back)
     speech_dir: str  # synthesised speech cache, shared by all renders
-    entry_final: str  # where the finished cache entry is moved
+    entry_final: str  # CACHE/entries/<key>: where the finished entry is published
     key: str
     parts: dict[str, Any]
     voice: VoiceSpec = VoiceSpec()

@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -46,14 +47,19 @@ def _file_record(path: Path) -> EntryFile:
     return EntryFile(name=path.name, size=path.stat().st_size, sha256=sha256_file(path))
 
 
-def _configure(job: Job, media: Path) -> None:
+def _configure(job: Job, work: Path) -> None:
+    """manim's settings for the job, with its media, LaTeX and text folders in `work`."""
     from manim import config
 
     config.frame_size = (job.quality.width, job.quality.height)
     config.frame_rate = job.quality.fps
-    config.media_dir = str(media)
-    config.tex_dir = str(Path(job.tex_dir) / "Tex")
-    config.text_dir = str(Path(job.tex_dir) / "texts")
+    config.media_dir = str(work / "media")
+    # Private LaTeX and text folders: manimpango rewrites a text's SVG in place each time the
+    # text is made, and two LaTeX runs of one formula write the same files, so renders sharing
+    # a folder read each other's half-written files. The shared LaTeX SVGs are linked in first
+    # and the new ones given back after the render (_share_svgs).
+    config.tex_dir = str(_seed_svgs(Path(job.tex_dir), work / "tex"))
+    config.text_dir = str(work / "texts")
     config.disable_caching = True  # partial movies of one render only; sigsat caches whole chapters
     config.verbosity = "WARNING"
     config.progress_bar = "none"
@@ -65,6 +71,35 @@ def _configure(job: Job, media: Path) -> None:
         config.format = "mov"
         if not job.transparent:
             config.video_codec, config.pixel_format = MOVIE_CODEC, MOVIE_PIXELS
+
+
+def _seed_svgs(shared: Path, private: Path) -> Path:
+    """`private`, holding links to every finished SVG in `shared` (manim uses an SVG it finds)."""
+    from .cache import link_or_copy
+
+    private.mkdir(parents=True, exist_ok=True)
+    if shared.is_dir():
+        for svg in shared.glob("*.svg"):
+            try:
+                link_or_copy(svg, private / svg.name)
+            except (FileNotFoundError, FileExistsError):
+                continue
+    return private
+
+
+def _share_svgs(private: Path, shared: Path) -> None:
+    """Give the SVGs this render made to `shared`, each whole (a link under a unique name, then
+    renamed), for the renders that come after."""
+    from .cache import link_or_copy
+
+    shared.mkdir(parents=True, exist_ok=True)
+    for svg in private.glob("*.svg"):
+        dest = shared / svg.name
+        if dest.exists():
+            continue
+        tmp = shared / f".{svg.name}.{uuid.uuid4().hex}.tmp"
+        link_or_copy(svg, tmp)
+        os.replace(tmp, dest)
 
 
 def scene_class(job: Job) -> type[Any]:
@@ -84,7 +119,7 @@ def run(job: Job) -> None:
     from scenes.context import ChapterContext
     from sigsat_math.params import build
 
-    from .cache import ENTRY
+    from .cache import ENTRY, Cache
     from .encode import composite, h264, poster, transcode
     from .media import probe
     from .qualities import FORMATS, Quality
@@ -101,7 +136,7 @@ def run(job: Job) -> None:
                              speech_dir=Path(job.speech_dir),
                              recordings=Path(job.recordings) if job.recordings else None,
                              chapter=job.slug)
-    _configure(job, work / "media")
+    _configure(job, work)
     started = time.monotonic()
     if job.slides:
         # manim-slides writes ./slides/ relative to the working directory and stores paths
@@ -111,6 +146,9 @@ def run(job: Job) -> None:
     scene = scene_class(job)(context=context)
     scene.render()
     logger.info("manim rendered %s in %.1f s", job.scene, time.monotonic() - started)
+    _share_svgs(work / "tex", Path(job.tex_dir))
+    for scratch in ("tex", "texts"):
+        shutil.rmtree(work / scratch, ignore_errors=True)
     if job.slides:
         shutil.rmtree(work / "media", ignore_errors=True)
         return
@@ -139,13 +177,10 @@ def run(job: Job) -> None:
           duration=info.duration, frames=info.frames, width=info.width, height=info.height,
           fps=str(info.fps), poster_time=poster_time,
           render_seconds=round(time.monotonic() - started, 3)).write(entry / ENTRY)
-    final = Path(job.entry_final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():  # made meanwhile by another render of the same key: identical
-        shutil.rmtree(entry)
-    else:
-        os.rename(entry, final)
+    # Published as links (the entry stays here: the render that asked for it uses this copy).
+    Cache(Path(job.entry_final).parent.parent).publish(entry, job.key)
     shutil.rmtree(work / "media")
+    video.unlink()
 
 
 def soundtrack(side: Sidecar, speech_dir: Path, video: Path, master: Path, flac: Path) -> None:

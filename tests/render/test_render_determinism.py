@@ -53,7 +53,7 @@ def test_the_master_is_a_function_of_the_frames_manim_drew(tmp_path):
     from sigsat.worker import _configure
 
     with tempconfig({}):
-        _configure(_job(tmp_path), tmp_path / "media")
+        _configure(_job(tmp_path), tmp_path)
         container = config.format
         codec = "libx264" if config.video_codec == "auto" else config.video_codec
         pixels = "yuv420p" if config.pixel_format == "auto" else config.pixel_format

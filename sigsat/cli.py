@@ -169,11 +169,6 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
         raise SystemExit(EXIT_FAILED)
     if recordings is not None and result.manifest is not None:
         report_recordings(result.manifest, recordings)
-    # The browsing page follows every successful render (slides and handout refresh it too).
-    from .present.index import write_index
-    from .present.lecture import load_lecture
-
-    write_index(load_lecture(options.folder))
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -1,19 +1,27 @@
-"""Writing into the output folder safely: one render at a time, every file replaced whole.
+"""Writing into the output folder safely: one render at a time, and every change committed in
+one step.
 
-A render holds an exclusive lock on `OUT/<quality>/.lock` (fcntl.flock; the kernel drops it
-if the process dies). Every output is first written under a temporary name in its own folder
-(`.NAME.sigsat-tmp`), then all are renamed into place in one quick burst, the manifest last.
-A render killed before that burst leaves the previous outputs untouched; one killed inside it
-leaves every file whole (old or new), never half-written.
+`OUT/<quality>` is a symbolic link to a version of the folder, `OUT/.<quality>.versions/<id>/`.
+A render builds the next version privately (the current one's files hard-linked in, then
+its new files written over them), and commits it with one rename: a new link replacing the
+old. A reader opening `OUT/<quality>/...` sees the old folder or the new one, never a mix, and
+a render killed at any moment leaves one of the two whole. The previous version is kept until
+the next commit, for readers still inside it.
+
+A render holds an exclusive lock on `OUT/.<quality>.lock` (fcntl.flock; the kernel drops it
+if the process dies), beside the link, since the folder behind the link changes.
 """
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import fcntl
 import os
 import shutil
+import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +31,20 @@ from .cache import sha256_file
 
 TMP_SUFFIX = ".sigsat-tmp"
 LOCK = ".lock"
+VERSIONS = ".versions"
+PARTIAL = ".partial"
+# Left over from the layout before versions, or a writer's temporary: not carried into a version.
+NOT_CARRIED = (LOCK,)
+
+
+def lock_path(folder: Path) -> Path:
+    """`OUT/.<quality>.lock`: the render lock of `OUT/<quality>`."""
+    return folder.parent / f".{folder.name}{LOCK}"
+
+
+def versions_dir(folder: Path) -> Path:
+    """`OUT/.<quality>.versions/`: where the versions behind the link live."""
+    return folder.parent / f".{folder.name}{VERSIONS}"
 
 
 class Busy(RuntimeError):
@@ -32,8 +54,8 @@ class Busy(RuntimeError):
 @contextmanager
 def locked(folder: Path, wait: bool) -> Iterator[None]:
     """Hold the folder's render lock; Busy at once when taken, unless `wait`."""
-    folder.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = open(folder / LOCK, "a+", encoding="utf-8")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = open(lock_path(folder), "a+", encoding="utf-8")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -73,62 +95,179 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-class Staging:
-    """Outputs written under temporary names, then committed together, in order."""
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
-    def __init__(self) -> None:
-        self._pending: list[tuple[Path, Path]] = []
+
+def _link_tree(src: Path, dest: Path) -> None:
+    """`dest` as a copy of the tree `src` whose files are hard links (symbolic links copied as
+    links), without the old layout's lock and writers' temporary files."""
+    for path in sorted(src.iterdir()):
+        if path.name in NOT_CARRIED or path.name.endswith(TMP_SUFFIX):
+            continue
+        target = dest / path.name
+        if path.is_symlink():
+            os.symlink(os.readlink(path), target)
+        elif path.is_dir():
+            target.mkdir()
+            _link_tree(path, target)
+        elif path.is_file():
+            try:
+                os.link(path, target)
+            except OSError:
+                shutil.copy2(path, target)
+
+
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two names in one atomic step (Linux renameat2 RENAME_EXCHANGE); False where the
+    system or the file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def current(folder: Path) -> Path | None:
+    """The real folder `OUT/<quality>` shows now (a version, or a plain folder of the layout
+    before versions), or None when there is none."""
+    if folder.is_dir():
+        return folder.resolve()
+    return None
+
+
+class Version:
+    """The next version of `OUT/<quality>`: built privately, committed in one rename.
+
+    Write into `root` (`file`, `copy`, `text` and `remove` take paths under it); a file carried
+    over from the current version is a hard link to it, so each write first unlinks it and
+    never changes the current version's bytes.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.store = versions_dir(folder)
+        self.id = f"{time.strftime('%Y%m%dT%H%M%S')}-{time.time_ns() % 10**9:09d}-{os.getpid()}"
+        self.root = self.store / f".{self.id}{PARTIAL}"
         self.unchanged: list[Path] = []
+        self._written: list[Path] = []
 
-    def _stage(self, dest: Path) -> Path:
+    def begin(self) -> Version:
+        """Start from a copy of the current version (hard links)."""
+        self.root.mkdir(parents=True)
+        now = current(self.folder)
+        if now is not None:
+            _link_tree(now, self.root)
+        return self
+
+    def file(self, dest: Path) -> Path:
+        """`dest`, free for a tool to write (e.g. ffmpeg)."""
         dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = tmp_name(dest)
-        self._pending.append((tmp, dest))
-        return tmp
+        if dest.is_dir() and not dest.is_symlink():
+            shutil.rmtree(dest)
+        else:
+            dest.unlink(missing_ok=True)
+        self._written.append(dest)
+        return dest
 
     def copy(self, src: Path, dest: Path, sha256: str | None = None) -> None:
-        """`dest` will be a copy of `src` (skipped when it already has the same bytes)."""
+        """`dest` will be a copy of `src` (left as it is when it already has the same bytes)."""
         if dest.is_file() and sha256 is not None and sha256_file(dest) == sha256:
             self.unchanged.append(dest)
             return
-        tmp = self._stage(dest)
-        shutil.copyfile(src, tmp)
-        _fsync(tmp)
+        shutil.copyfile(src, self.file(dest))
 
     def text(self, data: str, dest: Path) -> None:
-        """`dest` will hold this text (skipped when it already does)."""
+        """`dest` will hold this text (left as it is when it already does)."""
         raw = data.encode("utf-8")
         if dest.is_file() and dest.read_bytes() == raw:
             self.unchanged.append(dest)
             return
-        tmp = self._stage(dest)
-        tmp.write_bytes(raw)
-        _fsync(tmp)
+        self.file(dest).write_bytes(raw)
 
-    def file(self, dest: Path) -> Path:
-        """A temporary path for a tool to write `dest` into (e.g. ffmpeg)."""
-        return self._stage(dest)
+    def remove(self, path: Path) -> None:
+        """`path` will not be in the new version."""
+        path.unlink(missing_ok=True)
 
-    def commit(self) -> list[Path]:
-        """Rename everything into place, in the order staged; returns what changed."""
-        done = []
-        for tmp, dest in self._pending:
-            os.replace(tmp, dest)
-            done.append(dest)
-        for folder in {dest.parent for _, dest in self._pending}:
-            fd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        self._pending.clear()
-        return done
+    def commit(self) -> Path:
+        """Make the new version what `OUT/<quality>` shows, in one rename; the one it replaces is
+        kept (readers may still be in it), older ones go. Returns the version's folder."""
+        for path in self._written:
+            if path.is_file():
+                _fsync(path)
+        for folder in sorted({p.parent for p in self._written} | {self.root}):
+            if folder.is_dir():
+                _fsync_dir(folder)
+        final = self.store / self.id
+        os.rename(self.root, final)
+        _fsync_dir(self.store)
+        link = self.folder.parent / f".{self.folder.name}.{uuid.uuid4().hex}.link"
+        os.symlink(os.path.relpath(final, self.folder.parent), link)
+        previous = current(self.folder)
+        if self.folder.is_dir() and not self.folder.is_symlink():
+            # The layout before versions: the plain folder becomes the previous version.
+            previous = self.store / f"0-{self.id}-before"  # sorts before every version
+            if _exchange(link, self.folder):  # one atomic step: the link in, the folder out
+                os.rename(link, previous)
+            else:  # no renameat2: for a moment there is no folder (never a mixed one)
+                os.rename(self.folder, previous)
+                os.replace(link, self.folder)
+        else:
+            os.replace(link, self.folder)
+        _fsync_dir(self.folder.parent)
+        for old in self.store.iterdir():
+            if old.resolve() not in (final.resolve(), previous.resolve() if previous else None) \
+                    and not old.name.startswith("."):
+                shutil.rmtree(old, ignore_errors=True)
+        self.root = final
+        return final
 
     def abort(self) -> None:
-        """Remove whatever was staged."""
-        for tmp, _ in self._pending:
-            tmp.unlink(missing_ok=True)
-        self._pending.clear()
+        """Drop the unfinished version."""
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def recover(folder: Path) -> list[Path]:
+    """Mend what a killed render left (call with the lock held): unfinished versions and links
+    go, and a folder missing between the two renames of the first commit is linked again to
+    its newest version. Returns what was removed."""
+    gone: list[Path] = []
+    store = versions_dir(folder)
+    if store.is_dir():
+        for path in store.iterdir():
+            if path.name.startswith(".") and path.name.endswith(PARTIAL):
+                shutil.rmtree(path, ignore_errors=True)
+                gone.append(path)
+    if folder.parent.is_dir():
+        for link in folder.parent.glob(f".{folder.name}.*.link"):
+            if link.is_dir() and not link.is_symlink():  # a plain folder exchanged for the link
+                store.mkdir(exist_ok=True)
+                os.rename(link, store / f"0-{link.name.strip('.')}-before")
+            else:
+                link.unlink(missing_ok=True)
+                gone.append(link)
+    if not folder.exists() and not folder.is_symlink() and store.is_dir():
+        versions = sorted(p for p in store.iterdir() if not p.name.startswith(".") and p.is_dir())
+        if versions:
+            os.symlink(os.path.relpath(versions[-1], folder.parent), folder)
+    return gone
 
 
 def write_if_changed(path: Path, text: str) -> bool:

@@ -57,7 +57,7 @@ from .contract import (
 )
 from .logger import console, is_quiet, logger
 from .narration import script_csv, script_markdown
-from .outputs import Staging, locked, remove_stale_tmp, tmp_name
+from .outputs import Version, locked, recover, remove_stale_tmp
 from .progress import RunProgress
 from .qualities import FORMATS, Quality
 from .runs import Run, gc_lock, live_keys, sweep
@@ -291,8 +291,10 @@ class Renderer:
         return result
 
     def _run_locked(self, started: float) -> Result:
-        for path in remove_stale_tmp(self.o.folder):
-            logger.info("removed %s, left by an interrupted render", path)
+        recover(self.o.folder)
+        if self.o.folder.is_dir():
+            for path in remove_stale_tmp(self.o.folder):
+                logger.info("removed %s, left by an interrupted command", path)
         sweep(self.cache)
         tasks = self.plan()
         todo = [t for t in tasks if t.key is not None and t.entry is None and not t.error]
@@ -330,97 +332,106 @@ class Renderer:
 
     # Outputs
     def _write_outputs(self, tasks: list[Task], started: float) -> Manifest:
-        folder = self.o.folder
-        layout = Layout(folder)
+        """Build the next version of the output folder, then commit it in one rename."""
+        version = Version(self.o.folder).begin()
+        try:
+            manifest = self._fill(version, tasks, started)
+            version.commit()
+        except BaseException:
+            version.abort()
+            raise
+        return manifest
+
+    def _fill(self, version: Version, tasks: list[Task], started: float) -> Manifest:
+        layout = Layout(version.root)
         ext = FORMATS[self.o.fmt].ext
-        staging = Staging()
         rows: list[ChapterRecord] = []
         parts: list[Part] = []
         cues: list[Cue] = []
         offset = 0.0
-        try:
-            for t in tasks:
-                assert t.entry is not None and t.key is not None
-                e, ref = t.entry, t.ref
-                side = e.sidecar
-                clip, poster = layout.clip(ref.stem, ext), layout.poster(ref.stem)
-                staging.copy(e.path("clip"), clip, e.sha256("clip"))
-                staging.copy(e.path("poster"), poster, e.sha256("poster"))
-                # Frames, rate and duration as the master has them (verified against entry.json).
-                parts.append(Part(e.path("master"), ref.title, e.info.frames, e.info.fps,
-                                  e.sha256("master"), e.path("audio"), e.sha256("audio")))
-                duration = e.info.duration
-                cues.extend(shifted(side.cues, offset))
-                own = {"vtt": vtt(side.cues, ref.title), "srt": srt(side.cues)}
-                for ext_, text in own.items():
-                    staging.text(text, layout.chapter_captions(ref.stem, ext_))
-                rows.append(ChapterRecord(
-                    number=ref.number, slug=ref.slug, scene=ref.scene, title=ref.title,
-                    file=f"{Layout.CLIPS}/{clip.name}", poster=f"{Layout.POSTERS}/{poster.name}",
-                    start=round(offset, 3), duration=duration, frames=e.info.frames,
-                    size=e.path("clip").stat().st_size, sha256=e.sha256("clip"),
-                    poster_time=e.entry.poster_time, cache_key=t.key.digest,
-                    key_parts=t.key.parts, status="rendered" if t.rendered else "cached",
-                    captions={x: layout.rel(layout.chapter_captions(ref.stem, x)) for x in own},
-                    reads=side.reads, params=side.params, ledger=side.ledger,
-                    sections=side.sections, beats=side.beats, cues=side.cues, loops=side.loops))
-                offset += duration
-            title = str(self.o.params.lesson.title)
-            lecture = self._lecture(parts, title, srt(cues), staging)
-            staging.text(srt(cues), folder / Layout.SRT)
-            staging.text(vtt(cues, title), folder / Layout.VTT)
-            q = self.o.quality
-            manifest = Manifest(
-                sigsat=__version__, title=title, quality=q.name, width=q.width, height=q.height,
-                fps=q.fps, format=self.o.fmt, transparent=self.o.transparent,
-                theme=self.o.params.theme, voice=self.o.voice, tools=tool_versions(),
-                params=self.o.params.flat(), lecture=lecture, chapters=rows,
-                run=RunRecord(rendered=[t.ref.slug for t in tasks if t.rendered],
-                              cached=[t.ref.slug for t in tasks if not t.rendered],
-                              jobs=self.o.jobs, seconds=round(time.monotonic() - started, 3)),
-                extras=_previous_extras(layout.manifest))
-            staging.text(script_markdown(manifest), folder / Layout.SCRIPT_MD)
-            staging.text(script_csv(manifest), folder / Layout.SCRIPT_CSV)
-            staging.text(manifest.dumps(), layout.manifest)
-            staging.commit()
-        except BaseException:
-            staging.abort()
-            raise
-        self._remove_stale(folder, {f"{t.ref.stem}.{ext}" for t in tasks},
-                           {f"{t.ref.stem}.png" for t in tasks})
+        for t in tasks:
+            assert t.entry is not None and t.key is not None
+            e, ref = t.entry, t.ref
+            side = e.sidecar
+            clip, poster = layout.clip(ref.stem, ext), layout.poster(ref.stem)
+            version.copy(e.path("clip"), clip, e.sha256("clip"))
+            version.copy(e.path("poster"), poster, e.sha256("poster"))
+            # Frames, rate and duration as the master has them (verified against entry.json).
+            parts.append(Part(e.path("master"), ref.title, e.info.frames, e.info.fps,
+                              e.sha256("master"), e.path("audio"), e.sha256("audio")))
+            duration = e.info.duration
+            cues.extend(shifted(side.cues, offset))
+            own = {"vtt": vtt(side.cues, ref.title), "srt": srt(side.cues)}
+            for ext_, text in own.items():
+                version.text(text, layout.chapter_captions(ref.stem, ext_))
+            rows.append(ChapterRecord(
+                number=ref.number, slug=ref.slug, scene=ref.scene, title=ref.title,
+                file=f"{Layout.CLIPS}/{clip.name}", poster=f"{Layout.POSTERS}/{poster.name}",
+                start=round(offset, 3), duration=duration, frames=e.info.frames,
+                size=e.path("clip").stat().st_size, sha256=e.sha256("clip"),
+                poster_time=e.entry.poster_time, cache_key=t.key.digest,
+                key_parts=t.key.parts, status="rendered" if t.rendered else "cached",
+                captions={x: layout.rel(layout.chapter_captions(ref.stem, x)) for x in own},
+                reads=side.reads, params=side.params, ledger=side.ledger,
+                sections=side.sections, beats=side.beats, cues=side.cues, loops=side.loops))
+            offset += duration
+        title = str(self.o.params.lesson.title)
+        lecture = self._lecture(parts, title, srt(cues), version)
+        version.text(srt(cues), version.root / Layout.SRT)
+        version.text(vtt(cues, title), version.root / Layout.VTT)
+        q = self.o.quality
+        manifest = Manifest(
+            sigsat=__version__, title=title, quality=q.name, width=q.width, height=q.height,
+            fps=q.fps, format=self.o.fmt, transparent=self.o.transparent,
+            theme=self.o.params.theme, voice=self.o.voice, tools=tool_versions(),
+            params=self.o.params.flat(), lecture=lecture, chapters=rows,
+            run=RunRecord(rendered=[t.ref.slug for t in tasks if t.rendered],
+                          cached=[t.ref.slug for t in tasks if not t.rendered],
+                          jobs=self.o.jobs, seconds=round(time.monotonic() - started, 3)),
+            extras=_previous_extras(self.o.folder / MANIFEST))
+        version.text(script_markdown(manifest), version.root / Layout.SCRIPT_MD)
+        version.text(script_csv(manifest), version.root / Layout.SCRIPT_CSV)
+        version.text(manifest.dumps(), layout.manifest)
+        self._remove_stale(version, tasks, ext)
+        # The browsing page is part of the version (slides and handout refresh it later too).
+        from .present.index import write_index
+        from .present.lecture import load_lecture
+
+        write_index(load_lecture(version.root))
         return manifest
 
-    def _lecture(self, parts: list[Part], title: str, captions: str, staging: Staging) -> LectureRecord:
-        dest = self.o.folder / Layout.LECTURE
+    def _lecture(self, parts: list[Part], title: str, captions: str, version: Version) -> LectureRecord:
+        dest = version.root / Layout.LECTURE
         key = lecture_key(parts, title, captions)
         old = _previous_lecture(self.o.folder / MANIFEST)
         chapter_marks = None
         if not (old is not None and old.key == key and dest.is_file()
                 and sha256_file(dest) == old.sha256):
-            chapter_marks = join(parts, title, captions, staging.file(dest),
+            chapter_marks = join(parts, title, captions, version.file(dest),
                                  self.workspace.folder / "lecture")
-            source = tmp_name(dest)
-        else:
-            source = dest
         chapter_marks = chapter_marks or marks(parts)
         return LectureRecord(
             file=Layout.LECTURE, srt=Layout.SRT, vtt=Layout.VTT, key=key,
             duration=chapter_marks[-1].end / 1000 if chapter_marks else 0.0,
-            size=source.stat().st_size, sha256=sha256_file(source),
+            size=dest.stat().st_size, sha256=sha256_file(dest),
             chapters=[ChapterMark(title=m.title, start=m.start / 1000, end=m.end / 1000)
                       for m in chapter_marks])
 
     @staticmethod
-    def _remove_stale(folder: Path, clips: set[str], posters: set[str]) -> None:
+    def _remove_stale(version: Version, tasks: list[Task], ext: str) -> None:
         """Chapter files of earlier runs that this lecture no longer has."""
-        for sub, keep, exts in (("clips", clips, {f".{f.ext}" for f in FORMATS.values()}),
-                                ("posters", posters, {".png"})):
-            d = folder / sub
+        stems = {t.ref.stem for t in tasks}
+        keep = {Layout.CLIPS: {f"{s}.{ext}" for s in stems}, Layout.POSTERS: {f"{s}.png" for s in stems},
+                Layout.CAPTIONS: {f"{s}.{x}" for s in stems for x in ("srt", "vtt")}}
+        exts = {Layout.CLIPS: {f".{f.ext}" for f in FORMATS.values()}, Layout.POSTERS: {".png"},
+                Layout.CAPTIONS: {".srt", ".vtt"}}
+        for sub, names in keep.items():
+            d = version.root / sub
             if not d.is_dir():
                 continue
             for p in d.iterdir():
-                if p.is_file() and p.suffix in exts and is_chapter_stem(p.stem) and p.name not in keep:
-                    p.unlink()
+                if p.is_file() and p.suffix in exts[sub] and is_chapter_stem(p.stem) and p.name not in names:
+                    version.remove(p)
 
 
 def _previous_manifest(path: Path) -> Manifest | None:

@@ -128,7 +128,7 @@ def test_a_second_render_into_a_busy_folder_refuses(tmp_path):
     assert code == 2
     assert err.strip() == (f"Error: another render is writing to {out / 'tiny'}; wait for it "
                            "(--wait) or use another --out")
-    assert sorted(p.name for p in (out / "tiny").iterdir()) == [".lock"]
+    assert sorted(p.name for p in out.iterdir()) == [".tiny.lock"]
 
 
 def test_wait_waits_for_the_lock(tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -237,3 +238,52 @@ def test_a_chapter_process_stops_when_its_render_is_killed(tmp_path):
     for pid in left:
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+KILLER = Path(__file__).parent / "fixtures" / "kill_at_rename.py"
+
+
+def _state(folder: Path) -> dict[str, str]:
+    """What a reader of the folder sees (hidden temporary files aside), but for the manifest and
+    index.html, which tell of the run that wrote them (times, rendered or cached)."""
+    return {k: v for k, v in snapshot(folder).items()
+            if not k.split("/")[-1].startswith(".") and k not in ("manifest.json", "index.html")}
+
+
+@pytest.mark.parametrize("links", [True, False], ids=["versions", "a plain folder"])
+def test_a_render_killed_while_it_commits_leaves_the_old_or_the_new_never_a_mix(fake_out, tmp_path, links):
+    # A plain OUT/tiny is what renders before versions made (and what a copy that follows
+    # links makes): its first commit moves it aside.
+    fake_copy = tmp_path / "old"
+    shutil.copytree(fake_out, fake_copy, symlinks=links)
+    args = ["render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--set", "problem1.z=2", "--jobs", "1"]
+    new_out = tmp_path / "new"
+    shutil.copytree(fake_copy, new_out, symlinks=links)
+    root = str(Path(__file__).parents[2])  # the killer runs as a script: sigsat from this tree
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, fake_env()["PYTHONPATH"]])}
+    count = tmp_path / "count"
+    done = subprocess.run([sys.executable, str(KILLER), "0", str(new_out), str(count), *args,
+                           "--out", str(new_out)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    renames = int(count.read_text())
+    assert renames >= 1
+    old, new = _state(fake_copy / "tiny"), _state(new_out / "tiny")
+    assert old != new
+    shutil.rmtree(new_out / ".cache")
+    shutil.copytree(fake_copy / ".cache", new_out / ".cache")  # the z=2 entries, with the old ones
+    cache = new_out / ".cache"
+    seen = []
+    for k in range(1, renames + 1):
+        out = tmp_path / f"kill{k}"
+        shutil.copytree(fake_copy, out, ignore=shutil.ignore_patterns(".cache"), symlinks=links)
+        killed = subprocess.run([sys.executable, str(KILLER), str(k), str(out), str(count), *args,
+                                 "--out", str(out), "--cache", str(cache)], env=env,
+                                capture_output=True, text=True)
+        assert killed.returncode == -signal.SIGKILL, killed.stderr
+        state = _state(out / "tiny")
+        assert state in (old, new), f"a mix after the kill at rename {k} of {renames}"
+        seen.append("old" if state == old else "new")
+        again = sigsat(*args, "--out", str(out), "--cache", str(cache), env=fake_env())
+        assert again.returncode == 0, again.stderr
+        assert _state(out / "tiny") == new
+    assert seen[0] == "old"

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from sigsat.assemble import Mark, Part, ffmetadata, marks
-from sigsat.cache import Cache, chapter_key, sha256_file, why_changed
+from sigsat.cache import Cache, chapter_key, why_changed
 from sigsat.captions import shifted, srt, time_lines, vtt
 from sigsat.chapters import ChapterError, Loaded, load, registry, select
 from sigsat.contract import VERSION, ContractError, Cue, Entry
-from sigsat.outputs import Staging, remove_stale_tmp, tmp_name
+from sigsat.outputs import Version, recover, versions_dir
 from sigsat.qualities import QUALITIES
 from sigsat_math.params import DEFAULTS, Spec, specs
 from sigsat_math.params import load as load_params
@@ -216,32 +216,56 @@ def test_a_missing_or_foreign_entry_is_not_used(tmp_path):
     assert cache.get("k1") == (None, "entry.json is the entry of key k2")
 
 
-def test_staged_files_appear_only_on_commit(tmp_path):
-    src = tmp_path / "src.bin"
-    src.write_bytes(b"new clip")
-    old = tmp_path / "out" / "clips" / "01_a.mp4"
-    old.parent.mkdir(parents=True)
-    old.write_bytes(b"old clip")
-    staging = Staging()
-    staging.copy(src, old, sha256_file(src))
-    staging.text("{}", tmp_path / "out" / "manifest.json")
-    assert old.read_bytes() == b"old clip" and tmp_name(old).is_file()
-    assert not (tmp_path / "out" / "manifest.json").exists()
-    staging.commit()
-    assert old.read_bytes() == b"new clip" and not tmp_name(old).exists()
-    again = Staging()
-    again.copy(src, old, sha256_file(src))
-    again.text("{}", tmp_path / "out" / "manifest.json")
-    assert again.commit() == [] and len(again.unchanged) == 2
+def test_a_version_appears_in_one_step_and_never_changes_the_old_one(tmp_path):
+    folder = tmp_path / "out" / "tiny"
+    first = Version(folder).begin()
+    first.text("old clip", first.root / "clips" / "01_a.mp4")
+    first.text("{}", first.root / "manifest.json")
+    assert not folder.exists()
+    first.commit()
+    assert folder.is_symlink() and (folder / "clips" / "01_a.mp4").read_text() == "old clip"
+    old_inside = folder.resolve()
+    second = Version(folder).begin()
+    clip = second.root / "clips" / "01_a.mp4"
+    assert clip.samefile(old_inside / "clips" / "01_a.mp4")  # carried over as a link
+    second.text("new clip", clip)
+    second.text("{}", second.root / "manifest.json")
+    assert second.unchanged == [second.root / "manifest.json"]
+    assert (folder / "clips" / "01_a.mp4").read_text() == "old clip"  # not yet, and not in place
+    second.commit()
+    assert (folder / "clips" / "01_a.mp4").read_text() == "new clip"
+    assert (old_inside / "clips" / "01_a.mp4").read_text() == "old clip"  # kept for its readers
+    Version(folder).begin().commit()
+    assert not old_inside.exists()  # the one before the previous goes
+    assert len(list(versions_dir(folder).iterdir())) == 2
 
 
-def test_an_aborted_or_killed_staging_leaves_no_trace(tmp_path):
-    dest = tmp_path / "lecture.mp4"
-    dest.write_bytes(b"old")
-    staging = Staging()
-    staging.text("new", dest)
-    staging.abort()
-    assert dest.read_bytes() == b"old" and list(tmp_path.iterdir()) == [dest]
-    Staging().text("half", dest)  # as if killed before commit
-    assert remove_stale_tmp(tmp_path) == [tmp_name(dest)]
-    assert dest.read_bytes() == b"old"
+def test_an_aborted_or_killed_version_leaves_no_trace(tmp_path):
+    folder = tmp_path / "tiny"
+    done = Version(folder).begin()
+    done.text("old", done.root / "lecture.mp4")
+    done.commit()
+    aborted = Version(folder).begin()
+    aborted.text("new", aborted.root / "lecture.mp4")
+    aborted.abort()
+    killed = Version(folder).begin()
+    killed.text("half", killed.root / "lecture.mp4")  # as if killed before the commit
+    assert (folder / "lecture.mp4").read_text() == "old"
+    assert recover(folder) == [killed.root]
+    assert [p.name for p in versions_dir(folder).iterdir()] == [folder.resolve().name]
+
+
+def test_a_plain_folder_from_before_versions_is_replaced_in_one_step(tmp_path):
+    folder = tmp_path / "tiny"
+    (folder / "slides").mkdir(parents=True)
+    (folder / "slides" / "deck.html").write_text("the lecturer's deck")
+    (folder / ".lock").write_text("")
+    version = Version(folder).begin()
+    version.text("new", version.root / "lecture.mp4")
+    version.commit()
+    assert folder.is_symlink()
+    assert (folder / "slides" / "deck.html").read_text() == "the lecturer's deck"  # carried over
+    assert not (folder / ".lock").exists()
+    folder.unlink()  # as if killed between the two renames of a system without renameat2
+    recover(folder)
+    assert (folder / "lecture.mp4").read_text() == "new"

@@ -22,13 +22,13 @@ from rich.table import Table
 
 from sigsat_math.params import specs, to_toml
 
-from . import __version__
+from . import __version__, faults
 from .chapters import Broken, ChapterError, load, registry, select
 from .commons import UsageProblem, effective_params, params_options, registry_option
-from .contract import ContractError
+from .contract import ContractError, Layout
 from .logger import logger, set_quiet
 from .narration import check_recordings, report_recordings, voice_options, voice_spec
-from .outputs import Busy
+from .outputs import Busy, lock_path
 from .qualities import (
     DEFAULT_FORMAT,
     DEFAULT_QUALITY,
@@ -85,6 +85,15 @@ def main(ctx: click.Context) -> None:
         ctx.invoke(render)
 
 
+def _folder(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """A folder option as a Path; an empty one is refused (Path('') would be the current folder)."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("is empty: name a folder")
+    return Path(value)
+
+
 def _quality_help() -> str:
     return "; ".join(f"{q.name}: {q.doc}" for q in QUALITIES.values())
 
@@ -104,10 +113,11 @@ def _quality_help() -> str:
                    "or webm (VP9 with alpha). lecture.mp4 and posters keep the theme's background.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Chapters rendered at once, each in its own process. [default: number of cores]")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
-              show_default=True, help="Output folder; files go to OUT/<quality>/.")
-@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Cache folder, shareable between output folders. [default: OUT/.cache]")
+@click.option("--out", "-o", default="out", show_default=True, callback=_folder,
+              help="Output folder; files go to OUT/<quality>/.")
+@click.option("--cache", "cache_dir", default=None, callback=_folder,
+              help="Cache folder, shareable between output folders and renders running at once. "
+                   "[default: OUT/.cache]")
 @click.option("--force", is_flag=True, help="Render the chosen chapters again even if cached.")
 @click.option("--wait", is_flag=True,
               help="If another render is writing to the same folder, wait for it instead of refusing.")
@@ -137,6 +147,8 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     from .render import Options, Renderer, report
 
     set_quiet(quiet)
+    # `sigsat` alone reaches here through ctx.invoke, which hands over the options' raw defaults.
+    out, cache_dir = Path(out), Path(cache_dir) if cache_dir is not None else None
     params = effective_params(params_file, overrides, theme)
     if fmt is None:
         fmt = TRANSPARENT_DEFAULT_FORMAT if transparent else DEFAULT_FORMAT
@@ -154,17 +166,33 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
                       transparent=transparent, jobs=jobs or _cores(), out=out,
                       cache_dir=cache_dir, force=force, wait=wait, voice=spec,
                       recordings=recordings)
+    try:  # what the environment must offer, before anything is rendered
+        faults.tools()
+        faults.usable_folder("--out", out)
+        faults.usable_folder("--cache", cache_dir or out / ".cache")
+        faults.lock_file(lock_path(options.folder))
+        faults.owned(options.folder, dirs=(Layout.CLIPS, Layout.POSTERS, Layout.CAPTIONS),
+                     files=(Layout.LECTURE, Layout.SRT, Layout.VTT, Layout.MANIFEST, Layout.INDEX,
+                            Layout.SCRIPT_MD, Layout.SCRIPT_CSV))
+    except faults.EnvironmentFault as e:
+        raise UsageProblem(str(e)) from None
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         result = Renderer(options).run()
-    except Busy as e:
+    except (Busy, faults.EnvironmentFault) as e:
         raise UsageProblem(str(e)) from None
+    except OSError as e:  # a mendable fault met where no folder was named: still one line
+        if faults.cause(e) is None:
+            raise
+        raise UsageProblem(faults.describe(e)) from None
     except (KeyboardInterrupt, Terminated) as e:
         logger.error("[red]stopped[/]; %s was left as it was", options.folder)
         raise SystemExit(130 if isinstance(e, KeyboardInterrupt) else 143) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
     report(result, options)
+    if result.faults:  # the environment stopped chapters: the user mends it (status 2)
+        raise UsageProblem("; ".join(result.faults))
     if result.failed:
         raise SystemExit(EXIT_FAILED)
     if recordings is not None and result.manifest is not None:

@@ -128,6 +128,15 @@ class Job(Record):
     parent_pid: int | None = None  # the render's pid: the worker stops when it dies (None: its parent)
 
 
+class Failure(Record):
+    """Why a job failed, as the worker reports it to the renderer: the chapter's own error (and
+    where in its file), or a fault of the environment the user can mend (a full disk...)."""
+
+    kind: Literal["chapter", "environment"]
+    error: str  # one line
+    where: str = ""
+
+
 # What a scene writes.
 
 class LedgerRow(Part):

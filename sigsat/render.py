@@ -15,11 +15,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
+from collections.abc import Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from rich.markup import escape
 from rich.table import Table
@@ -47,6 +49,7 @@ from .contract import (
     ChapterRecord,
     ContractError,
     Cue,
+    Failure,
     Job,
     Layout,
     LectureRecord,
@@ -55,6 +58,7 @@ from .contract import (
     RunRecord,
     VoiceSpec,
 )
+from .faults import within
 from .logger import console, is_quiet, logger
 from .narration import script_csv, script_markdown
 from .outputs import Version, locked, recover, remove_stale_tmp
@@ -62,6 +66,7 @@ from .progress import RunProgress
 from .qualities import FORMATS, Quality
 from .runs import Run, gc_lock, live_keys, sweep
 from .units import clock, size
+from .worker import FAILURE_LINE
 
 MANIFEST = Layout.MANIFEST
 LOG_TAIL = 25
@@ -102,6 +107,8 @@ class Task:
     error: str = ""
     detail: str = ""
     log: Path | None = None
+    tail: deque[str] = field(default_factory=lambda: deque(maxlen=LOG_TAIL * 4))
+    fault: bool = False  # the error is the environment's (a full disk...), not the chapter's
     seconds: float = 0.0
     rendered: bool = False
 
@@ -123,6 +130,11 @@ class Result:
     def failed(self) -> list[Task]:
         """The chapters that failed."""
         return [t for t in self.tasks if t.error]
+
+    @property
+    def faults(self) -> list[str]:
+        """The environment's faults that stopped chapters, each once."""
+        return list(dict.fromkeys(t.error for t in self.tasks if t.fault))
 
 
 class Renderer:
@@ -214,19 +226,19 @@ class Renderer:
         env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1"}
         progress.started(task.name)
         started = time.monotonic()
-        with open(log_file, "wb") as log:
+        with self._procs_lock:
+            if self._stopping:
+                return
+            proc = subprocess.Popen([sys.executable, "-m", "sigsat.worker", str(job_file)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, env=env)
+            self._procs.add(proc)
+        try:
+            report = self._follow(proc, log_file, task)
+            code = proc.wait()
+        finally:
             with self._procs_lock:
-                if self._stopping:
-                    return
-                proc = subprocess.Popen([sys.executable, "-m", "sigsat.worker", str(job_file)],
-                                        stdout=log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, env=env)
-                self._procs.add(proc)
-            try:
-                code = proc.wait()
-            finally:
-                with self._procs_lock:
-                    self._procs.discard(proc)
+                self._procs.discard(proc)
         task.seconds = time.monotonic() - started
         if self._stopping:  # stopped on purpose: not a chapter's failure
             task.error = "stopped"
@@ -238,21 +250,57 @@ class Renderer:
                 task.entry, task.rendered = verify(work / "entry", task.key.digest), True
             except Damaged as e:
                 task.error = f"the render left no usable cache entry ({e})"
+        elif report is not None:
+            task.error = report.error + (f" ({report.where})" if report.where else "")
+            task.fault = report.kind == "environment"
+        elif code < 0:
+            task.error = f"the chapter's process was killed by signal {-code}"
         else:
-            error_file = work / "error.json"
-            if error_file.is_file():
-                err = json.loads(error_file.read_text(encoding="utf-8"))
-                task.error = err["error"] + (f" ({err['where']})" if err.get("where") else "")
-            elif code < 0:
-                task.error = f"the chapter's process was killed by signal {-code}"
-            else:
-                task.error = f"the chapter's process exited with status {code}"
+            task.error = f"the chapter's process exited with status {code}"
         progress.finished(task.name)
-        if task.error:
+        if task.fault:  # said once, at the end (sigsat.cli), as the run's error
+            logger.info("[red]✗ %s stopped[/] after %.1f s: %s", task.name, task.seconds,
+                        escape(task.error))
+        elif task.error:
             logger.error("[red]✗ %s failed[/] after %.1f s: %s", task.name, task.seconds,
                          escape(task.error))
         else:
             logger.info("[green]✓[/] %s rendered in %.1f s", task.name, task.seconds)
+
+    @staticmethod
+    def _follow(proc: subprocess.Popen[bytes], log_file: Path, task: Task) -> Failure | None:
+        """Read the chapter process's output to its end: into its log while the disk takes it,
+        its last lines kept in memory whatever the disk does, and its Failure report if any."""
+        assert proc.stdout is not None
+        log: IO[bytes] | None
+        try:
+            log = open(log_file, "wb")
+        except OSError:
+            log = None
+        report = None
+        try:
+            for raw in proc.stdout:
+                line = raw.decode("utf-8", errors="replace").rstrip("\n")
+                if line.startswith(FAILURE_LINE):
+                    try:
+                        report = Failure.parse(json.loads(line[len(FAILURE_LINE):]))
+                    except (ValueError, ContractError):
+                        pass
+                    continue
+                task.tail.append(line)
+                if log is not None:
+                    try:
+                        log.write(raw)
+                    except OSError:  # a full disk: the tail in memory still tells
+                        log.close()
+                        log = None
+        finally:
+            if log is not None:
+                try:
+                    log.close()
+                except OSError:
+                    pass
+        return report
 
     def stop(self) -> None:
         """Terminate every chapter process (on Ctrl-C or SIGTERM)."""
@@ -285,8 +333,10 @@ class Renderer:
     def run(self) -> Result:
         """Plan, render what is missing, and write the outputs (unless a chapter failed)."""
         started = time.monotonic()
-        with locked(self.o.folder, self.o.wait), self.workspace:
-            result = self._run_locked(started)
+        # A full disk, a read-only folder...: one line naming the folder (sigsat.faults).
+        with within(self.o.folder, "the output folder"), locked(self.o.folder, self.o.wait):
+            with within(self.cache.root, "the cache folder"), self.workspace:
+                result = self._run_locked(started)
         result.seconds = time.monotonic() - started
         return result
 
@@ -311,7 +361,8 @@ class Renderer:
             result = Result(tasks, 0.0)
             if not result.failed:
                 progress.phase("writing the lecture")
-                result.manifest = self._write_outputs(tasks, started)
+                with within(self.o.folder, "the output folder"):
+                    result.manifest = self._write_outputs(tasks, started)
         return result
 
     def _render_all(self, todo: list[Task], progress: RunProgress) -> None:
@@ -503,20 +554,22 @@ def _warn_rmtree(func: Any, path: str, exc: Any) -> None:
 def report(result: Result, options: Options) -> None:
     """The end of a run: failures with their log's tail, or what was written."""
     for t in result.failed:
+        if t.fault:
+            continue  # one line for the whole run (sigsat.cli)
         logger.error("[red bold]chapter %s failed:[/] %s", escape(t.name), escape(t.error))
-        tail = _tail(t.log) if t.log else t.detail.strip().splitlines()[-LOG_TAIL:]
+        tail = _tail(t.tail) if t.tail else t.detail.strip().splitlines()[-LOG_TAIL:]
         if tail:
             console.print("\n".join("    " + line for line in tail), markup=False,
                           highlight=False, style="dim")
         if t.log:
             logger.error("    full log: %s", escape(str(t.log)))
-    if result.failed:
+    if any(not t.fault for t in result.failed):
         done = [t for t in result.tasks if t.entry is not None]
         logger.error("[red]%d of %d chapters failed[/]; %s was left as it was%s",
                      len(result.failed), len(result.tasks), escape(str(options.folder)),
                      f" ({len(done)} finished chapters are cached)" if done else "")
         return
-    if is_quiet():
+    if is_quiet() or result.failed:
         return
     rendered = sum(t.rendered for t in result.tasks)
     table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
@@ -534,8 +587,5 @@ def report(result: Result, options: Options) -> None:
                   f"{result.seconds:.1f} s")
 
 
-def _tail(path: Path) -> list[str]:
-    if not path.is_file():
-        return []
-    lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+def _tail(lines: Iterable[str]) -> list[str]:
     return [line.rstrip() for line in lines if line.strip()][-LOG_TAIL:]

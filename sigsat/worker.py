@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import ctypes
 import importlib
-import json
 import os
 import shutil
 import signal
@@ -28,7 +27,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .contract import Entry, EntryFile, Job, Sidecar
+from .contract import Entry, EntryFile, Failure, Job, Sidecar
+from .faults import cause, describe
 from .logger import logger
 
 # manim writes its movie losslessly (QuickTime RLE, RGB; ARGB when transparent), and the
@@ -39,6 +39,7 @@ from .logger import logger
 # frames manim drew, however its bytes fall, so the chapter's bytes follow from its frames.
 MOVIE_CODEC, MOVIE_PIXELS = "qtrle", "rgb24"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+FAILURE_LINE = "sigsat-worker-failure: "  # then the Failure record as JSON
 
 
 def _file_record(path: Path) -> EntryFile:
@@ -245,8 +246,22 @@ def die_with_parent(parent: int | None) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def failure(job: Job, e: BaseException) -> Failure:
+    """What to tell the renderer about the exception that ended the job."""
+    found = cause(e)
+    if found is not None:  # the environment's fault: the cache's folder is where it wrote
+        return Failure(kind="environment",
+                       error=describe(found, Path(job.entry_final).parent.parent, "the cache folder"))
+    module = sys.modules.get(job.module)
+    message = f"{type(e).__name__}: {e}".strip().splitlines()
+    return Failure(kind="chapter", error=message[0] if message else type(e).__name__,
+                   where=_where(e, getattr(module, "__file__", None)))
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one job; 0 on success, 1 with error.json written on failure."""
+    """Run one job; 0 on success, 1 on failure, with the Failure as the last line printed (the
+    renderer reads this process's output through a pipe, which a full disk cannot stop) and in
+    error.json beside the job when it can be written."""
     args = sys.argv[1:] if argv is None else argv
     job_file = Path(args[0])
     job = Job.read(job_file)
@@ -255,11 +270,12 @@ def main(argv: list[str] | None = None) -> int:
         run(job)
     except Exception as e:  # reported to the parent as this chapter's failure
         traceback.print_exc()
-        module = sys.modules.get(job.module)
-        where = _where(e, getattr(module, "__file__", None))
-        message = f"{type(e).__name__}: {e}".strip().splitlines()
-        error = {"error": message[0] if message else type(e).__name__, "where": where}
-        (job_file.parent / "error.json").write_text(json.dumps(error), encoding="utf-8")
+        report = failure(job, e)
+        print(FAILURE_LINE + report.model_dump_json(), flush=True)
+        try:
+            report.write(job_file.parent / "error.json")
+        except OSError:
+            pass
         return 1
     return 0
 

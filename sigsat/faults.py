@@ -1,0 +1,158 @@
+"""Faults of the environment, each said in one line that names the cause and the folder.
+
+A full disk, a read-only or forbidden folder, a file where a folder belongs, a missing ffmpeg:
+the user can mend these, so they end a render with exit status 2 (as bad input does), not
+with a traceback or a chapter's failure. `preflight` finds what it can before anything is
+rendered; `within` turns the rest, met while writing, into an EnvironmentFault naming the
+folder (the output folder or the cache) rather than a file deep inside it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import stat
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+# What the user can mend, by errno: the words, and what to do.
+_MENDABLE = {
+    errno.ENOSPC: ("no space left on device", "free some space and render again"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space and render again"),
+    errno.EROFS: ("read-only file system", "use a writable folder"),
+    errno.EACCES: ("permission denied", "use a folder you can write to"),
+    errno.EPERM: ("operation not permitted", "use a folder you can write to"),
+    errno.ENOTDIR: ("a file is in the way of a folder", "move it away"),
+    errno.EISDIR: ("a folder is in the way of a file", "move it away"),
+    errno.EMFILE: ("too many open files", "raise the limit (ulimit -n)"),
+    errno.ENFILE: ("too many open files in the system", "close some programs"),
+    errno.EIO: ("input/output error", "check the disk"),
+}
+# ffmpeg and other tools say these in their own words.
+_TOOL_WORDS = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT,
+               "Read-only file system": errno.EROFS, "Permission denied": errno.EACCES}
+
+
+class EnvironmentFault(Exception):
+    """A fault of the environment the user can mend; the message is one line."""
+
+
+def cause(e: BaseException) -> OSError | None:
+    """The mendable OSError behind an exception (its causes and contexts searched), or one made
+    from a tool's words ("No space left on device"), or None."""
+    seen: set[int] = set()
+    current: BaseException | None = e
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _MENDABLE:
+            return current
+        text = str(current)
+        for words, code in _TOOL_WORDS.items():
+            if words in text:
+                return OSError(code, os.strerror(code))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def describe(e: OSError, folder: Path | str | None = None, role: str = "") -> str:
+    """One line for a mendable OSError: what happened (with its errno's name), where, and what
+    to do. `folder` (and its `role`, "the output folder") is named rather than the file."""
+    name = errno.errorcode.get(e.errno or 0, "")
+    words, advice = _MENDABLE.get(e.errno or 0, (e.strerror or str(e), ""))
+    where = str(folder) if folder is not None else (str(e.filename) if e.filename else "")
+    place = f" in {role} {where}" if role and where else (f" in {where}" if where else "")
+    if e.errno == errno.EROFS and where:
+        return f"{role + ' ' if role else ''}{where} is on a read-only file system (EROFS): {advice}"
+    return f"{words}{f' ({name})' if name else ''}{place}" + (f": {advice}" if advice else "")
+
+
+@contextmanager
+def within(folder: Path, role: str) -> Iterator[None]:
+    """Turn a mendable fault met inside the block into an EnvironmentFault naming `folder`."""
+    try:
+        yield
+    except EnvironmentFault:
+        raise
+    except Exception as e:
+        found = cause(e)
+        if found is None:
+            raise
+        raise EnvironmentFault(describe(found, folder, role)) from e
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISREG, "a file"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISLNK, "a broken link")):
+        if test(mode):
+            return name
+    return "not a folder"
+
+
+def usable_folder(option: str, path: Path) -> None:
+    """`path` is, or can be made, a folder this process can write into; else EnvironmentFault."""
+    for folder in (path, *path.parents):
+        try:
+            mode = folder.stat().st_mode
+        except (FileNotFoundError, NotADirectoryError):  # missing, or under a file: look higher
+            if folder.is_symlink():
+                raise EnvironmentFault(f"{option} {path}: {folder} is a broken link, not a folder") from None
+            continue
+        except OSError as e:
+            raise EnvironmentFault(f"{option} {path}: {describe(e, folder)}") from None
+        if not stat.S_ISDIR(mode):
+            raise EnvironmentFault(f"{option} {path}: {folder} is {_kind(mode)}, not a folder")
+        break
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".sigsat-probe-{uuid.uuid4().hex}"
+        probe.touch(exist_ok=False)
+        probe.unlink()
+    except OSError as e:
+        if e.errno in _MENDABLE:
+            raise EnvironmentFault(f"{option} {path}: {describe(e, path)}") from None
+        raise EnvironmentFault(f"{option} {path}: cannot be made ({e.strerror or e})") from None
+
+
+def _wrong_kind(path: Path, folder: bool) -> str:
+    """'' when `path` is missing or of the kind wanted (a folder, or a file), else what it is."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return ""
+    if stat.S_ISLNK(mode):
+        mode = path.stat().st_mode if path.exists() else mode
+    if (stat.S_ISDIR(mode) if folder else stat.S_ISREG(mode)):
+        return ""
+    return "a folder" if stat.S_ISDIR(mode) else _kind(mode)
+
+
+def owned(folder: Path, dirs: tuple[str, ...], files: tuple[str, ...]) -> None:
+    """The output folder's own names are of their kind: folders `dirs`, files `files`."""
+    kind = _wrong_kind(folder, folder=True)
+    if kind:
+        raise EnvironmentFault(f"{folder} is {kind}, where sigsat keeps this quality's outputs: "
+                               "move it away")
+    for names, want_folder in ((dirs, True), (files, False)):
+        for name in names:
+            kind = _wrong_kind(folder / name, want_folder)
+            if kind:
+                raise EnvironmentFault(f"{folder / name} is {kind}, where sigsat keeps its {name}: "
+                                       "move it away")
+
+
+def lock_file(path: Path) -> None:
+    """The render lock is a file (or not there yet)."""
+    kind = _wrong_kind(path, folder=False)
+    if kind:
+        raise EnvironmentFault(f"{path} is {kind}, where sigsat keeps its render lock: remove it")
+
+
+def tools() -> None:
+    """What the renderer runs is on PATH."""
+    if shutil.which("ffmpeg") is None:
+        raise EnvironmentFault("ffmpeg is not on PATH: install it (apt-get install ffmpeg, or "
+                               "./render.sh once) or add its folder to PATH")

@@ -66,7 +66,7 @@ from .progress import RunProgress
 from .qualities import FORMATS, Quality
 from .runs import Run, gc_lock, live_keys, sweep
 from .units import clock, size
-from .worker import FAILURE_LINE
+from .worker import FAILURE_LINE, sweep_aliases
 
 MANIFEST = Layout.MANIFEST
 LOG_TAIL = 25
@@ -346,6 +346,7 @@ class Renderer:
             for path in remove_stale_tmp(self.o.folder):
                 logger.info("removed %s, left by an interrupted command", path)
         sweep(self.cache)
+        sweep_aliases()
         tasks = self.plan()
         todo = [t for t in tasks if t.key is not None and t.entry is None and not t.error]
         for t in tasks:

@@ -17,18 +17,25 @@ from __future__ import annotations
 import ctypes
 import importlib
 import os
+import re
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 import traceback
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .contract import Entry, EntryFile, Failure, Job, Sidecar
 from .faults import cause, describe
+
+if TYPE_CHECKING:
+    from scenes.context import ChapterContext
+
+    from .qualities import Quality
 from .logger import logger
 
 # manim writes its movie losslessly (QuickTime RLE, RGB; ARGB when transparent), and the
@@ -48,8 +55,61 @@ def _file_record(path: Path) -> EntryFile:
     return EntryFile(name=path.name, size=path.stat().st_size, sha256=sha256_file(path))
 
 
+_PLAIN = re.compile(r"^[A-Za-z0-9_./+-]+$")
+ALIAS_PREFIX = "sigsat-alias-"
+
+
+def plain_alias(folder: Path) -> Path:
+    """`folder` under a name of plain characters: a link to it in a new folder of the system's
+    temporary space (`folder` itself when its name is plain already, or no such space is).
+
+    manim writes paths into an ffmpeg concat list between single quotes (a quote in a folder
+    name breaks it), reads them back as format strings (braces), and LaTeX stops at spaces,
+    dollars and the like: so manim is only ever shown plain names. The link goes with the
+    process (`drop_alias`); a killed process's is swept by the next render (`sweep_aliases`).
+    """
+    folder = folder.resolve()
+    if _PLAIN.match(str(folder)):
+        return folder
+    for base in (tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"):
+        if not _PLAIN.match(base) or not os.path.isdir(base):
+            continue
+        try:
+            holder = Path(tempfile.mkdtemp(prefix=f"{ALIAS_PREFIX}{os.getpid()}-", dir=base))
+        except OSError:
+            continue
+        alias = holder / "work"
+        alias.symlink_to(folder, target_is_directory=True)
+        return alias
+    return folder
+
+
+def drop_alias(alias: Path) -> None:
+    """Remove a link `plain_alias` made (never what it points to)."""
+    if alias.is_symlink() and alias.parent.name.startswith(ALIAS_PREFIX):
+        alias.unlink()
+        alias.parent.rmdir()
+
+
+def sweep_aliases() -> None:
+    """Remove the links of chapter processes that were killed before they could."""
+    for base in {tempfile.gettempdir(), "/tmp"}:
+        for holder in Path(base).glob(f"{ALIAS_PREFIX}*"):
+            try:
+                pid = int(holder.name[len(ALIAS_PREFIX):].split("-", 1)[0])
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                for link in holder.iterdir():
+                    if link.is_symlink():
+                        link.unlink()
+                holder.rmdir()
+            except (ValueError, OSError):
+                continue
+
+
 def _configure(job: Job, work: Path) -> None:
-    """manim's settings for the job, with its media, LaTeX and text folders in `work`."""
+    """manim's settings for the job, with its media, LaTeX and text folders in `work` (a plain
+    alias of the job's work folder: see plain_alias)."""
     from manim import config
 
     config.frame_size = (job.quality.width, job.quality.height)
@@ -120,10 +180,7 @@ def run(job: Job) -> None:
     from scenes.context import ChapterContext
     from sigsat_math.params import build
 
-    from .cache import ENTRY, Cache
-    from .encode import composite, h264, poster, transcode
-    from .media import probe
-    from .qualities import FORMATS, Quality
+    from .qualities import Quality
 
     quality = Quality(job.quality.name, job.quality.width, job.quality.height, job.quality.fps, "")
     work = Path(job.work)
@@ -137,7 +194,21 @@ def run(job: Job) -> None:
                              speech_dir=Path(job.speech_dir),
                              recordings=Path(job.recordings) if job.recordings else None,
                              chapter=job.slug)
-    _configure(job, work)
+    alias = plain_alias(work)
+    try:
+        _render(job, work, alias, entry, sidecar, context, quality)
+    finally:
+        drop_alias(alias)
+
+
+def _render(job: Job, work: Path, alias: Path, entry: Path, sidecar: Path, context: ChapterContext,
+            quality: Quality) -> None:
+    from .cache import ENTRY, Cache
+    from .encode import composite, h264, poster, transcode
+    from .media import probe
+    from .qualities import FORMATS
+
+    _configure(job, alias)
     started = time.monotonic()
     if job.slides:
         # manim-slides writes ./slides/ relative to the working directory and stores paths
@@ -147,7 +218,7 @@ def run(job: Job) -> None:
     scene = scene_class(job)(context=context)
     scene.render()
     logger.info("manim rendered %s in %.1f s", job.scene, time.monotonic() - started)
-    _share_svgs(work / "tex", Path(job.tex_dir))
+    _share_svgs(alias / "tex", Path(job.tex_dir))
     for scratch in ("tex", "texts"):
         shutil.rmtree(work / scratch, ignore_errors=True)
     if job.slides:

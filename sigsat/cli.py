@@ -122,11 +122,14 @@ def _quality_help() -> str:
 @click.option("--wait", is_flag=True,
               help="If another render is writing to the same folder, wait for it instead of refusing.")
 @click.option("--quiet", is_flag=True, help="Print nothing but errors (for scripts and CI).")
+@click.option("--strict", is_flag=True,
+              help="Layout problems (text off the frame, texts overlapping) fail their chapter "
+                   "(exit 1, the output folder left as it was) instead of a warning: for CI.")
 @voice_options
 @registry_option
 def render(quality: str, params_file: str | None, overrides: tuple[str, ...], theme: str | None,
            only: tuple[str, ...], fmt: str | None, transparent: bool, jobs: int | None,
-           out: Path, cache_dir: Path | None, force: bool, wait: bool, quiet: bool,
+           out: Path, cache_dir: Path | None, force: bool, wait: bool, quiet: bool, strict: bool,
            voice: str, recordings: Path | None, registry_package: str) -> None:
     """Render the lecture: clips, posters, lecture.mp4 with chapter marks, captions, manifest.
 
@@ -165,7 +168,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     options = Options(quality=QUALITIES[quality], params=params, chapters=chapters, fmt=fmt,
                       transparent=transparent, jobs=jobs or _cores(), out=out,
                       cache_dir=cache_dir, force=force, wait=wait, voice=spec,
-                      recordings=recordings)
+                      recordings=recordings, strict=strict)
     try:  # what the environment must offer, before anything is rendered
         faults.tools()
         faults.usable_folder("--out", out)

@@ -59,6 +59,7 @@ from .contract import (
     VoiceSpec,
 )
 from .faults import within
+from .layout_report import summary
 from .logger import console, is_quiet, logger
 from .narration import script_csv, script_markdown
 from .outputs import Version, locked, recover, remove_stale_tmp
@@ -89,6 +90,7 @@ class Options:
     wait: bool = False
     voice: VoiceSpec = VoiceSpec()
     recordings: Path | None = None
+    strict: bool = False  # layout problems are errors
 
     @property
     def folder(self) -> Path:
@@ -359,12 +361,31 @@ class Renderer:
                 if t not in todo:
                     progress.finished(None)
             self._render_all(todo, progress)
+            self._layout(tasks)
             result = Result(tasks, 0.0)
             if not result.failed:
                 progress.phase("writing the lecture")
                 with within(self.o.folder, "the output folder"):
                     result.manifest = self._write_outputs(tasks, started)
         return result
+
+    def _layout(self, tasks: list[Task]) -> None:
+        """Say what the layout check found in each chapter (cached ones too); with --strict, a
+        chapter with problems fails."""
+        from sigsat_math.params import DEFAULTS
+
+        for t in tasks:
+            if t.entry is None:
+                continue
+            side = t.entry.sidecar
+            sections = {s.name: s.layout for s in side.sections if s.layout}
+            if not sections:
+                continue
+            line = summary(sections, side.params, DEFAULTS.subset(side.params))
+            if self.o.strict:
+                t.error = f"layout problems (--strict): {line}"
+            else:
+                logger.warning("[yellow]⚠[/] %s: %s", t.name, escape(line))
 
     def _render_all(self, todo: list[Task], progress: RunProgress) -> None:
         if not todo:

@@ -32,6 +32,7 @@ class Spec:
     hi_open: bool = False
     choices: tuple[str, ...] = ()
     doc: str = ""
+    text: bool = False  # shown on screen and said: not empty, letters the font and voice have
 
     def allowed(self) -> str:
         """What the key allows, in words."""
@@ -40,6 +41,8 @@ class Spec:
         ]
         if self.choices:
             return "one of " + ", ".join(repr(c) for c in self.choices)
+        if self.text:
+            return "a string of Latin or Greek text, not empty"
         if self.lo is not None and self.hi is not None:
             left = "(" if self.lo_open else "["
             right = ")" if self.hi_open else "]"
@@ -63,11 +66,11 @@ def _p(default: Any, spec: Spec) -> Any:
 class Lesson:
     """Who wrote the lesson and what it is called (shown on the opening and closing cards)."""
 
-    title: str = _p("Sigmoid Saturation", Spec(str))
+    title: str = _p("Sigmoid Saturation", Spec(str, text=True))
     goal: str = _p(
-        "Understand the vanishing gradient problem caused by sigmoid saturation.", Spec(str)
+        "Understand the vanishing gradient problem caused by sigmoid saturation.", Spec(str, text=True)
     )
-    author: str = _p("Joerg Osterrieder", Spec(str))
+    author: str = _p("Joerg Osterrieder", Spec(str, text=True))
     year: int = _p(2025, Spec(int, 1900, 2200))
 
 
@@ -218,6 +221,13 @@ def _check(key: str, value: Any, spec: Spec) -> Any:
             raise bad()
         if spec.choices and value not in spec.choices:
             raise bad()
+        if spec.text:
+            if not value.strip():
+                raise bad("must not be empty (it is shown and said)")
+            odd = unshowable(value)
+            if odd is not None:
+                raise bad(f"{odd!r} (U+{ord(odd):04X}) cannot be shown or said: the lecture's font "
+                          "and voice have Latin and Greek letters, digits and common signs")
         return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise bad()
@@ -236,6 +246,25 @@ def _check(key: str, value: Any, spec: Spec) -> Any:
     if spec.hi is not None and (value >= spec.hi if spec.hi_open else value > spec.hi):
         raise bad()
     return value
+
+
+# What the lecture can show (DejaVu Sans) and say (an English voice): Latin and Greek letters with
+# their accents, digits, punctuation, and common signs (currency, arrows, mathematics). Other
+# scripts (CJK, Arabic...) would show as boxes and be skipped or spelled by the voice, and
+# format characters (bidi overrides, zero-width spaces) would hide what the text really is.
+_SHOWABLE = ((0x0A, 0x0A), (0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF),
+             (0x1E00, 0x1EFF), (0x2010, 0x2027), (0x2030, 0x205E), (0x2070, 0x209F),
+             (0x20A0, 0x20CF), (0x2100, 0x214F), (0x2150, 0x218F), (0x2190, 0x21FF),
+             (0x2200, 0x22FF))
+
+
+def unshowable(text: str) -> str | None:
+    """The first character of `text` the lecture cannot show and say, or None."""
+    for char in text:
+        code = ord(char)
+        if not any(lo <= code <= hi for lo, hi in _SHOWABLE):
+            return char
+    return None
 
 
 def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -85,11 +85,21 @@ def test_to_toml_round_trip_changed(tmp_path: Path) -> None:
     p = load(overrides=["problem1.z=4", "theme=light", "experiment.init=he",
                         "curves.inclusive=false", "problem2.gradient=1e-05"])
     p = dataclasses.replace(p, lesson=dataclasses.replace(
-        p.lesson, title='Say "hi" \\ to\tthe\nsigmoid \x7f é'))
+        p.lesson, title='Say "hi" \\ to the\nsigmoid é'))
     f = write(tmp_path / "p.toml", to_toml(p))
     back = load(f)
     assert back == p
-    assert back.lesson.title == 'Say "hi" \\ to\tthe\nsigmoid \x7f é'
+    assert back.lesson.title == 'Say "hi" \\ to the\nsigmoid é'
+
+
+@pytest.mark.parametrize(("title", "why"), [
+    ("", "must not be empty"), (" \n ", "must not be empty"), ("tab\there", "(U+0009) cannot be shown or said"),
+    ("del \x7f", "(U+007F)"), ("中文", "'中' (U+4E2D)"), ("مرحبا", "(U+0645)"), ("a\u200bb", "(U+200B)"),
+])
+def test_a_title_the_lecture_cannot_show_or_say_is_refused(title: str, why: str) -> None:
+    with pytest.raises(ParamError) as exc:
+        build({"lesson.title": title})
+    one_line_error(exc, "lesson.title = ", why)
 
 
 def strategy(spec: Spec) -> st.SearchStrategy[Any]:
@@ -98,6 +108,9 @@ def strategy(spec: Spec) -> st.SearchStrategy[Any]:
     if spec.type is str:
         if spec.choices:
             return st.sampled_from(spec.choices)
+        if spec.text:  # shown and said: Latin (and Greek) letters, not empty
+            return st.text(st.characters(min_codepoint=0x20, max_codepoint=0x24F, exclude_categories=("Cs", "Cc")),
+                           min_size=1, max_size=20).filter(str.strip)
         return st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
     if spec.type is int:
         assert spec.lo is not None and spec.hi is not None

@@ -52,6 +52,12 @@ BAD = [
     (["render", "--params", "no-such-file.toml"], "params file 'no-such-file.toml' not found"),
     (["params", "--set", "layers.count=1"], "layers.count = 1: must be an integer in [2, 10]"),
     (["render", "--bogus"], "No such option '--bogus'"),
+    (["render", "--set", 'lesson.title=""'], "lesson.title = '': must not be empty"),
+    (["render", "--set", 'lesson.goal="   "'], "lesson.goal = '   ': must not be empty"),
+    (["render", "--set", 'lesson.title="中文标题"'],
+     "lesson.title = '中文标题': '中' (U+4E2D) cannot be shown or said"),
+    (["render", "--set", 'lesson.author="محمد"'], "lesson.author = 'محمد': 'م' (U+0645) cannot be shown or said"),
+    (["render", "--set", 'lesson.title="bidi \u202e trick"'], "(U+202E) cannot be shown or said"),
 ]
 
 

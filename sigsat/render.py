@@ -534,6 +534,8 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
     every quality folder's lock; what a live render (into any folder) uses always stays, and
     so does its work. ((entries removed, bytes), entries kept)."""
     cache = Cache(cache_dir or out / ".cache")
+    if not cache.root.is_dir():
+        return (0, 0), 0
     folders = sorted(p.parent for p in out.glob(f"*/{MANIFEST}")) if out.is_dir() else []
     with ExitStack() as stack:
         for folder in folders:

@@ -17,6 +17,10 @@ Kind = Literal["sig", "fixed", "percent", "sci", "auto", "int"]
 
 # Below this magnitude the auto style switches to scientific form (0.00032 stays, 3.2e-5 goes).
 SCI_BELOW = 1e-4
+# Outside these magnitudes even the sig style writes scientific form: a parameter at
+# the end of its range (z = 1e-300) would otherwise put 300 zeros on screen, and no caption
+# holds them. Positional from a millionth to below a billion.
+POSITIONAL = (1e-6, 1e9)
 MINUS = "\u2212"
 
 
@@ -93,6 +97,15 @@ def fmt_sci_tex(x: float, digits: int = 2) -> str:
     return f"{mant} \\times 10^{{{exp}}}"
 
 
+def _positional(x: float) -> bool:
+    """Whether x is written positionally in the sig style (see POSITIONAL)."""
+    return x == 0 or not math.isfinite(x) or POSITIONAL[0] <= abs(x) < POSITIONAL[1]
+
+
+def _sci(x: float, digits: int, tex: bool) -> str:
+    return fmt_sci_tex(x, digits) if tex else fmt_sci_text(x, digits)
+
+
 @dataclass(frozen=True)
 class Display:
     """A display style: kind and digits (significant figures, or decimals for 'fixed')."""
@@ -123,7 +136,7 @@ class Display:
         elif kind == "fixed":
             s = fmt_fixed(x, self.digits)
         elif kind == "sig":
-            s = fmt_sig(x, self.digits)
+            s = fmt_sig(x, self.digits) if _positional(x) else _sci(x, self.digits, tex)
         elif kind == "percent":
             body = fmt_sig(100.0 * x, self.digits)
             s = f"{body}\\,\\%" if tex else f"{body} %"

@@ -33,6 +33,7 @@ class Spec:
     choices: tuple[str, ...] = ()
     doc: str = ""
     text: bool = False  # shown on screen and said: not empty, letters the font and voice have
+    max_len: int | None = None  # characters, for a text: the most its chapters lay out
 
     def allowed(self) -> str:
         """What the key allows, in words."""
@@ -42,7 +43,8 @@ class Spec:
         if self.choices:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.text:
-            return "a string of Latin or Greek text, not empty"
+            most = f" of at most {self.max_len} characters" if self.max_len else ""
+            return f"a string of Latin or Greek text{most}, not empty"
         if self.lo is not None and self.hi is not None:
             left = "(" if self.lo_open else "["
             right = ")" if self.hi_open else "]"
@@ -66,11 +68,13 @@ def _p(default: Any, spec: Spec) -> Any:
 class Lesson:
     """Who wrote the lesson and what it is called (shown on the opening and closing cards)."""
 
-    title: str = _p("Sigmoid Saturation", Spec(str, text=True))
+    # The longest texts the opening and closing cards lay out (bench/range_ends.py).
+    title: str = _p("Sigmoid Saturation", Spec(str, text=True, max_len=120))
     goal: str = _p(
-        "Understand the vanishing gradient problem caused by sigmoid saturation.", Spec(str, text=True)
+        "Understand the vanishing gradient problem caused by sigmoid saturation.",
+        Spec(str, text=True, max_len=100),
     )
-    author: str = _p("Joerg Osterrieder", Spec(str, text=True))
+    author: str = _p("Joerg Osterrieder", Spec(str, text=True, max_len=120))
     year: int = _p(2025, Spec(int, 1900, 2200))
 
 
@@ -224,6 +228,8 @@ def _check(key: str, value: Any, spec: Spec) -> Any:
         if spec.text:
             if not value.strip():
                 raise bad("must not be empty (it is shown and said)")
+            if spec.max_len is not None and len(value) > spec.max_len:
+                raise bad(f"{len(value)} characters, and at most {spec.max_len} fit where it is shown")
             odd = unshowable(value)
             if odd is not None:
                 raise bad(f"{odd!r} (U+{ord(odd):04X}) cannot be shown or said: the lecture's font "

@@ -289,3 +289,14 @@ def test_seed_table_on_screen() -> None:
     assert PERCENT.text(sigmoid_prime(4.0) / 0.25) == "7.07 %"
     # at four decimals the exact sigma'(5) is 0.0066, not the seed's 0.0067
     assert Display("fixed", 4).text(sigmoid_prime(5.0)) == "0.0066"
+
+
+def test_extreme_magnitudes_are_written_in_scientific_form() -> None:
+    # A parameter at the far end of its range (z = 1e-300) once put 300 zeros on screen.
+    assert SIG3.text(1e-300) == "1 × 10⁻³⁰⁰"
+    assert SIG3.tex(1e-300) == "1 \\times 10^{-300}"
+    assert SIG4.text(3.4e-9) == "3.4 × 10⁻⁹"
+    assert SIG3.text(-2.5e12) == "\u22122.5 × 10¹²"
+    assert SIG3.text(1e-6) == "0.000001" and SIG3.text(123456789.0) == "123000000"
+    for x in (1e-300, 3.4e-9, 2.5e12):
+        assert len(SIG3.text(x)) < 16 and SIG3.spoken(x)

@@ -295,3 +295,10 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 
 def test_param_error_is_a_value_error() -> None:
     assert issubclass(ParamError, ValueError)
+
+
+def test_a_text_longer_than_its_cards_hold_is_refused() -> None:
+    assert build({"lesson.goal": "g" * 100}).lesson.goal == "g" * 100
+    with pytest.raises(ParamError) as exc:
+        build({"lesson.goal": "g" * 101})
+    one_line_error(exc, "lesson.goal = ", "101 characters, and at most 100 fit")

@@ -88,15 +88,8 @@ def remove_stale_tmp(folder: Path) -> list[Path]:
 
 
 def _fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries, to the disk."""
     fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -214,10 +207,10 @@ class Version:
                 _fsync(path)
         for folder in sorted({p.parent for p in self._written} | {self.root}):
             if folder.is_dir():
-                _fsync_dir(folder)
+                _fsync(folder)
         final = self.store / self.id
         os.rename(self.root, final)
-        _fsync_dir(self.store)
+        _fsync(self.store)
         link = self.folder.parent / f".{self.folder.name}.{uuid.uuid4().hex}.link"
         os.symlink(os.path.relpath(final, self.folder.parent), link)
         previous = current(self.folder)
@@ -231,7 +224,7 @@ class Version:
                 os.replace(link, self.folder)
         else:
             os.replace(link, self.folder)
-        _fsync_dir(self.folder.parent)
+        _fsync(self.folder.parent)
         for old in self.store.iterdir():
             if old.resolve() not in (final.resolve(), previous.resolve() if previous else None) \
                     and not old.name.startswith("."):

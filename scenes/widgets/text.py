@@ -73,9 +73,27 @@ def fill(template: str, form: str = "tex", /, **values: Quantity) -> str:
     for name, q in values.items():
         if not isinstance(q, Quantity):
             raise TypeError(f"fill needs a sigsat_math Quantity for {name!r}, got {type(q).__name__}")
-        out = out.replace(f"<<{name}>>", q.tex if form == "tex" else q.text)
+        out = _put(out, f"<<{name}>>", q.tex if form == "tex" else q.text)
     if "<<" in out:
         raise KeyError(f"unfilled placeholder in {template!r}")
+    return out
+
+
+def _put(template: str, placeholder: str, number: str) -> str:
+    """Each `placeholder` replaced by `number`, in parentheses where it would otherwise misread:
+    a negative number after a minus (e^{-<<z>>} at z = -12 is e^{-(-12)}, not e^{--12}), and a
+    negative or scientific one raised to a power ((1 \\times 10^{-9})^{5}: no double superscript)."""
+    parts = template.split(placeholder)
+    out = parts[0]
+    negative = number.startswith(("-", "\u2212"))
+    for part in parts[1:]:
+        before, after = out.rstrip(), part.lstrip()
+        if (negative and before.endswith(("-", "\u2212"))) or \
+                (after.startswith("^") and (negative or "^" in number or "\u00d7" in number)):
+            out += f"({number})"
+        else:
+            out += number
+        out += part
     return out
 
 

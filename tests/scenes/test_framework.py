@@ -169,3 +169,18 @@ def test_chapters_declare_real_parameters(chapter):
     assert set(cls.reads) <= set(specs()), set(cls.reads) - set(specs())
     assert cls.chapter_title() == chapter.title
     assert "title" not in vars(cls)  # written once, in CHAPTERS
+
+
+def test_fill_parenthesises_numbers_that_would_misread():
+    from sigsat_math import identity
+
+    minus12, tiny, five = (quantity(identity, v, style=SIG3) for v in (-12.0, 1e-9, 5.0))
+    assert fill(r"e^{-<<z>>}", z=minus12) == r"e^{-(-12)}"  # not e^{--12}
+    assert fill(r"e^{-<<z>>}", z=five) == r"e^{-5}"
+    assert fill(r"<<g>>^{<<n>>}", g=tiny, n=five) == r"(1 \times 10^{-9})^{5}"  # no double superscript
+    assert fill(r"<<g>>^{<<n>>}", g=five, n=five) == r"5^{5}"
+    assert fill(r"<<z>>^2", z=minus12) == r"(-12)^2"
+    assert fill("1 - <<z>>", "text", z=minus12) == "1 - (\u221212)"
+    assert fill(r"<<z>> + 1", z=minus12) == r"-12 + 1"
+    tex = MathTex(fill(r"<<g>>^{<<n>>} = e^{-<<z>>}", g=tiny, n=five, z=minus12))  # LaTeX takes it
+    assert tex.width > 0

@@ -4,8 +4,9 @@ A key hashes everything that changes a chapter's pixels: its own file, the share
 (every file in scenes/ that is not a chapter), sigsat_math, the parameters it reads, quality,
 theme, format, and the versions of the tools that draw and encode (manim, PyAV, numpy,
 ffmpeg, this renderer). An entry is a folder `CACHE/entries/<key>/` holding the chapter's
-master MP4, its clip in the asked-for format, a poster and the scene's sidecar, with the
-sha256 of each file in `entry.json`; an entry whose files are missing or changed is not used.
+master MP4, its clip in the asked-for format, a poster and the scene's sidecar, described by
+`entry.json` (an Entry record: each file's size and sha256, the frames, rate and duration);
+an entry whose record, files or master do not agree is not used, and is rendered again.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from manim import (
@@ -88,6 +89,17 @@ def fill(template: str, form: str = "tex", /, **values: Quantity) -> str:
     if "<<" in out:
         raise KeyError(f"unfilled placeholder in {template!r}")
     return out
+
+
+def shown(q: Quantity) -> Decimal:
+    """The number a viewer reads off the screen for q (its positional text form, as a Decimal)."""
+    return Decimal(q.text.replace("\u2212", "-"))
+
+
+def holds(result: Quantity, value: Decimal) -> bool:
+    """Does `result`, as shown, equal `value` (worked from other shown numbers) rounded the way
+    result is displayed? An equation on screen must hold at the precision it shows."""
+    return result.style.text(float(value)) == result.text
 
 
 class Prose(Text):

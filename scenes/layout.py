@@ -63,7 +63,7 @@ def _visible(m: Mobject) -> bool:
 
 def _name(m: Mobject) -> str:
     """Short human name of a text mobject for messages."""
-    for attr in ("text", "tex_string"):
+    for attr in ("original_text", "text", "tex_string"):
         value = getattr(m, attr, None)
         if isinstance(value, str):
             return value if len(value) <= 40 else value[:37] + "..."
@@ -145,16 +145,22 @@ def covered(mobjects: Iterable[Mobject]) -> list[str]:
         if not is_card(card) or not _visible(card):
             continue
         box = Box.of(card, _card_name(parent))
+        bars: list[Mobject] = []
         for _, m in (mark for mark in marks if mark[0] < i):
-            if is_bar(m) and box.overlap(Box.of(m, "")) > TOLERANCE:
-                found.append(f"{box.name} covers a bar at x [{m.get_left()[0]:.2f}, {m.get_right()[0]:.2f}]")
-            elif is_curve(m) and m.get_stroke_opacity() > 0.05:
-                p = m.points
-                inside = ((p[:, 0] > box.left + TOLERANCE) & (p[:, 0] < box.right - TOLERANCE)
-                          & (p[:, 1] > box.bottom + TOLERANCE) & (p[:, 1] < box.top - TOLERANCE))
-                if np.any(inside):
-                    xs = p[inside, 0]
-                    found.append(f"{box.name} covers a curve over x [{xs.min():.2f}, {xs.max():.2f}]")
+            if is_bar(m):
+                if box.overlap(Box.of(m, "")) > TOLERANCE:
+                    bars.append(m)
+                continue
+            p = m.points
+            inside = ((p[:, 0] > box.left + TOLERANCE) & (p[:, 0] < box.right - TOLERANCE)
+                      & (p[:, 1] > box.bottom + TOLERANCE) & (p[:, 1] < box.top - TOLERANCE))
+            if np.any(inside):
+                xs = p[inside, 0]
+                found.append(f"{box.name} covers a curve over x [{xs.min():.2f}, {xs.max():.2f}]")
+        if bars:
+            left, right = min(b.get_left()[0] for b in bars), max(b.get_right()[0] for b in bars)
+            what = f"{len(bars)} bars" if len(bars) > 1 else "a bar"
+            found.append(f"{box.name} covers {what} in x [{left:.2f}, {right:.2f}]")
     return found
 
 

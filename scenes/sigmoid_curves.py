@@ -135,7 +135,7 @@ class SigmoidCurves(ChapterScene):
         g_t = self.value("sigma'(threshold)", sigmoid_prime, c.threshold, style=SIG3)
         f_t = self.value("sigma'(threshold) / 0.25", percent_of_max, c.threshold, style=PERCENT)
         self.beat("zones",
-                  f"Beyond |z| {'≥' if c.inclusive else '>'} {t.text} the sigmoid saturates: "
+                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, the sigmoid saturates: "
                   "the output is nearly 0 or 1 and the gradient is near 0.",
                   f"At the edge of the zone the slope is already down to {g_t.text}, {f_t.text} of its peak.")
         self.zones = VGroup(get_zone(self.axes, -c.z_max, -c.threshold), get_zone(self.axes, c.threshold, c.z_max))

@@ -28,6 +28,8 @@ def test_ledger_and_layout(render_chapter):
     scene = data["scene_object"]
     # The derivation ends in the card: sigma' = sigma (1 - sigma), the two factors as parts.
     assert list(scene.slot.tex_strings) == [r"\sigma'(z)", "=", r"\sigma(z)", r"\bigl(1 - \sigma(z)\bigr)"]
+    # The formula card sits under the title's rule, not over it.
+    assert scene.card.get_top()[1] < scene.heading[1].get_bottom()[1] - 0.1
     # The chapter ends on the bare sigmoid, which the ball chapter picks up (see test_ball_on_surfaces).
     left = [m for m in scene.mobjects
             if m.family_members_with_points() and m.get_fill_opacity() + m.get_stroke_opacity()]

@@ -14,6 +14,7 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
+    FadeTransform,
     Indicate,
     LaggedStart,
     ReplacementTransform,
@@ -152,7 +153,7 @@ class ReluAndVariants(ChapterScene):
         self.width = width = self.value("width", identity, self.net.width, style=INT)
         self.dead = self.value("dead units", dead_share, self.net, style=PERCENT)
         self.first_layer = layer.value == 1
-        self.inactive = dead = peak.value <= 0  # else no unit is: show the one closest to it
+        dead = peak.value <= 0  # else no unit is: show the one closest to it
         self.beat("dying", f"Here is a real unit of the measured network, at its initial weights: layer {layer.text}, "
                   f"unit {unit.text}.", f"On all {n.text} examples of this batch, its input z is "
                   f"{'negative' if dead else 'mostly negative'}: the largest is {peak.text}.")
@@ -235,12 +236,12 @@ class ReluAndVariants(ChapterScene):
             (r"f'(z) < 0 \text{ for } z < <<r>>", "saturated"))]
         for panel, fact in zip(panels, facts, strict=True):
             fact.next_to(panel.readout, DOWN, buff=0.2)
-        relu_plot = VGroup(self.pair.top, self.pair.curve)
-        rest = VGroup(self.pair.low, self.pair.prime, self.pair.tags, self.plots, self.dots, self.unit, self.line)
-        # The ReLU curve becomes its three variants: the picture carries over, the screen never empties. The
-        # transform morphs copies (it reshapes what it moves), and the panels' own plots then take their place.
-        ghosts = [p.plot.copy() for p in panels]
-        self.play(FadeOut(rest), FadeOut(relu_plot), *(TransformFromCopy(relu_plot, g) for g in ghosts), run_time=2)
+        rest = VGroup(self.pair, self.plots, self.dots, self.unit, self.line)
+        # The ReLU curve becomes its three variants, so the picture carries over and the screen never empties.
+        # Copies morph (a transform reshapes what it moves); then the panels' own plots take their place.
+        ghosts = [p.plot.curve.copy() for p in panels]
+        self.play(FadeOut(rest), *(TransformFromCopy(self.pair.curve, g) for g in ghosts),
+                  *(FadeIn(VGroup(*(m for m in p.plot if m is not p.plot.curve))) for p in panels), run_time=2)
         self.remove(*ghosts)
         self.add(*(p.plot for p in panels))
         self.play(LaggedStart(*(FadeIn(VGroup(*(m for m in p if m is not p.plot))) for p in panels), lag_ratio=0.4),
@@ -274,8 +275,9 @@ class ReluAndVariants(ChapterScene):
         picture.add(get_tex(r"\sigma(z)", role="sigmoid", scale=0.8).next_to(picture.axes.c2p(zv, 1), RIGHT),
                     get_tex(r"\mathrm{ReLU}(z)", role="relu", scale=0.8).next_to(picture.axes.c2p(zv, zv), RIGHT))
         picture.next_to(question, DOWN, buff=0.8).set_x(0)
-        self.play(ReplacementTransform(self.heading, new), FadeOut(self.panels), FadeOut(self.caption),
-                  Write(question), FadeIn(picture), run_time=2)
+        self.play(FadeTransform(self.heading, new), FadeOut(self.panels), FadeOut(self.caption), FadeIn(picture),
+                  run_time=1.5)
+        self.play(Write(question), run_time=1.5)
         self.heading = new
         self.pause_and_try()
         self.beat("answer 3", "Here are five reasons.")
@@ -315,9 +317,9 @@ class ReluAndVariants(ChapterScene):
                 ("Faster convergence", [r"\text{first layer / last layer: } <<fr>> \ \ (\sigma\text{: } <<fs>>)",
                                         r"\text{loss at step } <<k>> \text{ / at step 0: } <<lr>> \ \ "
                                         r"(\sigma\text{: } <<ls>>)"],
-                 f"Five: the gradient reaches the first layers. The first layer gets {fr.text} of the last layer's "
-                 f"gradient with ReLU, and {fs.text} with the sigmoid. Trained for {steps.text} steps, ReLU's loss "
-                 f"falls to {lr.text} of its start, while the sigmoid's stays at {ls.text}."))
+                 f"Five: the gradient reaches the first layers. The first layer gets {fr.text} times the last "
+                 f"layer's gradient with ReLU, and {fs.text} times with the sigmoid. Trained for {steps.text} steps, "
+                 f"ReLU's loss falls to {lr.text} of its start, while the sigmoid's stays at {ls.text}."))
         ev = dict(t=self.t, r=self.relu_t, s=self.sig_t, zr=zr, zs=zs, fr=fr, fs=fs, k=steps, lr=lr, ls=ls)
         table = get_reason_rows([(c, icon, e) for (c, e, _), icon in zip(rows, icons, strict=True)], ev)
         table.next_to(self.question, DOWN, buff=0.4).align_to(self.question, LEFT)
@@ -328,9 +330,9 @@ class ReluAndVariants(ChapterScene):
 
     def catch_and_sigmoid(self) -> None:
         self.beat("the catch", "The catch is the dying ReLU: a unit whose z is negative on every input gets no "
-                  "gradient, and cannot learn its way back.", f"In the measured network, {self.dead.text} of the units "
-                  "are inactive on the whole batch at the start.", "Leaky ReLU always keeps a slope; "
-                  "ELU and GELU keep one that fades far below zero.")
+                  "gradient, so its own weights stop changing.", f"In the measured network, {self.dead.text} of the "
+                  "units are inactive on the whole batch at the start.",
+                  "Leaky ReLU always keeps a slope; ELU and GELU keep one that fades far below zero.")
         left = get_dying_card(self.dead, self.alphas, 6.4)
         right = get_sigmoid_uses_card(6.4)
         VGroup(left, right).arrange(RIGHT, buff=0.4, aligned_edge=UP).next_to(self.question, DOWN, buff=0.4)

@@ -300,7 +300,7 @@ class BallOnSurfaces(ChapterScene):
         self.play(FadeOut(self.bars), FadeIn(card, shift=UP * 0.2))
         self.play(FadeIn(line, shift=UP * 0.2))
         self.wait()
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.end_chapter()
 
     def swap(self, old: Any, new: Any) -> Transform:
         return Transform(old, new.move_to(old, aligned_edge=LEFT))

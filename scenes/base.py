@@ -146,6 +146,14 @@ class ChapterScene(Scene):
         if remaining >= 1 / config.frame_rate:
             self.wait(remaining)
 
+    def end_chapter(self, *keep: Any) -> None:
+        """The chapter's close: once the voice is done, everything fades but `keep` (a picture
+        the next chapter opens on)."""
+        from manim import FadeOut
+
+        self.wait_for_voice()
+        self.play(*(FadeOut(m) for m in self.mobjects if m not in keep))
+
     def _finish_beat(self) -> None:
         self.wait_for_voice()
         self._check_layout()

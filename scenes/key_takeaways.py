@@ -182,4 +182,4 @@ class KeyTakeaways(ChapterScene):
         self.play(FadeOut(self.heading), MoveToTarget(self.rows))
         self.play(FadeIn(card, shift=UP * 0.2))
         self.wait(3)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.end_chapter()

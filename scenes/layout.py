@@ -109,8 +109,8 @@ def _drawn(mobjects: Iterable[Mobject], parent: Mobject | None = None) -> Iterat
 def is_card(m: Mobject) -> bool:
     """A panel that hides what lies under it: an opaque rounded (or background) rectangle, the
     shape of every card, table and badge (plain rectangles are bars and zones)."""
-    return (isinstance(m, (RoundedRectangle, BackgroundRectangle)) and m.get_fill_opacity() > OPAQUE
-            and not is_bar(m) and m.width > TOLERANCE and m.height > TOLERANCE)
+    return bool(isinstance(m, (RoundedRectangle, BackgroundRectangle)) and m.get_fill_opacity() > OPAQUE
+                and not is_bar(m) and m.width > TOLERANCE and m.height > TOLERANCE)
 
 
 def is_bar(m: Mobject) -> bool:
@@ -126,8 +126,8 @@ def is_curve(m: Mobject) -> bool:
         return False
     if isinstance(m, ParametricFunction):
         return True
-    return (type(m) in (VMobject, VGroup) and m.get_fill_opacity() < 0.05 and m.get_stroke_width() > 0
-            and m.get_num_curves() >= CURVE_PIECES)
+    return bool(type(m) in (VMobject, VGroup) and m.get_fill_opacity() < 0.05 and m.get_stroke_width() > 0
+                and m.get_num_curves() >= CURVE_PIECES)
 
 
 def _card_name(parent: Mobject | None) -> str:

@@ -231,4 +231,4 @@ class Problem1SigmaPrime(ChapterScene):
         line = get_caption_line(f"Only {self.share.text} of the maximum gradient: {verdict}")
         self.play(FadeIn(line, shift=UP * 0.2))
         self.wait(2)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.end_chapter()

@@ -164,4 +164,4 @@ class Problem2ChainProduct(ChapterScene):
             self.play(FadeIn(line, shift=UP * 0.2))
         self.play(Write(verdict))
         self.wait(2)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.end_chapter()

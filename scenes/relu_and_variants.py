@@ -346,4 +346,4 @@ class ReluAndVariants(ChapterScene):
         line = get_caption_line("Hidden layers: ReLU or a variant. Sigmoid: outputs and gates between 0 and 1")
         self.play(FadeIn(line, shift=UP * 0.2))
         self.wait(2)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.end_chapter()

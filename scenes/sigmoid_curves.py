@@ -231,4 +231,4 @@ class SigmoidCurves(ChapterScene):
                   FadeIn(line, shift=UP * 0.2), run_time=1.5)
         self.wait(1.5)
         # Only the sigmoid stays: the next chapter starts from it.
-        self.play(*(FadeOut(m) for m in self.mobjects if m is not self.stage and m not in self.stage))
+        self.end_chapter(self.stage, *self.stage)

@@ -8,7 +8,7 @@ import pytest
 
 from scenes.widgets.bars import bar_height
 from sigsat_math import AUTO, ExperimentConfig, activation, first_over_last
-from tests.conftest import recompute_ledger, shown
+from tests.conftest import recompute_ledger, said, shown
 from tests.scenes.curve_check import worst_miss, z_extent
 from tests.scenes.emphasis_check import record_emphasis
 
@@ -36,7 +36,7 @@ def test_numbers_layout_and_captions(render_once):
     # The takeaway's 0.25 is the computed peak, on screen and in the narration.
     rows = data["scene_object"].rows
     assert rows[1][2][0].text.replace(" ", "").endswith("0.25")
-    assert "0.25" in next(c["text"] for c in data["cues"] if c["section"] == "peak")
+    assert "0.25" in said(data, "peak")
 
 
 def check_icons(data, z_max: float, leaky: float, elu: float) -> None:
@@ -71,7 +71,7 @@ def test_other_parameters_change_only_what_depends_on_them(render_once):
     unchanged = {label for label in n if n[label] == default[label]}
     assert unchanged == {"max sigma'", "sigma(0)"}
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
-    assert "Vanishing Gradients" in data["cues"][-1]["text"] and "A. N. Other" in data["cues"][-1]["text"]
+    assert "Vanishing Gradients" in said(data) and "A. N. Other" in said(data)
 
 
 @pytest.mark.parametrize("overrides", [(), tuple(OTHER)], ids=["defaults", "other"])

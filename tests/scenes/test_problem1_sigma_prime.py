@@ -9,7 +9,7 @@ import av
 import pytest
 
 from sigsat_math import Display, params
-from tests.conftest import recompute_ledger, shown
+from tests.conftest import recompute_ledger, said, shown
 
 pytestmark = pytest.mark.slow
 
@@ -57,11 +57,11 @@ def test_default_numbers_are_the_exact_ones(render_chapter):
     assert numbers["sigma'(z) / 0.25 in percent"] == "2.66 %"
     assert numbers["sigma'(z) from rounded factors (the lesson's working)"] == "0.0067"
     assert all(section["layout"] == [] for section in data["sections"])
-    assert "2.66 %" in data["cues"][-1]["text"]
+    assert "2.66 %" in said(data, data["sections"][-1]["name"])
     check_equations_hold(data)
     check_pause(data)
     # Problem 1's z is the ball's plateau: the question calls back to it before the pause.
-    question = " ".join(c["text"] for c in data["cues"] if c["section"] == "question")
+    question = said(data, "question")
     assert "the plateau where the ball barely moved" in question
 
 
@@ -80,14 +80,14 @@ def test_another_z_changes_every_dependent_number(render_chapter):
     assert all(section["layout"] == [] for section in data["sections"])
     check_equations_hold(data)
     check_pause(data)
-    question = " ".join(c["text"] for c in data["cues"] if c["section"] == "question")
+    question = said(data, "question")
     assert "ball" not in question  # z = 4 is not where the ball sat
 
 
 def test_a_z_outside_the_zones_is_not_called_saturated(render_chapter):
     data = render_chapter("problem1_sigma_prime", "Problem1SigmaPrime", params.load(None, ["problem1.z=1"]))
-    assert "extremely slow" not in data["cues"][-1]["text"]
-    assert "outside the saturated zones" in data["cues"][-1]["text"]
+    assert "extremely slow" not in said(data, data["sections"][-1]["name"])
+    assert "outside the saturated zones" in said(data, data["sections"][-1]["name"])
 
 
 def test_the_clip_lasts_as_long_as_the_scene(render_chapter):

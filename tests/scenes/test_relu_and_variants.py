@@ -19,7 +19,7 @@ from sigsat_math import (
     unit_median_z,
     unit_preactivations,
 )
-from tests.conftest import recompute_ledger, shown
+from tests.conftest import recompute_ledger, said, shown
 from tests.scenes.curve_check import drawn_points, worst_miss, z_extent
 from tests.scenes.emphasis_check import ink_over_time, record_emphasis
 
@@ -68,7 +68,7 @@ def test_default_numbers_layout_and_captions(render_once):
     assert [s["name"] for s in data["sections"]] == SECTIONS
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
     assert {c["section"] for c in data["cues"]} == set(SECTIONS)
-    assert any(n["dead units"] in c["text"] for c in data["cues"])
+    assert n["dead units"] in said(data)
 
 
 def expected_curves(leaky: float, elu: float) -> dict:
@@ -121,12 +121,8 @@ def test_a_network_without_dead_units_shows_the_nearest_one(render_once):
     n = shown(data)
     assert n["dead units"] == PERCENT.text(0.0)
     assert not n["quietest unit: largest z"].startswith("\u2212")
-    dying = " ".join(c["text"] for c in data["cues"] if c["section"] == "dying")
+    dying = said(data, "dying")
     assert "mostly negative" in dying and "close to inactive" in dying
-
-
-def said(data, section: str | None = None) -> str:
-    return " ".join(c["text"] for c in data["cues"] if section is None or c["section"] == section)
 
 
 def test_the_narration_says_what_was_measured_and_what_each_variant_keeps(render_once):

@@ -282,3 +282,14 @@ def test_directory_instead_of_file(tmp_path: Path) -> None:
 
 def test_param_error_is_a_value_error() -> None:
     assert issubclass(ParamError, ValueError)
+
+
+def test_commented_toml_reads_back_and_documents_every_key(tmp_path) -> None:
+    from sigsat_math.params import load, specs, to_toml
+
+    text = to_toml(DEFAULTS, comments=True)
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load(path) == DEFAULTS
+    lines = [line for line in text.splitlines() if " = " in line]
+    assert len(lines) == len(specs()) and all("  # " in line for line in lines)

@@ -383,10 +383,25 @@ def test_html_deck_in_headless_chromium_and_its_keys(tiny_out, presented):
 
     driver, profile = browser(1280, 720)
     try:
-        driver.get((tiny_out / "slides" / "lecture.html").as_uri() + "#/1")
+        # manim-slides' template mutes the first slide's clip, so that the browser lets it
+        # start before any key is pressed (the README says so).
+        driver.get((tiny_out / "slides" / "lecture.html").as_uri())
+        state = driver.execute_async_script(DECK_JS)
+        assert state["index"] == 0 and driver.execute_script(
+            "return Reveal.getCurrentSlide().slideBackgroundContentElement.querySelector('video').muted") is True
+        driver.execute_script("Reveal.slide(1)")
         state = driver.execute_async_script(DECK_JS)
         assert state["total"] == len(steps_of(tiny_out)) and state["index"] == 1, state
         assert state["ready"] >= 2, state
+        # The step is heard: its clip is not muted and its sound is decoded as it plays.
+        heard = driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            const v = Reveal.getCurrentSlide().slideBackgroundContentElement.querySelector('video');
+            const t0 = Date.now();
+            const go = () => (v.webkitAudioDecodedByteCount > 0 || Date.now() - t0 > 20000)
+              ? done([v.muted, v.webkitAudioDecodedByteCount]) : setTimeout(go, 100);
+            v.play(); go();""")
+        assert heard[0] is False and heard[1] > 0, heard
         body = driver.find_element("tag name", "body")
         # Space plays and pauses the step's clip (it stays on the slide); the right arrow goes on.
         paused = driver.execute_script("return Reveal.getCurrentSlide().slideBackgroundContentElement"

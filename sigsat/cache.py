@@ -10,27 +10,35 @@ sha256 of each file in `entry.json`; an entry whose files are missing or changed
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import importlib.metadata
 import json
+import os
 import shutil
 import subprocess
+import time
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 from sigsat_math.params import Params
 
 from .chapters import ChapterRef, chapter_files, scene_package_dir
-from .contract import Sidecar, VoiceSpec
+from .contract import ContractError, Entry, Sidecar, VoiceSpec
+from .media import ClipInfo, probe
 from .qualities import Quality
 
 # Bump when the renderer changes what it makes from the same inputs in a way the hashed
 # renderer files (worker.py, encode.py) do not show, e.g. a new ffmpeg option default.
 RENDERER_VERSION = "1"
 ENTRY = "entry.json"
+TMP, TRASH = ".tmp", ".trash"  # entries being published, being removed
+STALE_SECONDS = 600.0
 RENDERER_FILES = ("worker.py", "encode.py", "qualities.py", "contract.py", "speech/audio.py",
                   "speech/cues.py", "speech/engine.py", "speech/store.py", "speech/recordings.py")
 
@@ -180,70 +188,203 @@ def why_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     return ", ".join(out)
 
 
+class Damaged(Exception):
+    """A cache entry that cannot be used, and why (one line)."""
+
+
 @dataclass(frozen=True)
-class Entry:
-    """A stored chapter render, read from its entry.json."""
+class Stored:
+    """A stored chapter render, checked: its record, its sidecar, and its master as probed."""
 
     folder: Path
-    data: dict[str, Any]
+    entry: Entry
+    sidecar: Sidecar
+    info: ClipInfo  # frames, rate and duration from the master itself, not from entry.json
 
     def path(self, role: str) -> Path:
-        """One of its files: master, clip (the master itself for mp4), poster, sidecar."""
-        return self.folder / str(self._file(role)["name"])
+        """One of its files: master, audio, clip (the master itself for mp4), poster, sidecar."""
+        return self.folder / self.entry.file(role).name
 
     def sha256(self, role: str) -> str:
-        """A file's recorded sha256."""
-        return str(self._file(role)["sha256"])
+        """A file's sha256 (checked)."""
+        return self.entry.file(role).sha256
 
-    def _file(self, role: str) -> dict[str, Any]:
-        files: dict[str, dict[str, Any]] = self.data["files"]
-        return files["master"] if role == "clip" and "clip" not in files else files[role]
 
-    @property
-    def sidecar(self) -> Sidecar:
-        """The scene's sidecar: ledger, beats, cues, sections, params read."""
-        return Sidecar.read(self.path("sidecar"))
+def verify(folder: Path, key: str) -> Stored:
+    """The entry in `folder` if it is sound: entry.json of its schema and key, every file it
+    names there with its size and sha256, a sidecar of its schema, and a master whose frames,
+    rate and size are the ones recorded; else Damaged, saying what is wrong."""
+    if not folder.is_dir():
+        raise Damaged(f"{folder.name} is not a folder")
+    try:
+        raw = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise Damaged(f"{ENTRY} missing") from None
+    except IsADirectoryError:
+        raise Damaged(f"{ENTRY} is a folder") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise Damaged(f"{ENTRY} unreadable ({e})") from None
+    try:
+        entry = Entry.parse(raw, ENTRY)
+    except ContractError as e:
+        raise Damaged(str(e)) from None
+    if entry.key != key:
+        raise Damaged(f"{ENTRY} is the entry of key {entry.key}")
+    for role, record in entry.files.items():
+        path = folder / record.name
+        if not path.is_file():
+            raise Damaged(f"{role} file {record.name} missing")
+        if path.stat().st_size != record.size or sha256_file(path) != record.sha256:
+            raise Damaged(f"{role} file {record.name} damaged (sha256 differs)")
+    try:
+        sidecar = Sidecar.read(folder / entry.file("sidecar").name)
+    except ContractError as e:
+        raise Damaged(str(e).replace(str(folder) + "/", "")) from None
+    master = entry.file("master").name
+    try:
+        info = probe(folder / master)
+    except Exception as e:  # PyAV's errors: a file that is no video
+        raise Damaged(f"{master} unreadable ({e})") from None
+    fps = Fraction(entry.fps)
+    one_frame = 1 / info.fps if info.fps else 1.0
+    checks = [
+        ("frames", entry.frames, info.frames, entry.frames == info.frames),
+        ("fps", entry.fps, str(info.fps), fps == info.fps),
+        ("size", f"{entry.width}x{entry.height}", f"{info.width}x{info.height}",
+         (entry.width, entry.height) == (info.width, info.height)),
+        ("duration", entry.duration, info.duration, abs(entry.duration - info.duration) < one_frame / 2),
+    ]
+    for name, said, found, ok in checks:
+        if not ok:
+            raise Damaged(f"{ENTRY} says {name} {said}, {master} has {found}")
+    if abs(sidecar.duration - info.duration) > 1.5 * one_frame:
+        raise Damaged(f"the sidecar's duration {sidecar.duration:g} s is not {master}'s {info.duration:g} s")
+    return Stored(folder, entry, sidecar, info)
+
+
+def link_or_copy(src: Path, dest: Path) -> None:
+    """`dest` as a hard link to `src` (the same bytes, no copy), or a copy where links fail."""
+    try:
+        os.link(src, dest)
+    except OSError as e:
+        if e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
+            raise
+        shutil.copyfile(src, dest)
+
+
+def remove(path: Path) -> None:
+    """Remove a file, a link or a folder tree, whichever `path` is (nothing if it is gone)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 class Cache:
-    """`CACHE/entries/<key>/` (renders), `CACHE/tex/` (LaTeX and text SVGs), `CACHE/speech/`
-    (synthesised speech per beat), `CACHE/work/`."""
+    """`CACHE/entries/<key>/` (renders), `CACHE/tex/` (LaTeX SVGs), `CACHE/speech/` (synthesised
+    speech per beat), `CACHE/work/` and `CACHE/runs/` (each live render's own; see sigsat.runs),
+    `CACHE/logs/` (each chapter's last log).
+
+    Renders share a cache safely: an entry is published whole (its files linked into a folder
+    of a unique name, then renamed to the key) and removed by renaming it away first; a render
+    pins the entries it uses by hard-linking their files into its own folder and checks the
+    pinned copy, so nothing another render does to the cache meanwhile reaches it.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.entries = root / "entries"
         self.speech = root / "speech"
         self.work = root / "work"
+        self.runs = root / "runs"
         self.tex = root / "tex"
+        self.logs = root / "logs"
 
     def folder(self, key: str) -> Path:
         """Where the entry of a key lives."""
         return self.entries / key
 
-    def get(self, key: str) -> tuple[Entry | None, str]:
-        """The entry of a key if it is whole (every file there with its recorded sha256), else
-        None and why not ('' when there is none at all)."""
+    def get(self, key: str) -> tuple[Stored | None, str]:
+        """The entry of a key if it is sound (see `verify`), else None and why not ('' when
+        there is none at all)."""
         folder = self.folder(key)
-        meta = folder / ENTRY
-        if not folder.exists():
+        if not folder.exists() and not folder.is_symlink():
             return None, ""
-        if not meta.is_file():
-            return None, f"{ENTRY} missing"
         try:
-            data = json.loads(meta.read_text(encoding="utf-8"))
-            files = data["files"]
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
-            return None, f"{ENTRY} unreadable ({e})"
-        for role, info in files.items():
-            path = folder / str(info["name"])
-            if not path.is_file():
-                return None, f"{role} file {path.name} missing"
-            if path.stat().st_size != info["size"] or sha256_file(path) != info["sha256"]:
-                return None, f"{role} file {path.name} damaged (sha256 differs)"
-        return Entry(folder, data), ""
+            return verify(folder, key), ""
+        except Damaged as e:
+            return None, str(e)
+
+    def pin(self, key: str, into: Path) -> tuple[Stored | None, str]:
+        """The entry of a key, its files hard-linked into `into` (a render's own folder) and
+        checked there; else None and why not ('' when there is none, or it went meanwhile)."""
+        folder = self.folder(key)
+        if not folder.exists() and not folder.is_symlink():
+            return None, ""
+        if not folder.is_dir() or folder.is_symlink():
+            return None, f"{key} is not a folder"
+        into.mkdir(parents=True)
+        try:
+            for path in folder.iterdir():
+                if path.is_file() and not path.is_symlink():
+                    link_or_copy(path, into / path.name)
+        except FileNotFoundError:  # removed by another render as we linked: a miss
+            remove(into)
+            return None, ""
+        try:
+            return verify(into, key), ""
+        except Damaged as e:
+            remove(into)
+            return None, str(e)
+
+    def publish(self, entry: Path, key: str) -> None:
+        """Make the finished entry in `entry` the cache's entry of `key`, whole or not at all;
+        `entry` stays (the render that made it uses it). An entry another render published
+        first is kept if it is sound: the bytes are a function of the key."""
+        self.entries.mkdir(parents=True, exist_ok=True)
+        for _attempt in range(2):
+            tmp = self.entries / f".{key}.{uuid.uuid4().hex}{TMP}"
+            tmp.mkdir()
+            try:
+                for path in entry.iterdir():
+                    link_or_copy(path, tmp / path.name)
+                os.rename(tmp, self.folder(key))
+                return
+            except OSError as e:
+                remove(tmp)
+                if e.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                    raise
+            stored, damage = self.get(key)
+            if stored is not None:
+                return
+            if damage:  # a damaged one in the way: replaced, once
+                self.discard(key)
 
     def discard(self, key: str) -> None:
-        """Remove a damaged entry so it can be rendered again."""
+        """Remove an entry (a folder, or whatever took its place) so it can be rendered again:
+        renamed out of the way first, so nobody finds half of it."""
         folder = self.folder(key)
-        if folder.exists():
-            shutil.rmtree(folder)
+        if not folder.exists() and not folder.is_symlink():
+            return
+        trash = self.entries / f".{key}.{uuid.uuid4().hex}{TRASH}"
+        try:
+            os.rename(folder, trash)
+        except FileNotFoundError:  # discarded by another render at the same moment
+            return
+        remove(trash)
+
+    def stale(self, older_than: float = STALE_SECONDS) -> list[Path]:
+        """Half-published and half-discarded entries left by killed renders (a publish or a
+        discard takes milliseconds; these are older than `older_than` seconds)."""
+        if not self.entries.is_dir():
+            return []
+        now = time.time()
+        found = []
+        for path in self.entries.iterdir():
+            if path.name.startswith(".") and path.name.endswith((TMP, TRASH)):
+                try:
+                    if now - path.lstat().st_mtime > older_than:
+                        found.append(path)
+                except FileNotFoundError:
+                    continue
+        return found

@@ -38,6 +38,7 @@ from .qualities import (
 )
 
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 class Terminated(Exception):
@@ -62,9 +63,11 @@ class SigsatGroup(click.Group):
         except click.ClickException as e:
             click.echo(f"Error: {e.format_message()}", err=True)
             sys.exit(e.exit_code)
-        except click.Abort:
+        except click.Abort as e:
             click.echo("Aborted.", err=True)
-            sys.exit(EXIT_FAILED)
+            # click turns Ctrl-C (outside a render, which maps it itself) into Abort: 130 is
+            # what a shell expects of a SIGINT, as the render's own handler says too.
+            sys.exit(EXIT_INTERRUPTED if isinstance(e.__context__, KeyboardInterrupt) else EXIT_FAILED)
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
+from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 VERSION = 2
 
@@ -53,8 +55,9 @@ class Record(BaseModel):
         where = where or kind
         version = raw.get("version") if isinstance(raw, dict) else None
         if version != VERSION:
+            article = "an" if kind[0] in "aeiou" else "a"
             raise ContractError(
-                f"{where}: a {kind} of version {version!r}, and this sigsat reads version "
+                f"{where}: {article} {kind} of version {version!r}, and this sigsat reads version "
                 f"{VERSION}: render again with this sigsat")
         try:
             return cls.model_validate(raw)
@@ -112,13 +115,14 @@ class Job(Record):
     transparent: bool
     params: dict[str, Any]  # flat `group.key` -> value: every parameter in force
     work: str  # a private folder for this job
-    tex_dir: str  # LaTeX and text SVG cache, shared by renders of this chapter
+    tex_dir: str  # the LaTeX SVGs shared by renders (linked into a private folder, new ones given back)
     speech_dir: str  # synthesised speech cache, shared by all renders
-    entry_final: str  # where the finished cache entry is moved
+    entry_final: str  # CACHE/entries/<key>: where the finished entry is published
     key: str
     parts: dict[str, Any]
     voice: VoiceSpec = VoiceSpec()
     recordings: str | None = None  # a folder of the lecturer's own recordings
+    parent_pid: int | None = None  # the render's pid: the worker stops when it dies (None: its parent)
 
 
 # What a scene writes.
@@ -184,7 +188,11 @@ class Loop(Part):
 
 
 class Sidecar(Record):
-    """What a chapter's scene reports beside its movie: numbers, beats, captions, layout."""
+    """What a chapter's scene reports beside its movie: numbers, beats, captions, layout.
+
+    Every field is required: the scene writes them all, and a sidecar missing one (its cues,
+    say) is a damaged one, not a chapter without captions.
+    """
 
     scene: str
     title: str
@@ -192,10 +200,80 @@ class Sidecar(Record):
     params: dict[str, Any]
     duration: float
     sections: list[Section]
-    beats: list[Beat] = []
-    cues: list[Cue] = []
-    ledger: list[LedgerRow] = []
-    loops: list[Loop] = []
+    beats: list[Beat]
+    cues: list[Cue]
+    ledger: list[LedgerRow]
+    loops: list[Loop]
+
+
+# What the worker stores in the cache.
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+ENTRY_ROLES = ("master", "audio", "poster", "sidecar")  # and "clip", in formats other than mp4
+
+
+class EntryFile(Part):
+    """A file of a cache entry: its plain name in the entry's folder, size and sha256."""
+
+    name: str
+    size: int = Field(ge=0)
+    sha256: str
+
+    @field_validator("name")
+    @classmethod
+    def _plain(cls, name: str) -> str:
+        if not name or name.startswith(".") or "/" in name or "\\" in name or "\0" in name:
+            raise ValueError(f"{name!r} is not a plain file name in the entry's folder")
+        return name
+
+    @field_validator("sha256")
+    @classmethod
+    def _hex(cls, digest: str) -> str:
+        if not _SHA256.match(digest):
+            raise ValueError("not a sha256 in hex")
+        return digest
+
+
+class Entry(Record):
+    """A chapter's render in the cache (`CACHE/entries/<key>/entry.json`): the worker writes it,
+    the renderer reads it, and checks it against the files it names before using it."""
+
+    key: str
+    parts: dict[str, Any]
+    slug: str
+    scene: str
+    files: dict[str, EntryFile]
+    duration: float = Field(gt=0)
+    frames: int = Field(gt=0)
+    width: int = Field(gt=0)
+    height: int = Field(gt=0)
+    fps: str  # a fraction, "30" or "30000/1001"
+    poster_time: float | None = None
+    render_seconds: float = Field(ge=0)
+
+    @field_validator("files")
+    @classmethod
+    def _roles(cls, files: dict[str, EntryFile]) -> dict[str, EntryFile]:
+        missing = [role for role in ENTRY_ROLES if role not in files]
+        unknown = sorted(set(files) - {*ENTRY_ROLES, "clip"})
+        if missing or unknown:
+            raise ValueError(f"missing {', '.join(missing)}" if missing else f"unknown {', '.join(unknown)}")
+        return files
+
+    @field_validator("fps")
+    @classmethod
+    def _rate(cls, fps: str) -> str:
+        try:
+            ok = Fraction(fps) > 0
+        except (ValueError, ZeroDivisionError):
+            ok = False
+        if not ok:
+            raise ValueError(f"{fps!r} is not a frame rate")
+        return fps
+
+    def file(self, role: str) -> EntryFile:
+        """One of its files: master, audio, poster, sidecar, or the clip (the master for mp4)."""
+        return self.files["master"] if role == "clip" and "clip" not in self.files else self.files[role]
 
 
 # What the renderer writes.

@@ -33,9 +33,18 @@ def run_ffmpeg(*args: str) -> None:
         raise RuntimeError(f"ffmpeg failed: {' '.join(cmd)}\n{done.stderr.strip()}")
 
 
-def faststart(src: Path, dest: Path) -> None:
-    """The same H.264 stream, moov atom first (plays while loading; PowerPoint and Keynote)."""
-    run_ffmpeg("-i", str(src), "-map", "0:v", "-c", "copy", "-movflags", "+faststart", str(dest))
+# Same frames, same bytes: no encoder version strings, dates or metadata in the container.
+BITEXACT_VIDEO = ("-fflags", "+bitexact", "-flags:v", "+bitexact", "-map_metadata", "-1")
+
+
+def h264(src: Path, dest: Path) -> None:
+    """manim's lossless movie as the chapter's H.264 video, moov atom first (plays while loading;
+    PowerPoint and Keynote)."""
+    # manim writes its segments losslessly (see sigsat.worker) and the one lossy encode happens
+    # here, in a process of its own on one thread: x264 driven by PyAV inside manim gave
+    # different bytes for the same frames from run to run.
+    run_ffmpeg("-i", str(src), "-map", "0:v", *X264, "-movflags", "+faststart", *BITEXACT_VIDEO,
+               str(dest))
 
 
 def composite(src: Path, dest: Path, background: str, quality: Quality) -> None:
@@ -45,7 +54,7 @@ def composite(src: Path, dest: Path, background: str, quality: Quality) -> None:
     run_ffmpeg("-f", "lavfi", "-i", source, "-i", str(src), "-filter_complex",
                "[0:v]format=rgba[bg];[1:v]format=rgba[fg];"
                "[bg][fg]overlay=shortest=1:format=rgb,format=yuv420p", *X264,
-               "-movflags", "+faststart", str(dest))
+               "-movflags", "+faststart", *BITEXACT_VIDEO, str(dest))
 
 
 def transcode(src: Path, dest: Path, fmt: str, transparent: bool, quality: Quality,
@@ -56,8 +65,9 @@ def transcode(src: Path, dest: Path, fmt: str, transparent: bool, quality: Quali
     if f.args is None:
         raise ValueError(f"no transcoding to {fmt!r}")
     sound = ["-i", str(audio), "-map", "1:a", *f.audio] if audio is not None and f.audio else []
+    # bitexact: Matroska (webm) otherwise writes a random segment id and the date.
     run_ffmpeg("-i", str(src), *sound[:2], "-map", "0:v", *sound[2:], *f.args(transparent, quality),
-               str(dest))
+               *BITEXACT_VIDEO, "-flags:a", "+bitexact", str(dest))
 
 
 def poster_frames(sections: Sequence[Section], frames: int, fps: Fraction) -> list[int]:

@@ -42,9 +42,9 @@ QUALITIES: dict[str, Quality] = {
 DEFAULT_QUALITY = "hd"
 
 
-# H.264 as manim writes it (crf 23, yuv420p), so masters made by compositing a transparent
-# render match the ones manim encodes itself.
-X264 = ("-c:v", "libx264", "-crf", "23", "-preset", "medium", "-pix_fmt", "yuv420p")
+# H.264 as manim writes it (crf 23, yuv420p, one thread: see sigsat.worker), so masters made by
+# compositing a transparent render match the ones manim encodes itself, byte for byte each time.
+X264 = ("-c:v", "libx264", "-crf", "23", "-preset", "medium", "-pix_fmt", "yuv420p", "-threads", "1")
 _VP9 = ("-c:v", "libvpx-vp9", "-crf", "32", "-b:v", "0", "-deadline", "good", "-cpu-used", "4",
         "-row-mt", "1")
 _PRORES_HQ = ("-c:v", "prores_ks", "-profile:v", "3", "-pix_fmt", "yuv422p10le", "-vendor", "apl0")

@@ -18,7 +18,6 @@ import time
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,18 @@ from sigsat_math.params import Params
 
 from . import __version__
 from .assemble import Part, join, lecture_key, marks
-from .cache import Cache, Entry, Key, chapter_key, sha256_file, tool_versions, why_changed
+from .cache import (
+    Cache,
+    Damaged,
+    Key,
+    Stored,
+    chapter_key,
+    link_or_copy,
+    sha256_file,
+    tool_versions,
+    verify,
+    why_changed,
+)
 from .captions import shifted, srt, vtt
 from .chapters import Broken, ChapterRef, is_chapter_stem, load
 from .contract import (
@@ -50,6 +60,7 @@ from .narration import script_csv, script_markdown
 from .outputs import Staging, locked, remove_stale_tmp, tmp_name
 from .progress import RunProgress
 from .qualities import FORMATS, Quality
+from .runs import Run, gc_lock, live_keys, sweep
 from .units import clock, size
 
 MANIFEST = Layout.MANIFEST
@@ -86,7 +97,7 @@ class Task:
 
     ref: ChapterRef
     key: Key | None = None
-    entry: Entry | None = None
+    entry: Stored | None = None
     reason: str = ""
     error: str = ""
     detail: str = ""
@@ -120,7 +131,7 @@ class Renderer:
     def __init__(self, options: Options) -> None:
         self.o = options
         self.cache = Cache(options.cache_dir or options.out / ".cache")
-        self.run_id = f"{os.getpid()}-{int(time.time())}"
+        self.workspace = Run(self.cache)
         self._procs: set[subprocess.Popen[bytes]] = set()
         self._procs_lock = threading.Lock()
         self._stopping = False
@@ -138,7 +149,7 @@ class Renderer:
             return {}
 
     def plan(self) -> list[Task]:
-        """Every chapter's key, and whether the cache has it."""
+        """Every chapter's key, and whether the cache has it (pinned into this run's folder)."""
         previous = self._previous()
         tasks = []
         for ref in self.o.chapters:
@@ -150,25 +161,35 @@ class Renderer:
                 continue
             task.key = chapter_key(ref, loaded.reads, self.o.params, self.o.quality, self.o.fmt,
                                    self.o.transparent, self.o.voice, self.o.recordings)
-            entry, damage = self.cache.get(task.key.digest)
-            if damage:
-                logger.warning("%s: cache entry damaged (%s); rendering it again", task.name,
-                               damage)
-                self.cache.discard(task.key.digest)
-                task.reason = "cache entry damaged"
-            elif entry is not None and not self.o.force:
-                task.entry = entry
-            elif entry is not None:  # --force: the new render replaces the entry
-                self.cache.discard(task.key.digest)
-                task.reason = "--force"
-            else:
-                old = previous.get(ref.slug)
-                task.reason = (why_changed(old.key_parts, task.key.parts) if old else "") or "not in the cache"
+        keyed = [t for t in tasks if t.key is not None]
+        with gc_lock(self.cache, exclusive=False):
+            self.workspace.uses(t.key.digest for t in keyed if t.key is not None)
+            for task in keyed:
+                assert task.key is not None
+                digest = task.key.digest
+                entry, damage = self.cache.pin(digest, self._pins / digest)
+                if damage:
+                    logger.warning("%s: cache entry damaged (%s); rendering it again", task.name,
+                                   damage)
+                    self.cache.discard(digest)
+                    task.reason = "cache entry damaged"
+                elif entry is not None and not self.o.force:
+                    task.entry = entry
+                elif entry is not None:  # --force: the new render replaces the entry
+                    self.cache.discard(digest)
+                    task.reason = "--force"
+                else:
+                    old = previous.get(task.ref.slug)
+                    task.reason = (why_changed(old.key_parts, task.key.parts) if old else "") or "not in the cache"
         return tasks
+
+    @property
+    def _pins(self) -> Path:
+        return self.workspace.folder / "pins"
 
     # Rendering
     def _work(self, task: Task) -> Path:
-        return self.cache.work / self.o.quality.name / self.run_id / task.ref.slug
+        return self.workspace.folder / task.ref.slug
 
     def _render_one(self, task: Task, progress: RunProgress) -> None:
         assert task.key is not None
@@ -179,21 +200,21 @@ class Renderer:
             module=task.ref.module, scene=task.ref.scene, slug=task.ref.slug, title=task.ref.title,
             quality=QualitySpec(name=q.name, width=q.width, height=q.height, fps=q.fps),
             format=self.o.fmt, transparent=self.o.transparent, params=self.o.params.flat(),
-            work=str(work.resolve()), tex_dir=str((self.cache.tex / q.name / task.ref.slug).resolve()),
+            work=str(work.resolve()), tex_dir=str((self.cache.tex / q.name).resolve()),
             speech_dir=str(self.cache.speech.resolve()),
             entry_final=str(self.cache.folder(task.key.digest).resolve()),
             key=task.key.digest, parts=task.key.parts, voice=self.o.voice,
-            recordings=str(self.o.recordings.resolve()) if self.o.recordings else None)
+            recordings=str(self.o.recordings.resolve()) if self.o.recordings else None,
+            parent_pid=os.getpid())
         job_file = work / "job.json"
         job.write(job_file)
-        task.log = self.cache.root / "logs" / q.name / f"{task.ref.stem}.log"
-        task.log.parent.mkdir(parents=True, exist_ok=True)
+        log_file = work / "log.txt"
         # One BLAS thread per chapter process: the chapters already fill the cores, and the
         # measured network's small matrices run slower with more threads fighting for them.
         env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1"}
         progress.started(task.name)
         started = time.monotonic()
-        with open(task.log, "wb") as log:
+        with open(log_file, "wb") as log:
             with self._procs_lock:
                 if self._stopping:
                     return
@@ -210,13 +231,13 @@ class Renderer:
         if self._stopping:  # stopped on purpose: not a chapter's failure
             task.error = "stopped"
             return
+        task.log = self._keep_log(log_file, task)
         if code == 0:
-            entry, damage = self.cache.get(task.key.digest)
-            if entry is None:
-                task.error = f"the render left no usable cache entry ({damage or 'none'})"
-            else:
-                task.entry, task.rendered = entry, True
-                shutil.rmtree(work)
+            # The worker's own entry is this run's copy (it published a link of it).
+            try:
+                task.entry, task.rendered = verify(work / "entry", task.key.digest), True
+            except Damaged as e:
+                task.error = f"the render left no usable cache entry ({e})"
         else:
             error_file = work / "error.json"
             if error_file.is_file():
@@ -248,32 +269,31 @@ class Renderer:
                 p.kill()
                 p.wait()
 
-    def _cleanup_work(self) -> None:
-        """Work folders of earlier runs of this quality (killed ones); the lock is held."""
-        base = self.cache.work / self.o.quality.name
-        if not base.is_dir():
-            return
-        for old in base.iterdir():
-            if old.name != self.run_id:
-                shutil.rmtree(old, onerror=_warn_rmtree)
+    def _keep_log(self, log_file: Path, task: Task) -> Path:
+        """The chapter's log, moved to CACHE/logs/<quality>/NN_slug.log (whole: the last render
+        of the chapter's wins), or left in the run's folder if that fails."""
+        dest = self.cache.logs / self.o.quality.name / f"{task.ref.stem}.log"
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(f".{dest.name}.{self.workspace.id}.tmp")
+            link_or_copy(log_file, tmp)
+            os.replace(tmp, dest)
+        except OSError:
+            return log_file
+        return dest
 
     def run(self) -> Result:
         """Plan, render what is missing, and write the outputs (unless a chapter failed)."""
         started = time.monotonic()
-        with locked(self.o.folder, self.o.wait):
-            try:
-                result = self._run_locked(started)
-            finally:
-                work = self.cache.work / self.o.quality.name / self.run_id
-                if work.exists():
-                    shutil.rmtree(work, onerror=_warn_rmtree)
+        with locked(self.o.folder, self.o.wait), self.workspace:
+            result = self._run_locked(started)
         result.seconds = time.monotonic() - started
         return result
 
     def _run_locked(self, started: float) -> Result:
         for path in remove_stale_tmp(self.o.folder):
             logger.info("removed %s, left by an interrupted render", path)
-        self._cleanup_work()
+        sweep(self.cache)
         tasks = self.plan()
         todo = [t for t in tasks if t.key is not None and t.entry is None and not t.error]
         for t in tasks:
@@ -326,10 +346,10 @@ class Renderer:
                 clip, poster = layout.clip(ref.stem, ext), layout.poster(ref.stem)
                 staging.copy(e.path("clip"), clip, e.sha256("clip"))
                 staging.copy(e.path("poster"), poster, e.sha256("poster"))
-                fps = Fraction(e.data["fps"])
-                parts.append(Part(e.path("master"), ref.title, int(e.data["frames"]), fps,
+                # Frames, rate and duration as the master has them (verified against entry.json).
+                parts.append(Part(e.path("master"), ref.title, e.info.frames, e.info.fps,
                                   e.sha256("master"), e.path("audio"), e.sha256("audio")))
-                duration = float(e.data["duration"])
+                duration = e.info.duration
                 cues.extend(shifted(side.cues, offset))
                 own = {"vtt": vtt(side.cues, ref.title), "srt": srt(side.cues)}
                 for ext_, text in own.items():
@@ -337,9 +357,9 @@ class Renderer:
                 rows.append(ChapterRecord(
                     number=ref.number, slug=ref.slug, scene=ref.scene, title=ref.title,
                     file=f"{Layout.CLIPS}/{clip.name}", poster=f"{Layout.POSTERS}/{poster.name}",
-                    start=round(offset, 3), duration=duration, frames=int(e.data["frames"]),
+                    start=round(offset, 3), duration=duration, frames=e.info.frames,
                     size=e.path("clip").stat().st_size, sha256=e.sha256("clip"),
-                    poster_time=e.data.get("poster_time"), cache_key=t.key.digest,
+                    poster_time=e.entry.poster_time, cache_key=t.key.digest,
                     key_parts=t.key.parts, status="rendered" if t.rendered else "cached",
                     captions={x: layout.rel(layout.chapter_captions(ref.stem, x)) for x in own},
                     reads=side.reads, params=side.params, ledger=side.ledger,
@@ -378,7 +398,7 @@ class Renderer:
         if not (old is not None and old.key == key and dest.is_file()
                 and sha256_file(dest) == old.sha256):
             chapter_marks = join(parts, title, captions, staging.file(dest),
-                                 self.cache.work / self.o.quality.name / self.run_id / "lecture")
+                                 self.workspace.folder / "lecture")
             source = tmp_name(dest)
         else:
             source = dest
@@ -427,7 +447,8 @@ def _previous_extras(path: Path) -> dict[str, str]:
 
 def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tuple[int, int], int]:
     """Remove the cache entries no manifest in OUT uses (all with `everything`), holding
-    every quality folder's lock; ((entries removed, bytes), entries kept)."""
+    every quality folder's lock; what a live render (into any folder) uses always stays, and
+    so does its work. ((entries removed, bytes), entries kept)."""
     cache = Cache(cache_dir or out / ".cache")
     folders = sorted(p.parent for p in out.glob(f"*/{MANIFEST}")) if out.is_dir() else []
     with ExitStack() as stack:
@@ -435,17 +456,21 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
             stack.enter_context(locked(folder, wait=False))
         used = set() if everything else _used_keys(folders)
         removed, freed, kept = 0, 0, 0
-        if cache.entries.is_dir():
-            for entry in sorted(cache.entries.iterdir()):
-                if entry.name in used:
-                    kept += 1
-                    continue
-                freed += sum(p.stat().st_size for p in entry.rglob("*") if p.is_file())
-                shutil.rmtree(entry)
-                removed += 1
-        for extra in (cache.work, cache.root / "logs") if everything else ():
-            if extra.is_dir():
-                shutil.rmtree(extra)
+        with gc_lock(cache, exclusive=True):
+            used |= live_keys(cache)
+            sweep(cache)
+            if cache.entries.is_dir():
+                for entry in sorted(cache.entries.iterdir()):
+                    if entry.name in used:
+                        kept += 1
+                        continue
+                    if entry.name.startswith("."):
+                        continue  # being published or removed by a live render
+                    freed += sum(p.stat().st_size for p in entry.rglob("*") if p.is_file())
+                    cache.discard(entry.name)
+                    removed += 1
+            if everything and cache.logs.is_dir():
+                shutil.rmtree(cache.logs)
     return (removed, freed), kept
 
 

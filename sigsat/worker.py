@@ -11,40 +11,90 @@ error.json, one line.
 
 from __future__ import annotations
 
+import ctypes
 import importlib
 import json
 import os
 import shutil
+import signal
 import sys
+import threading
 import time
 import traceback
+import uuid
 from pathlib import Path
 from typing import Any
 
-from .contract import Job, Sidecar
+from .contract import Entry, EntryFile, Job, Sidecar
 from .logger import logger
 
+# manim writes its movie losslessly (QuickTime RLE, RGB; ARGB when transparent), and the
+# H.264 master is encoded from it by ffmpeg (sigsat.encode.h264). manim's own x264 through
+# PyAV gave different bytes for the same frames from run to run (a faded text encoded three
+# ways in 30 tries, one thread or many; 3 of 9 chapters came out different when re-rendered):
+# its choices depend on memory it does not own. A lossless movie decodes to exactly the
+# frames manim drew, however its bytes fall, so the chapter's bytes follow from its frames.
+MOVIE_CODEC, MOVIE_PIXELS = "qtrle", "rgb24"
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
-def _file_record(path: Path) -> dict[str, Any]:
+
+def _file_record(path: Path) -> EntryFile:
     from .cache import sha256_file
 
-    return {"name": path.name, "size": path.stat().st_size, "sha256": sha256_file(path)}
+    return EntryFile(name=path.name, size=path.stat().st_size, sha256=sha256_file(path))
 
 
-def _configure(job: Job, media: Path) -> None:
+def _configure(job: Job, work: Path) -> None:
+    """manim's settings for the job, with its media, LaTeX and text folders in `work`."""
     from manim import config
 
     config.frame_size = (job.quality.width, job.quality.height)
     config.frame_rate = job.quality.fps
-    config.media_dir = str(media)
-    config.tex_dir = str(Path(job.tex_dir) / "Tex")
-    config.text_dir = str(Path(job.tex_dir) / "texts")
+    config.media_dir = str(work / "media")
+    # Private LaTeX and text folders: manimpango rewrites a text's SVG in place each time the
+    # text is made, and two LaTeX runs of one formula write the same files, so renders sharing
+    # a folder read each other's half-written files. The shared LaTeX SVGs are linked in first
+    # and the new ones given back after the render (_share_svgs).
+    config.tex_dir = str(_seed_svgs(Path(job.tex_dir), work / "tex"))
+    config.text_dir = str(work / "texts")
     config.disable_caching = True  # partial movies of one render only; sigsat caches whole chapters
     config.verbosity = "WARNING"
     config.progress_bar = "none"
     config.output_file = job.scene
-    config.format = "mov" if job.transparent else "mp4"
     config.transparent = job.transparent
+    # Transparent movies are QuickTime RLE with alpha already.
+    config.format = "mov"
+    if not job.transparent:
+        config.video_codec, config.pixel_format = MOVIE_CODEC, MOVIE_PIXELS
+
+
+def _seed_svgs(shared: Path, private: Path) -> Path:
+    """`private`, holding links to every finished SVG in `shared` (manim uses an SVG it finds)."""
+    from .cache import link_or_copy
+
+    private.mkdir(parents=True, exist_ok=True)
+    if shared.is_dir():
+        for svg in shared.glob("*.svg"):
+            try:
+                link_or_copy(svg, private / svg.name)
+            except (FileNotFoundError, FileExistsError):
+                continue
+    return private
+
+
+def _share_svgs(private: Path, shared: Path) -> None:
+    """Give the SVGs this render made to `shared`, each whole (a link under a unique name, then
+    renamed), for the renders that come after."""
+    from .cache import link_or_copy
+
+    shared.mkdir(parents=True, exist_ok=True)
+    for svg in private.glob("*.svg"):
+        dest = shared / svg.name
+        if dest.exists():
+            continue
+        tmp = shared / f".{svg.name}.{uuid.uuid4().hex}.tmp"
+        link_or_copy(svg, tmp)
+        os.replace(tmp, dest)
 
 
 def scene_class(job: Job) -> type[Any]:
@@ -58,7 +108,8 @@ def run(job: Job) -> None:
     from scenes.context import ChapterContext
     from sigsat_math.params import build
 
-    from .encode import composite, faststart, poster, transcode
+    from .cache import ENTRY, Cache
+    from .encode import composite, h264, poster, transcode
     from .media import probe
     from .qualities import FORMATS, Quality
 
@@ -74,11 +125,14 @@ def run(job: Job) -> None:
                              speech_dir=Path(job.speech_dir),
                              recordings=Path(job.recordings) if job.recordings else None,
                              chapter=job.slug)
-    _configure(job, work / "media")
+    _configure(job, work)
     started = time.monotonic()
     scene = scene_class(job)(context=context)
     scene.render()
     logger.info("manim rendered %s in %.1f s", job.scene, time.monotonic() - started)
+    _share_svgs(work / "tex", Path(job.tex_dir))
+    for scratch in ("tex", "texts"):
+        shutil.rmtree(work / scratch, ignore_errors=True)
     movie = Path(scene.renderer.file_writer.movie_file_path)
 
     side = Sidecar.read(sidecar)
@@ -86,42 +140,28 @@ def run(job: Job) -> None:
     if job.transparent:
         composite(movie, video, context.theme.background, quality)
     else:
-        faststart(movie, video)
+        h264(movie, video)
     master = entry / "master.mp4"
     audio = entry / "audio.flac"
     soundtrack(side, Path(job.speech_dir), video, master, audio)
     files = {"master": master, "audio": audio}
     if job.format != "mp4":
         clip = entry / f"clip.{FORMATS[job.format].ext}"
-        transcode(movie if job.transparent else video, clip, job.format, job.transparent, quality,
-                  audio=master)
+        transcode(movie, clip, job.format, job.transparent, quality, audio=master)
         files["clip"] = clip
     poster_png = entry / "poster.png"
     poster_time = poster(master, side.sections, poster_png)
     files.update(poster=poster_png, sidecar=sidecar)
     info = probe(master)
-    data = {
-        "key": job.key,
-        "parts": job.parts,
-        "slug": job.slug,
-        "scene": job.scene,
-        "files": {role: _file_record(path) for role, path in files.items()},
-        "duration": info.duration,
-        "frames": info.frames,
-        "width": info.width,
-        "height": info.height,
-        "fps": str(info.fps),
-        "poster_time": poster_time,
-        "render_seconds": round(time.monotonic() - started, 3),
-    }
-    (entry / "entry.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
-    final = Path(job.entry_final)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    if final.exists():  # made meanwhile by another render of the same key: identical
-        shutil.rmtree(entry)
-    else:
-        os.rename(entry, final)
+    Entry(key=job.key, parts=job.parts, slug=job.slug, scene=job.scene,
+          files={role: _file_record(path) for role, path in files.items()},
+          duration=info.duration, frames=info.frames, width=info.width, height=info.height,
+          fps=str(info.fps), poster_time=poster_time,
+          render_seconds=round(time.monotonic() - started, 3)).write(entry / ENTRY)
+    # Published as links (the entry stays here: the render that asked for it uses this copy).
+    Cache(Path(job.entry_final).parent.parent).publish(entry, job.key)
     shutil.rmtree(work / "media")
+    video.unlink()
 
 
 def soundtrack(side: Sidecar, speech_dir: Path, video: Path, master: Path, flac: Path) -> None:
@@ -159,11 +199,39 @@ def _where(e: BaseException, module_file: str | None) -> str:
     return f"{Path(f.filename).name}:{f.lineno} in {f.name}"
 
 
+def die_with_parent(parent: int | None) -> None:
+    """Stop this process when the render that started it dies.
+
+    A render killed outright (SIGKILL, the OOM killer) cannot stop its chapters; they would
+    render on for nothing and hold the cache. On Linux the kernel sends SIGKILL when the parent
+    goes (prctl PR_SET_PDEATHSIG); elsewhere, and for a parent gone before that call, a thread
+    checks the parent's pid twice a second.
+    """
+    expected = parent if parent is not None else os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != expected:
+                os.kill(os.getpid(), signal.SIGKILL)
+            time.sleep(0.5)
+
+    if os.getppid() != expected:
+        os.kill(os.getpid(), signal.SIGKILL)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one job; 0 on success, 1 with error.json written on failure."""
     args = sys.argv[1:] if argv is None else argv
     job_file = Path(args[0])
     job = Job.read(job_file)
+    die_with_parent(job.parent_pid)
     try:
         run(job)
     except Exception as e:  # reported to the parent as this chapter's failure

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -295,11 +296,27 @@ def parse_override(item: str) -> tuple[str, Any]:
     return key, value
 
 
+def _not_regular(path: Path) -> str:
+    """What `path` is when it exists and is not a regular file ('' otherwise)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ""  # missing or unreadable: reading it says which
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "" if stat.S_ISREG(mode) else "not a file")
+
+
 def read_toml(path: str | Path) -> dict[str, Any]:
     """The dotted keys of a TOML params file; a missing or malformed file is a ParamError."""
     p = Path(path)
+    kind = _not_regular(p)
+    if kind:
+        # Opening a FIFO would wait for a writer forever; a device or folder is no TOML file.
+        raise ParamError(f"params file {str(p)!r} is {kind}, not a regular file")
     try:
-        text = p.read_text(encoding="utf-8")
+        # utf-8-sig: a byte order mark, as some Windows editors write, is read past.
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ParamError(f"params file {str(p)!r} not found") from None
     except OSError as e:

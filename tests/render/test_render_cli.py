@@ -4,6 +4,7 @@ nothing written)."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 import tomllib
@@ -188,3 +189,52 @@ def test_no_command_is_render_at_hd_with_the_defaults(captured, args, quality):
 def test_theme_is_sugar_for_set_theme_and_transparent_means_mov(captured):
     CliRunner().invoke(main, ["render", "--theme", "light", "--transparent"])
     assert captured[0].params == load(None, ["theme=light"]) and captured[0].fmt == "mov"
+
+
+def test_a_params_file_that_is_not_a_regular_file_is_refused(tmp_path):
+    fifo = tmp_path / "params.fifo"
+    os.mkfifo(fifo)
+    for path, kind in ((fifo, "a FIFO"), (tmp_path, "a folder")):
+        code, _, err = invoke("render", "--params", str(path), "--out", str(tmp_path / "o"))
+        assert code == 2 and len(err.strip().splitlines()) == 1, err
+        assert f"params file {str(path)!r} is {kind}, not a regular file" in err
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_params_file_with_a_byte_order_mark_is_read(tmp_path):
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf[problem1]\nz = 3\n")
+    code, out, err = invoke("params", "--params", str(bom))
+    assert code == 0, err
+    assert tomllib.loads(out)["problem1"]["z"] == 3.0
+
+
+def test_ctrl_c_while_the_parameters_load_exits_130(monkeypatch):
+    from sigsat import commons
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commons, "load", interrupted)
+    with pytest.raises(SystemExit) as stopped:
+        main.main(["params"])
+    assert stopped.value.code == 130
+
+
+def _readme_only_examples() -> list[list[str]]:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    found = []
+    for line in readme.splitlines():
+        command = line.split("#", 1)[0].split()
+        if "render" in command and "--only" in command:
+            found.append(command[command.index("render"):])
+    return found
+
+
+def test_the_readme_only_examples_work(captured):
+    examples = _readme_only_examples()
+    assert examples
+    for command in examples:
+        result = CliRunner().invoke(main, command)
+        assert isinstance(result.exception, _Stop), (command, result.output)
+    assert [c.slug for c in captured[0].chapters] == ["sigmoid_curves", "problem1_sigma_prime"]

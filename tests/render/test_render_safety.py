@@ -63,9 +63,8 @@ def _start(out: Path, *extra: str) -> subprocess.Popen[str]:
 
 
 def _wait_for_slow(out: Path, proc: subprocess.Popen[str]) -> None:
-    log = out / ".cache" / "logs" / "tiny" / "04_slow.log"
     deadline = time.monotonic() + 120
-    while not log.exists():
+    while not list((out / ".cache" / "work").glob("*/slow/log.txt")):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.2)
@@ -92,7 +91,8 @@ def test_killing_a_render_half_way_leaves_the_old_outputs(fake_copy):
                    env=fake_env())
     assert again.returncode == 0, again.stderr
     assert not list(fake_copy.rglob("*.sigsat-tmp"))
-    assert [p.name for p in (fake_copy / ".cache" / "work" / "tiny").iterdir()] == []
+    assert list((fake_copy / ".cache" / "work").iterdir()) == []  # the killed run's work swept
+    assert list((fake_copy / ".cache" / "runs").iterdir()) == []
 
 
 def test_sigterm_stops_the_chapters_and_leaves_the_old_outputs(fake_copy):
@@ -205,3 +205,35 @@ def test_clean_keeps_the_renders_the_outputs_use(fake_copy):
     again = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
                    "--set", "problem1.z=1", "--quiet", env=fake_env())
     assert again.returncode == 0 and manifest(fake_copy / "tiny")["run"]["rendered"] == []
+
+
+def _workers(under: Path) -> list[int]:
+    """The chapter processes whose job lies under `under`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"sigsat.worker" in argv and any(str(under).encode() in a for a in argv):
+            found.append(int(proc.name))
+    return found
+
+
+def test_a_chapter_process_stops_when_its_render_is_killed(tmp_path):
+    out = tmp_path / "out"
+    proc = _start(out)
+    _wait_for_slow(out, proc)
+    workers = _workers(out)
+    assert workers
+    os.kill(proc.pid, signal.SIGKILL)  # the render alone: its chapters must notice
+    proc.communicate()
+    deadline = time.monotonic() + 5
+    while _workers(out) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _workers(out)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    assert left == []

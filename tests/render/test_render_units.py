@@ -14,7 +14,7 @@ from sigsat.assemble import Mark, Part, ffmetadata, marks
 from sigsat.cache import Cache, chapter_key, sha256_file, why_changed
 from sigsat.captions import shifted, srt, time_lines, vtt
 from sigsat.chapters import ChapterError, Loaded, load, registry, select
-from sigsat.contract import Cue
+from sigsat.contract import VERSION, ContractError, Cue, Entry
 from sigsat.outputs import Staging, remove_stale_tmp, tmp_name
 from sigsat.qualities import QUALITIES
 from sigsat_math.params import DEFAULTS, Spec, specs
@@ -169,35 +169,51 @@ def test_quality_format_and_transparency_are_in_the_key():
     assert {"manim", "av", "numpy", "ffmpeg", "renderer"} <= set(a.parts["tools"])
 
 
-def _entry(cache: Cache, key: str) -> Path:
-    folder = cache.folder(key)
-    folder.mkdir(parents=True)
-    files = {}
-    for role, name in (("master", "master.mp4"), ("poster", "poster.png")):
-        (folder / name).write_bytes(role.encode() * 100)
-        files[role] = {"name": name, "size": (folder / name).stat().st_size,
-                       "sha256": sha256_file(folder / name)}
-    (folder / "entry.json").write_text(json.dumps({"files": files}))
-    return folder
+def _entry_record(**changes: object) -> dict[str, object]:
+    files = {role: {"name": name, "size": 3, "sha256": "0" * 64}
+             for role, name in (("master", "master.mp4"), ("audio", "audio.flac"),
+                                ("poster", "poster.png"), ("sidecar", "sidecar.json"))}
+    data: dict[str, object] = {"version": VERSION, "key": "k", "parts": {}, "slug": "a", "scene": "A",
+                               "files": files, "duration": 4.4, "frames": 22, "width": 192,
+                               "height": 108, "fps": "5", "poster_time": 1.0, "render_seconds": 2.0}
+    data.update(changes)
+    return data
 
 
-def test_cache_entries_are_checked_before_use(tmp_path):
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"frames": 0}, "entry field 'frames': Input should be greater than 0"),
+    ({"files": {}}, "entry field 'files': Value error, missing master, audio, poster, sidecar"),
+    ({"files": []}, "entry field 'files': Input should be a valid dictionary"),
+    ({"fps": "0"}, "entry field 'fps': Value error, '0' is not a frame rate"),
+    ({"version": 1}, "an entry of version 1, and this sigsat reads version"),
+    ({"extra": 1}, "entry field 'extra': Extra inputs are not permitted"),
+])
+def test_an_entry_record_is_checked_against_its_schema(changes, message):
+    assert Entry.parse(_entry_record()).frames == 22
+    with pytest.raises(ContractError, match=re.escape(message)):
+        Entry.parse(_entry_record(**changes))
+
+
+def test_an_entry_names_plain_files_only():
+    for name in ("../x.png", "/etc/passwd", ".hidden", "", "a/b"):
+        record = _entry_record()
+        record["files"]["poster"]["name"] = name  # type: ignore[index]
+        with pytest.raises(ContractError, match="files.poster.name"):
+            Entry.parse(record)
+
+
+def test_a_missing_or_foreign_entry_is_not_used(tmp_path):
     cache = Cache(tmp_path)
     assert cache.get("k1") == (None, "")
-    folder = _entry(cache, "k1")
-    entry, why = cache.get("k1")
-    assert entry is not None and why == "" and entry.path("clip") == folder / "master.mp4"
-    data = bytearray((folder / "master.mp4").read_bytes())
-    data[10] ^= 1
-    (folder / "master.mp4").write_bytes(bytes(data))
-    assert cache.get("k1") == (None, "master file master.mp4 damaged (sha256 differs)")
-    (folder / "poster.png").unlink()
-    (folder / "master.mp4").write_bytes(b"master" * 100)
-    assert cache.get("k1") == (None, "poster file poster.png missing")
-    (folder / "entry.json").write_text("{")
-    assert cache.get("k1")[1].startswith("entry.json unreadable")
+    cache.folder("k1").parent.mkdir(parents=True)
+    cache.folder("k1").write_text("a file where the entry's folder belongs")
+    assert cache.get("k1") == (None, "k1 is not a folder")
     cache.discard("k1")
-    assert not folder.exists()
+    assert not cache.folder("k1").exists() and list(cache.entries.iterdir()) == []
+    cache.folder("k1").mkdir()
+    assert cache.get("k1") == (None, "entry.json missing")
+    (cache.folder("k1") / "entry.json").write_text(json.dumps(_entry_record(key="k2")))
+    assert cache.get("k1") == (None, "entry.json is the entry of key k2")
 
 
 def test_staged_files_appear_only_on_commit(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sigsat_math import params
-from tests.conftest import recompute_ledger, shown
+from tests.conftest import assert_paced_by_the_voice, recompute_ledger, shown
 
 pytestmark = pytest.mark.slow
 
@@ -67,7 +67,7 @@ def test_the_lesson_numbers(render_chapter):
     assert [s["name"] for s in data["sections"]] == ["question", "pause and try", "chain rule", "total", "update",
                                                      "conclusion"]
     check_pause(data)
-    assert 30 <= data["duration"] <= 70
+    assert_paced_by_the_voice(data)
 
 
 def test_eight_layers_at_a_quarter(render_chapter):

@@ -87,14 +87,17 @@ def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
 
 
 def step_frames(lecture: Lecture, folder: Path, stills: Lecture | None = None) -> list[Page]:
-    """The still of every step of every chapter (from `stills`, another render of the same
-    lecture, when given), saved as PNGs in `folder`."""
-    source = stills or lecture
+    """The still of every step of every chapter, saved as PNGs in `folder`: from `stills`
+    (another render of the same lecture, in another theme) when given. The times are the
+    lecture's own."""
     folder.mkdir(parents=True, exist_ok=True)
     for old in folder.glob("*.png"):
         old.unlink()
+    own = lecture_steps(lecture)
+    shown = lecture_steps(stills) if stills is not None else own
     pages = []
-    for chapter, steps in zip(source.chapters, lecture_steps(source).values(), strict=True):
+    for chapter in lecture.chapters:
+        steps = shown[chapter.slug]
         by_source: dict[Path, list[Step]] = {}
         for step in steps:
             by_source.setdefault(step.source, []).append(step)
@@ -104,7 +107,8 @@ def step_frames(lecture: Lecture, folder: Path, stills: Lecture | None = None) -
                 safe = "".join(ch if ch.isalnum() else "-" for ch in step.section.name).strip("-")
                 png = folder / f"{chapter.stem}_{step.section.index + 1:02d}_{safe}.png"
                 image.save(png, optimize=True)
-                pages.append(Page(chapter.stem, step.section.name, png, step.still_time))
+                time = own[chapter.slug][step.section.index].still_time
+                pages.append(Page(chapter.stem, step.section.name, png, time))
     return pages
 
 

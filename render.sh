@@ -7,9 +7,10 @@ cd "$(dirname "$0")"
 APT_PACKAGES=(libcairo2-dev libpango1.0-dev pkg-config ffmpeg
               texlive-latex-base texlive-latex-extra texlive-fonts-recommended dvisvgm
               fonts-dejavu-core)
-# Only for `./render.sh test`: the index page and the HTML slides are checked in a real
-# headless browser (large, so not installed for rendering).
-TEST_APT_PACKAGES=(chromium chromium-driver)
+# Only for `./render.sh test` (large, so not installed for rendering): the index page and the
+# HTML slides are checked in a real headless browser, the PPTX in LibreOffice Impress (about
+# 40 MB to download with --no-install-recommends).
+TEST_APT_PACKAGES=(chromium chromium-driver libreoffice-impress)
 VENV=.venv
 STAMP="$VENV/.sigsat-installed"
 
@@ -53,12 +54,12 @@ ensure_venv() {
 }
 
 ensure_test_system() {
-  # Optional: without a browser the browser tests skip, so a non-root user is only told.
+  # Optional: without them the browser and office tests skip, so a non-root user is only told.
   local missing
   missing=$(missing_apt "${TEST_APT_PACKAGES[@]}" | tr '\n' ' ')
   [ -z "${missing// /}" ] && return 0
   if [ "$(id -u)" -ne 0 ]; then
-    echo "note: the browser tests skip without the Debian packages: $missing" >&2
+    echo "note: the browser and office tests skip without the Debian packages: $missing" >&2
     return 0
   fi
   ensure_system "${TEST_APT_PACKAGES[@]}"

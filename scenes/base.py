@@ -112,7 +112,7 @@ class ChapterScene(Scene):
         """
         self._finish_beat()
         written = " ".join(line.strip() for line in lines if line.strip())
-        self.open_section(name, written)
+        self.next_section(name)
         self.marks.append(SectionMark(name, self.time, []))
         return self._speak(beat_id(name), name, written)
 
@@ -146,6 +146,14 @@ class ChapterScene(Scene):
         if remaining >= 1 / config.frame_rate:
             self.wait(remaining)
 
+    def end_chapter(self, *keep: Any) -> None:
+        """The chapter's close: once the voice is done, everything fades but `keep` (a picture
+        the next chapter opens on)."""
+        from manim import FadeOut
+
+        self.wait_for_voice()
+        self.play(*(FadeOut(m) for m in self.mobjects if m not in keep))
+
     def _finish_beat(self) -> None:
         self.wait_for_voice()
         self._check_layout()
@@ -162,10 +170,6 @@ class ChapterScene(Scene):
         self.play(FadeIn(badge, shift=0.2 * UP), run_time=0.5)
         self.play(Uncreate(ring), run_time=seconds, rate_func=linear)
         self.play(FadeOut(badge), run_time=0.5)
-
-    def open_section(self, name: str, notes: str) -> None:
-        """A new section of the movie (a slide, when rendered as slides)."""
-        self.next_section(name)
 
     def offer_loop(self, name: str, start: float, what: str, pingpong: bool = False) -> None:
         """Offer the stretch from `start` to now as a loop for other decks (`sigsat embed`)."""

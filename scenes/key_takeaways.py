@@ -5,20 +5,22 @@ from __future__ import annotations
 from manim import (
     DOWN,
     LEFT,
-    ORIGIN,
     RIGHT,
     UP,
     Animation,
     Circle,
+    Circumscribe,
     Create,
     FadeIn,
     FadeOut,
     GrowFromEdge,
     Indicate,
     LaggedStart,
-    Line,
+    MoveToTarget,
     VGroup,
     Write,
+    config,
+    there_and_back,
 )
 
 from scenes import theme as th
@@ -26,6 +28,7 @@ from scenes.base import ChapterScene
 from scenes.widgets.curves import get_mini_plot, get_slope_mark, get_z_mark, get_zone
 from scenes.widgets.icons import get_bars_icon
 from scenes.widgets.text import color, get_formula, get_paragraph, get_rows, get_tex, get_text, get_title
+from scenes.widgets.variants import get_icon_cell
 from sigsat_math import (
     AUTO,
     INT,
@@ -42,6 +45,7 @@ from sigsat_math import (
 ICON_W, ICON_H = 2.0, 0.95
 TEXT_SIZE = 25
 EVIDENCE_SCALE = 0.62
+CARD_GAP = 0.6  # between the shrunken takeaways and the closing card
 
 
 class KeyTakeaways(ChapterScene):
@@ -73,7 +77,7 @@ class KeyTakeaways(ChapterScene):
         n = len(self.rows) + 1
         badge = VGroup(Circle(radius=0.24, stroke_color=color("highlight"), stroke_width=3),
                        get_tex(str(n), role="highlight", scale=0.7))
-        icon_cell = VGroup(Line(LEFT * ICON_W / 2, RIGHT * ICON_W / 2, stroke_width=0), icon.move_to(ORIGIN))
+        icon_cell = get_icon_cell(icon, ICON_W)
         words = VGroup(get_text(text, TEXT_SIZE), evidence).arrange(DOWN, aligned_edge=LEFT, buff=0.14)
         row = get_rows([[badge, icon_cell, words]], col_buff=0.4)[0]
         # Every row's columns on the same x: the first row sets them, the rest follow.
@@ -100,8 +104,9 @@ class KeyTakeaways(ChapterScene):
         z = self.value("z_max", identity, z_max, style=SIG3)
         g = self.value("sigma'(z_max)", sigmoid_prime, z_max, style=AUTO)
         evidence = get_formula(r"\sigma'(<<z>>) = <<g>>", role="derivative", scale=EVIDENCE_SCALE, z=z, g=g)
+        # Emphasis by colour only: the zones brighten and fade back, never moving off their z range.
         self.reveal(plot, "Sigmoid saturates at extreme values (gradient near 0)", evidence,
-                    Indicate(zones, color=color("saturated")))
+                    zones.animate(rate_func=there_and_back).set_fill(opacity=3 * th.ZONE_OPACITY))
 
     def peak_is_small(self) -> None:
         self.peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
@@ -114,7 +119,7 @@ class KeyTakeaways(ChapterScene):
         evidence = get_formula(r"\max \sigma' = \sigma'(0) = <<h>> \times <<h>> = <<p>>", role="highlight",
                                scale=EVIDENCE_SCALE, h=half, p=self.peak)
         self.reveal(plot, f"Maximum sigmoid gradient is only {self.peak.text}", evidence,
-                    Indicate(mark[1], color=color("highlight"), scale_factor=2))
+                    Circumscribe(mark[1], Circle, color=color("highlight"), buff=0.08))
 
     def vanishing(self) -> None:
         e = self.p.experiment
@@ -126,12 +131,13 @@ class KeyTakeaways(ChapterScene):
                   f"{ratio.text} of the last layer's gradient.")
         # The measured norms, last layer first: the order in which backpropagation reaches them.
         norms = list(gradient_norms(net))[::-1]
-        bars = get_bars_icon(norms, ICON_W, ICON_H, log_floor=min(norms) / 4)
+        self.bars = bars = get_bars_icon(norms, ICON_W, ICON_H, log_floor=min(norms) / 4)
+        self.bar_scale = (norms, ICON_H, min(norms) / 4)  # the tests map each bar back to its norm
         evidence = get_formula(r"\text{first layer} / \text{last layer} = <<r>> \ \ (<<d>> \text{ layers, measured})",
                                role="derivative", scale=EVIDENCE_SCALE, r=ratio, d=depth)
         grow = LaggedStart(FadeIn(bars[0]), *(GrowFromEdge(b, DOWN) for b in bars.bars), lag_ratio=0.15)
         self.reveal(bars, "Vanishing gradients prevent learning in deep networks", evidence,
-                    Indicate(bars.bars[-1], color=color("saturated"), scale_factor=1.5), intro=grow)
+                    Indicate(bars.bars[-1], color=color("saturated"), scale_factor=1), intro=grow)
 
     def relu_slope(self) -> None:
         z_max = self.p.curves.z_max
@@ -158,17 +164,22 @@ class KeyTakeaways(ChapterScene):
         evidence = get_tex(r"\text{ReLU, Leaky ReLU, ELU, GELU inside; } \sigma \text{ at outputs and gates}",
                            role="muted", scale=EVIDENCE_SCALE)
         self.reveal(icons, "Modern networks use ReLU (or variants) for hidden layers", evidence,
-                    Indicate(icons, color=color("relu")))
+                    Circumscribe(icons, color=color("relu"), buff=0.08))
 
     def closing(self) -> None:
         lesson = self.p.lesson
         self.beat("closing", f"That was {lesson.title}, by {lesson.author}. Thank you for watching.")
         year = self.value("year", identity, lesson.year, style=INT)
-        self.play(self.rows.animate.scale(0.5).fade(0.6).to_edge(UP, buff=1.3))
-        card = VGroup(get_text(lesson.title, 56, weight="BOLD"),
-                      get_paragraph(lesson.goal, 11.0, th.BODY_SIZE, "muted").arrange(DOWN, buff=0.18),
-                      get_text(f"{lesson.author}, {year.text}", th.BODY_SIZE, "muted")).arrange(DOWN, buff=0.35)
-        card.scale_to_fit_width(min(card.width, 12.5)).to_edge(DOWN, buff=0.8)
+        # The takeaways shrink into a band where the heading was; the closing card gets the room below them.
+        self.rows.generate_target()
+        self.rows.target.scale(0.5).fade(0.6).to_edge(UP, buff=0.5)
+        self.card = card = VGroup(
+            get_text(lesson.title, 56, weight="BOLD"),
+            get_paragraph(lesson.goal, 11.0, th.BODY_SIZE, "muted").arrange(DOWN, buff=0.18),
+            get_text(f"{lesson.author}, {year.text}", th.BODY_SIZE, "muted")).arrange(DOWN, buff=0.35)
+        top, bottom = self.rows.target.get_bottom()[1] - CARD_GAP, -config.frame_height / 2 + 0.8
+        card.scale(min(1.0, 12.5 / card.width, (top - bottom) / card.height)).move_to([0, (top + bottom) / 2, 0])
+        self.play(FadeOut(self.heading), MoveToTarget(self.rows))
         self.play(FadeIn(card, shift=UP * 0.2))
         self.wait(3)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.end_chapter()

@@ -247,4 +247,4 @@ class LayerByLayer(ChapterScene):
                                 "order one, it shrinks at every layer")
         self.play(FadeIn(line, shift=UP * 0.2))
         self.wait(2)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.end_chapter()

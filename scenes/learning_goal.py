@@ -102,4 +102,4 @@ class LearningGoal(ChapterScene):
         line = get_caption_line("Why learning stalls, and what modern networks do about it")
         self.play(FadeIn(line, shift=UP * 0.2))
         self.wait(2.5)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.end_chapter()

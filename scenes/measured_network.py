@@ -258,4 +258,4 @@ class MeasuredNetwork(ChapterScene):
                 marks.add(get_step_mark(self.loss_axes, k, float(self.loss_values[act][k]), NAMES[act][1]))
         self.play(FadeIn(marks), *(blink(line) for line in self.results.notes))
         self.wait(2)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.end_chapter()

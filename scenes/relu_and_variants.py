@@ -1,19 +1,24 @@
-"""Chapter 8: ReLU and its derivative, a dead unit measured in the real network, the variants that
-fix it, practice problem 3 (why ReLU won) and where the sigmoid still belongs."""
+"""Chapter 8: ReLU and its derivative, a unit of the real network that is inactive on the whole batch,
+the variants and what each keeps below zero, practice problem 3 (why ReLU won) and where the sigmoid
+still belongs."""
 
 from __future__ import annotations
 
+import numpy as np
 from manim import (
     DOWN,
     LEFT,
     RIGHT,
+    UL,
     UP,
     Create,
     FadeIn,
     FadeOut,
+    FadeTransform,
     Indicate,
     LaggedStart,
     ReplacementTransform,
+    TransformFromCopy,
     VGroup,
     Write,
 )
@@ -21,33 +26,47 @@ from manim import (
 from scenes import theme as th
 from scenes.base import ChapterScene
 from scenes.widgets.curves import (
-    get_activation_panel,
     get_dots_on_curve,
-    get_mini_plot,
     get_slope_mark,
     get_stacked_plots,
+    get_z_mark,
+    plot_activation,
 )
-from scenes.widgets.icons import get_neuron, get_variant_icons
+from scenes.widgets.icons import get_neuron
 from scenes.widgets.text import (
     color,
     get_caption_line,
     get_formula,
     get_formula_card,
-    get_rows,
     get_tex,
     get_text,
     get_title,
+)
+from scenes.widgets.variants import (
+    VARIANTS,
+    get_dying_card,
+    get_pair_plot,
+    get_reason_icons,
+    get_reason_rows,
+    get_sigmoid_uses_card,
+    get_unit_card,
+    get_variant_panels,
+    spread_z_labels,
 )
 from sigsat_math import (
     INT,
     PERCENT,
     SIG3,
     ExperimentConfig,
+    TrainingConfig,
     activation,
     dead_share,
     first_over_last,
+    gelu_prime_root,
     identity,
+    loss_curve,
     quietest_unit,
+    relative_loss_drop,
     relu_prime,
     sigmoid_prime,
     unit_median_z,
@@ -58,21 +77,15 @@ from sigsat_math import (
 )
 
 PLOT_W = 6.0
-RIGHT_X = 1.2  # left edge of the right-hand column
-VARIANTS = {  # name on screen, f and f' (alpha's value is shown beside the name, from the parameters)
-    "leaky_relu": ("Leaky ReLU", r"f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}",
-                   r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha & z \le 0 \end{cases}"),
-    "elu": ("ELU", r"f(z) = \begin{cases} z & z > 0 \\ \alpha (e^{z} - 1) & z \le 0 \end{cases}",
-            r"f'(z) = \begin{cases} 1 & z > 0 \\ \alpha e^{z} & z \le 0 \end{cases}"),
-    "gelu": ("GELU", r"f(z) = z\,\Phi(z)", r"f'(z) = \Phi(z) + z\,\varphi(z)"),
-}
+RIGHT_X = 1.0  # left edge of the right-hand column
 
 
 class ReluAndVariants(ChapterScene):
-    """ReLU's slope of 1, the dead unit it can leave behind, the variants, and problem 3."""
+    """ReLU's slope of 1, the inactive unit it can leave behind, the variants, and problem 3."""
 
     reads = ("curves.z_max", "curves.threshold", "variants.leaky_alpha", "variants.elu_alpha", "experiment.depth",
-             "experiment.width", "experiment.init", "experiment.seed", "experiment.batch")
+             "experiment.width", "experiment.init", "experiment.seed", "experiment.batch", "training.steps",
+             "training.learning_rate", "training.task")
 
     def construct(self) -> None:
         e = self.p.experiment
@@ -83,6 +96,7 @@ class ReluAndVariants(ChapterScene):
         self.curves, self.curve_axes = {}, {}  # name -> drawn curve, and its axes: the tests sample them
         self.show_relu()
         self.dead_unit()
+        self.not_dead_for_good()
         self.variants()
         self.problem3()
         self.catch_and_sigmoid()
@@ -91,13 +105,15 @@ class ReluAndVariants(ChapterScene):
         self.curves[name], self.curve_axes[name] = curve, axes
 
     def show_relu(self) -> None:
-        self.beat("relu", "ReLU keeps a positive input as it is and turns a negative one into zero.",
+        self.beat("relu", "ReLU keeps a positive input as it is, and turns a negative one into zero.",
                   "Its slope is 1 for every positive z, and 0 for every negative one.")
         z_max, t = self.p.curves.z_max, self.p.curves.threshold
         self.heading = get_title(self.title)
-        pair = get_stacked_plots("relu", z_max, PLOT_W, (3.0, 1.4), ((-0.6, z_max), (-0.3, 1.3)),
-                                 (r"\mathrm{ReLU}(z)", r"\mathrm{ReLU}'(z)"))
+        self.pair = pair = get_stacked_plots("relu", z_max, PLOT_W, (3.0, 1.4), ((-0.6, z_max), (-0.3, 1.3)),
+                                             (r"\mathrm{ReLU}(z)", r"\mathrm{ReLU}'(z)"))
         pair.to_corner(LEFT + UP, buff=0.4).shift(DOWN * 0.9)
+        for axes in (pair.top, pair.low):
+            spread_z_labels(axes)
         top, low, relu, prime = pair.top, pair.low, pair.curve, pair.prime
         self.keep("relu", top, relu)
         self.keep("relu_prime", low, prime)
@@ -120,12 +136,11 @@ class ReluAndVariants(ChapterScene):
         self.play(Write(card), Create(relu), run_time=2)
         self.play(Create(prime), FadeIn(pair.tags), run_time=1.5)
         self.play(Create(slope), FadeIn(marks))
-        self.wait(1.5)
-        self.say(f"Where the sigmoid is saturated, at z = {self.t.text}, its slope is {self.sig_t.text}; "
+        self.say(f"Where the sigmoid is saturated, at z = {self.t.text}, its slope is {self.sig_t.text}. "
                  f"ReLU's is still {self.relu_t.text}.")
         self.play(FadeIn(compare, shift=UP * 0.2))
-        self.wait(3)
-        self.plots = VGroup(pair, slope, marks)
+        self.wait(2)
+        self.plots = VGroup(slope, marks)
 
     def dead_unit(self) -> None:
         layer = self.value("quietest unit: layer", quietest_unit, self.net, pick=0, style=INT)
@@ -134,138 +149,201 @@ class ReluAndVariants(ChapterScene):
         peak = self.value("quietest unit: largest z", unit_peak_z, *where, style=SIG3)
         grad = self.value("quietest unit: weight gradient", unit_weight_gradient, *where, style=SIG3)
         self.typical = self.value("quietest unit: median z", unit_median_z, *where, style=SIG3)
-        n = self.value("batch", identity, self.net.batch, style=INT)
+        self.n = n = self.value("batch", identity, self.net.batch, style=INT)
         self.width = width = self.value("width", identity, self.net.width, style=INT)
         self.dead = self.value("dead units", dead_share, self.net, style=PERCENT)
-        dead = peak.value <= 0  # else no unit is dead: show the one closest to it
-        self.beat("dying", f"Here is a real unit of the measured network: layer {layer.text}, unit {unit.text}.",
-                  f"On all {n.text} examples its input z stays {'negative' if dead else 'mostly negative'}: "
-                  f"the largest is {peak.text}.")
-        neuron = get_neuron([get_tex("a_1"), get_tex("a_2"), get_formula("a_{<<w>>}", w=width)], gap_after=2)
-        tag = get_formula(r"\text{layer } <<l>>,\ \text{unit } <<u>>", role="muted", scale=0.6, l=layer, u=unit)
-        out = get_tex("0" if dead else r"\max(0, z)", role="relu", scale=0.7).next_to(neuron.output, UP, buff=0.1)
-        tag.next_to(neuron.body, UP, buff=0.15)
+        self.first_layer = layer.value == 1
+        dead = peak.value <= 0  # else no unit is: show the one closest to it
+        self.beat("dying", f"Here is a real unit of the measured network, at its initial weights: layer {layer.text}, "
+                  f"unit {unit.text}.", f"On all {n.text} examples of this batch, its input z is "
+                  f"{'negative' if dead else 'mostly negative'}: the largest is {peak.text}.")
         rows = [(r"\max z = <<p>> \quad (\text{all } <<n>> \text{ examples})", "text"),
                 (r"\mathrm{ReLU}'(z) = 0 \text{ " + ("for every one}" if dead else r"where } z \le 0"), "derivative"),
                 (r"\lVert \partial L / \partial w \rVert = <<g>>", "derivative"),
                 (r"w \leftarrow w - \eta \cdot <<g>>" + (" = w" if dead else ""), "highlight")]
-        facts = VGroup(*(get_formula(s, role=r, scale=0.68, p=peak, n=n, g=grad) for s, r in rows))
-        facts.arrange(DOWN, aligned_edge=LEFT, buff=0.28)
-        self.unit = VGroup(VGroup(neuron, out, tag), facts).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        self.unit = get_unit_card(
+            get_neuron([get_tex("a_1"), get_tex("a_2"), get_formula("a_{<<w>>}", w=width)], gap_after=2),
+            get_formula(r"\text{layer } <<l>>,\ \text{unit } <<u>>", role="muted", scale=0.6, l=layer, u=unit),
+            get_tex("0" if dead else r"\max(0, z)", role="relu", scale=0.7),
+            [get_formula(s, role=r, scale=0.68, p=peak, n=n, g=grad) for s, r in rows])
         self.unit.next_to(self.heading, DOWN, buff=0.35).set_x(RIGHT_X, direction=LEFT)
+        neuron, (_, out, tag), facts = self.unit.neuron, self.unit[0], self.unit.facts
         zs = unit_preactivations(*where)
-        dots = VGroup(get_dots_on_curve(self.curve_axes["relu"], "relu", zs, radius=0.05),
-                      get_dots_on_curve(self.curve_axes["relu_prime"], "relu", zs, True, radius=0.05))
+        self.dots = dots = VGroup(get_dots_on_curve(self.curve_axes["relu"], "relu", zs, radius=0.05),
+                                  get_dots_on_curve(self.curve_axes["relu_prime"], "relu", zs, True, radius=0.05))
         dots.set_fill(opacity=0.9)
         inputs = get_formula(r"\text{its } <<n>> \text{ inputs}", role="saturated", scale=0.55, n=n)
         dots.add(inputs.next_to(dots[0].get_left(), UP + LEFT, buff=0.12))  # clear of the y axis
         self.play(FadeOut(self.card, shift=RIGHT * 0.3), FadeIn(neuron), FadeIn(tag))
-        self.play(FadeIn(dots, scale=1.5), run_time=1.5)
+        self.play(FadeIn(dots), run_time=1.5)
         self.play(FadeIn(out), FadeIn(facts[0]))
-        self.say("ReLU's slope there is 0, so no gradient reaches its weights: measured, exactly zero." if dead
-                 else f"ReLU's slope is 0 wherever z is negative, so its weights get a gradient of only {grad.text}.")
+        self.say("So ReLU's slope is 0 on every one of them, and no gradient reaches its weights: measured, "
+                 "exactly zero." if dead else
+                 f"ReLU's slope is 0 wherever z is negative, so its weights get a gradient of only {grad.text}.")
         self.play(FadeIn(facts[1:3], shift=UP * 0.2))
-        self.wait(1.5)
-        self.say("The update leaves the weights where they are. The unit is dead, and stays dead." if dead
-                 else "Its weights hardly move: this unit is close to dying.")
+        self.wait(1)
+        self.say("On this batch, the update leaves its weights where they are: the unit is inactive." if dead
+                 else "On this batch its weights hardly move: the unit is close to inactive.")
         self.play(FadeIn(facts[3]), neuron.arrows.animate.set_color(color("saturated")))
+        self.wait(1)
+
+    def not_dead_for_good(self) -> None:
+        self.beat("inactive, not dead", "Is the unit dead for good, then? Not necessarily.")
+        inputs = (r"a_1, \dots, a_{<<w>>} \text{ are data: a new input can turn it on}" if self.first_layer else
+                  r"a_1, \dots, a_{<<w>>} \text{ change as earlier layers learn}")
+        rows = ((r"\text{inactive on this batch: } z \le 0 \text{ on all } <<n>>", "saturated"), (inputs, "relu"),
+                (r"\text{dead for good: } z \le 0 \text{ on every input, always}", "muted"))
+        lines = VGroup(*(get_formula(s, role=r, scale=0.6, n=self.n, w=self.width) for s, r in rows))
+        lines.arrange(DOWN, aligned_edge=LEFT, buff=0.28).move_to(self.unit.facts, aligned_edge=UL)
+        self.play(FadeOut(self.unit.facts[1:]), ReplacementTransform(self.unit.facts[0], lines[0]))
+        self.say("Its inputs are the data itself, and an input it has not seen yet can give it a positive z."
+                 if self.first_layer else "Its inputs are the outputs of the layers before, and they change as those "
+                 "layers learn: z can turn positive again, and the unit comes back.")
+        self.play(Indicate(self.unit.neuron.inputs, color=color("relu"), scale_factor=1), FadeIn(lines[1]),
+                  self.unit.neuron.arrows.animate.set_color(color("relu")), run_time=1.5)
+        self.say("It is dead for good only if it stays inactive on every input, for the rest of training.")
+        self.play(FadeIn(lines[2], shift=UP * 0.2))
+        self.line = get_caption_line(f"Inactive on all {self.n.text} examples of the batch, at the initial weights: "
+                                     f"{self.dead.text} of the hidden units")
+        self.say(f"In this network, at its initial weights, {self.dead.text} of the hidden units are inactive "
+                 "on the whole batch.")
+        self.play(FadeIn(self.line, shift=UP * 0.2))
         self.wait(1.5)
-        line = get_caption_line(f"Dead before training starts: {self.dead.text} of this network's hidden units")
-        self.say(f"In this network, {self.dead.text} of the hidden units are dead before training even starts.")
-        self.play(FadeIn(line, shift=UP * 0.2))
-        self.wait(2.5)
-        self.play(FadeOut(VGroup(self.plots, dots, self.unit, line)))
+        self.unit = VGroup(self.unit[0], lines)
 
     def variants(self) -> None:
-        zt = self.typical
-        self.beat("variants", "The variants keep a small slope for negative z, so no unit can die for good.",
-                  f"At this unit's typical z of {zt.text}, ReLU's slope is 0, and each variant's is not.")
-        zv = self.p.curves.z_max / 2
-        # One y range for the three panels, so that their negative sides compare at a glance.
-        ends = [activation(k)[i](zv * side, *a) for k, a in self.alphas.items() for i in (0, 1) for side in (-1, 1)]
-        y_range = (min(-1.0, *ends) - 0.2, zv + 0.2)
-        panels = VGroup()
-        for key, (name, f, fp) in VARIANTS.items():
-            alpha = self.alphas[key]
-            a = self.value(f"{name} alpha", identity, *alpha, style=SIG3) if alpha else None
-            s = self.value(f"{name}'(typical z)", activation(key)[1], zt.value, *alpha, style=SIG3)
-            panels.add(get_activation_panel(key, name, f, fp, zv, alpha, y_range, a, zt, s))
-            self.keep(key, panels[-1].plot.axes, panels[-1].plot.curve)
-            self.keep(key + "_prime", panels[-1].plot.axes, panels[-1].plot.prime)
-        panels.arrange(RIGHT, buff=0.6, aligned_edge=UP).next_to(self.heading, DOWN, buff=0.3)
-        low = min(p.readout.get_y() for p in panels)
-        for panel in panels:  # formulas of different heights, the slope readouts still on one line
-            panel.readout.set_y(low)
+        zt, zv = self.typical, self.p.curves.z_max / 2
+        left = self.value("left end of the variant plots", identity, -zv, style=SIG3)
+        alpha = {k: self.value(f"{VARIANTS[k][0]} alpha", identity, *a, style=SIG3)
+                 for k, a in self.alphas.items() if a}
+        elu_end = self.value("ELU'(left end)", activation("elu")[1], -zv, *self.alphas["elu"], style=SIG3)
+        root = self.value("GELU' = 0 at", gelu_prime_root, style=SIG3)
+        self.beat("variants", "ReLU's variants keep a slope below zero, and each keeps a different one.")
+        slopes = {k: self.value(f"{VARIANTS[k][0]}'(typical z)", activation(k)[1], zt.value, *a, style=SIG3)
+                  for k, a in self.alphas.items()}
+        self.panels = panels = get_variant_panels(self.alphas, alpha, zv, zt, slopes)
+        panels.next_to(self.heading, DOWN, buff=0.3)
+        for key, panel in zip(VARIANTS, panels, strict=True):
+            self.keep(key, panel.plot.axes, panel.plot.curve)
+            self.keep(key + "_prime", panel.plot.axes, panel.plot.prime)
+        leaky, elu, gelu = (p.plot.axes for p in panels)
+        marks = [VGroup(), get_z_mark(elu, -zv, elu_end.value)[1],
+                 VGroup(plot_activation(gelu, "gelu", "saturated", True, (-zv, root.value)).set_stroke(width=5),
+                        get_z_mark(gelu, root.value, 0.0)[1])]
+        facts = [get_formula(s, role=r, scale=0.62, a=alpha["leaky_relu"], l=left, e=elu_end, r=root) for s, r in (
+            (r"f'(z) = <<a>> \text{ for every } z \le 0", "relu"),
+            (r"f'(<<l>>) = <<e>>, \ \text{fading to } 0", "saturated"),
+            (r"f'(z) < 0 \text{ for } z < <<r>>", "saturated"))]
+        for panel, fact in zip(panels, facts, strict=True):
+            fact.next_to(panel.readout, DOWN, buff=0.2)
+        rest = VGroup(self.pair, self.plots, self.dots, self.unit, self.line)
+        # The ReLU curve becomes its three variants, so the picture carries over and the screen never empties.
+        # Copies morph (a transform reshapes what it moves); then the panels' own plots take their place.
+        ghosts = [p.plot.curve.copy() for p in panels]
+        self.play(FadeOut(rest), *(TransformFromCopy(self.pair.curve, g) for g in ghosts),
+                  *(FadeIn(VGroup(*(m for m in p.plot if m is not p.plot.curve))) for p in panels), run_time=2)
+        self.remove(*ghosts)
+        self.add(*(p.plot for p in panels))
+        self.play(LaggedStart(*(FadeIn(VGroup(*(m for m in p if m is not p.plot))) for p in panels), lag_ratio=0.4),
+                  run_time=2.5)
+        lines = (f"Leaky ReLU's slope there is alpha, {alpha['leaky_relu'].text}, for every negative z. "
+                 "It never reaches 0, so no Leaky ReLU unit can die.",
+                 f"ELU's slope, alpha times e to the power z, is never exactly 0, but it fades as z goes down: "
+                 f"at z = {left.text} it is {elu_end.text}.",
+                 f"GELU's slope fades to 0 as well, and below z = {root.text} it is even negative: the thick stretch "
+                 "of its slope curve.")
+        for line, mark, fact in zip(lines, marks, facts, strict=True):
+            self.say(line)
+            self.play(FadeIn(fact, shift=UP * 0.1), FadeIn(mark))
+            self.wait(1.5)
         relu0 = self.value("ReLU'(typical z)", relu_prime, zt.value, style=SIG3)
-        line = get_caption_line(f"At z = {zt.text}: ReLU' = {relu0.text}; the variants still pass a gradient")
-        self.play(LaggedStart(*(FadeIn(p, shift=UP * 0.2) for p in panels), lag_ratio=0.5), run_time=4)
-        self.play(FadeIn(line, shift=UP * 0.2), *(Indicate(p.readout, color=color("highlight")) for p in panels))
-        self.wait(3.5)
-        self.play(FadeOut(panels), FadeOut(line))
+        self.say(f"And at this unit's typical z of {zt.text}, ReLU's slope is {relu0.text}, while each variant's "
+                 "is not.")
+        self.caption = get_caption_line("Only Leaky ReLU keeps its slope away from 0 for every negative z")
+        self.play(FadeIn(self.caption, shift=UP * 0.2),
+                  *(Indicate(p.readout, color=color("highlight"), scale_factor=1) for p in panels))
+        self.wait(2)
+        self.panels.add(*facts, *marks)
 
     def problem3(self) -> None:
-        self.beat("problem 3", "Practice problem 3: why did ReLU become the default for hidden layers?")
+        self.beat("problem 3", "Practice problem 3: why did ReLU become the default activation for hidden layers?")
         new = get_title("Practice problem 3")
-        self.play(ReplacementTransform(self.heading, new))
-        self.heading = new
         self.question = question = get_text("Why did ReLU become the default activation for hidden layers?")
         question.next_to(new, DOWN, buff=0.3).to_edge(LEFT, buff=0.6)
-        zr = self.value("ReLU zero share", zero_share, self.net, style=PERCENT)
-        zs = self.value("sigmoid zero share", zero_share, self.sigmoid_net, style=PERCENT)
-        fr = self.value("ReLU first/last layer gradient", first_over_last, self.net)
-        fsig = self.value("sigmoid first/last layer gradient", first_over_last, self.sigmoid_net)
-        # Each claim's evidence: a number from sigsat_math where one exists, the formula otherwise.
-        ev = dict(t=self.t, r=self.relu_t, s=self.sig_t, zr=zr, zs=zs, fr=fr, fs=fsig)
-        rows = (("No saturation for z > 0", r"\mathrm{ReLU}'(<<t>>) = <<r>> \ \text{ vs } \ \sigma'(<<t>>) = <<s>>",
-                 "One: for positive z the slope is 1, so nothing saturates there."),
-                ("Cheap to compute", r"\max(0, z) \ \text{ vs } \ 1/(1 + e^{-z})",
-                 "Two: a maximum is far cheaper than an exponential."),
-                ("Sparse activation", r"<<zr>> \text{ of outputs exactly } 0 \ \ (\sigma\text{: } <<zs>>)",
-                 f"Three: negative inputs give exact zeros. In the measured network {zr.text} of ReLU outputs are 0, "
-                 f"against {zs.text} for the sigmoid."),
-                ("Biologically plausible", r"\text{silent, or firing in proportion to its input}",
-                 "Four: like a real neuron, it is silent or fires in proportion to its input."),
-                ("Faster convergence", r"\text{gradient first/last layer: } <<fr>> \ \ (\sigma\text{: } <<fs>>)",
-                 f"Five: gradients reach the first layer: first over last is {fr.text} for ReLU, {fsig.text} for the "
-                 "sigmoid, so deep networks train faster."))
-        table = get_rows([[get_text(f"{i}. {claim}", th.BODY_SIZE), get_formula(evidence, role="muted", scale=0.7,
-                          **{k: v for k, v in ev.items() if f"<<{k}>>" in evidence})]
-                          for i, (claim, evidence, _) in enumerate(rows, start=1)], row_buff=0.5)
-        table.next_to(question, DOWN, buff=0.55).align_to(question, LEFT)
-        depth = self.value("depth", identity, self.net.depth, style=INT)
-        note = get_formula(r"\text{3 and 5: measured on the experiment's network, } <<d>> \text{ layers of } <<w>>",
-                           role="muted", scale=0.6, d=depth, w=self.width).next_to(table, DOWN, buff=0.5)
-        self.table = VGroup(table, note.align_to(table, LEFT))
+        zv = self.p.curves.z_max / 2
+        picture = get_pair_plot((("sigmoid", "sigmoid"), ("relu", "relu")), zv, 5.0, 2.4)
+        picture.add(get_tex(r"\sigma(z)", role="sigmoid", scale=0.8).next_to(picture.axes.c2p(zv, 1), RIGHT),
+                    get_tex(r"\mathrm{ReLU}(z)", role="relu", scale=0.8).next_to(picture.axes.c2p(zv, zv), RIGHT))
+        picture.next_to(question, DOWN, buff=0.8).set_x(0)
+        self.play(FadeTransform(self.heading, new), FadeOut(self.panels), FadeOut(self.caption), FadeIn(picture),
+                  run_time=1.5)
         self.play(Write(question), run_time=1.5)
-        for r, row in zip(table, rows, strict=True):
-            self.say(row[2])
-            self.play(FadeIn(r, shift=RIGHT * 0.2))
-            self.wait(1.8)
-        self.play(FadeIn(note))
+        self.heading = new
+        self.pause_and_try()
+        self.beat("answer 3", "Here are five reasons.")
+        rows, lines = self.problem3_rows(zv)
+        self.play(ReplacementTransform(picture, rows[0][1]), FadeIn(rows[0][0]), run_time=1.5)
+        for i, (row, line) in enumerate(zip(rows, lines, strict=True)):
+            self.say(line)
+            self.play(*(FadeIn(cell, shift=RIGHT * 0.2) for cell in (row if i else row[2:])))
+            self.wait(1.2)
+        self.play(FadeIn(self.note))
+        self.table = VGroup(rows, self.note)
+
+    def problem3_rows(self, zv: float) -> tuple[VGroup, list[str]]:
+        """The five reasons: claim, a small picture, and the evidence (sigsat_math's number where one exists)."""
+        zr, zs = (self.value(f"{n} zero share", zero_share, c, style=PERCENT)
+                  for n, c in (("ReLU", self.net), ("sigmoid", self.sigmoid_net)))
+        fr, fs = (self.value(f"{n} first/last layer gradient", first_over_last, c)
+                  for n, c in (("ReLU", self.net), ("sigmoid", self.sigmoid_net)))
+        runs = {a: TrainingConfig.from_params(self.p, a) for a in ("relu", "sigmoid")}
+        steps = self.value("training steps", identity, runs["relu"].steps, style=INT)
+        lr, ls = (self.value(f"{a} loss after training / at the start", relative_loss_drop, runs[a], style=PERCENT)
+                  for a in ("relu", "sigmoid"))
+        depth = self.value("depth", identity, self.net.depth, style=INT)
+        sample = np.array([unit_preactivations(self.net, 1, j)[:16] for j in range(1, 9)])  # layer 1, a corner
+        icons = get_reason_icons(zv, sample, [(loss_curve(runs[a]), a) for a in ("sigmoid", "relu")])
+        self.reason_icons = icons  # the tests read them back
+        rows = (("No saturation for z > 0", [r"\mathrm{ReLU}'(<<t>>) = <<r>> \ \text{ vs } \ \sigma'(<<t>>) = <<s>>"],
+                 f"One: for positive z, ReLU's slope is 1, so nothing saturates there. At z = {self.t.text}, "
+                 f"the sigmoid's is only {self.sig_t.text}."),
+                ("Cheap to compute", [r"\max(0, z) \ \text{ vs } \ 1/(1 + e^{-z})"],
+                 "Two: a maximum is far cheaper to compute than an exponential."),
+                ("Sparse activation", [r"<<zr>> \text{ of outputs exactly } 0 \ \ (\sigma\text{: } <<zs>>)"],
+                 f"Three: negative inputs give exact zeros. In the measured network, {zr.text} of ReLU's outputs "
+                 f"are 0, against {zs.text} for the sigmoid."),
+                ("Biologically plausible", [r"\text{silent, or firing in proportion to its input}"],
+                 "Four: like a real neuron, it stays silent, or fires in proportion to its input."),
+                ("Faster convergence", [r"\text{first layer / last layer: } <<fr>> \ \ (\sigma\text{: } <<fs>>)",
+                                        r"\text{loss at step } <<k>> \text{ / at step 0: } <<lr>> \ \ "
+                                        r"(\sigma\text{: } <<ls>>)"],
+                 f"Five: the gradient reaches the first layers. The first layer gets {fr.text} times the last "
+                 f"layer's gradient with ReLU, and {fs.text} times with the sigmoid. Trained for {steps.text} steps, "
+                 f"ReLU's loss falls to {lr.text} of its start, while the sigmoid's stays at {ls.text}."))
+        ev = dict(t=self.t, r=self.relu_t, s=self.sig_t, zr=zr, zs=zs, fr=fr, fs=fs, k=steps, lr=lr, ls=ls)
+        table = get_reason_rows([(c, icon, e) for (c, e, _), icon in zip(rows, icons, strict=True)], ev)
+        table.next_to(self.question, DOWN, buff=0.4).align_to(self.question, LEFT)
+        self.note = get_formula(r"\text{3 and 5: measured on the experiment's network, } <<d>> \text{ layers of } "
+                                r"<<w>>", role="muted", scale=0.55, d=depth, w=self.width)
+        self.note.next_to(table, DOWN, buff=0.3).align_to(table, LEFT)
+        return table, [r[2] for r in rows]
 
     def catch_and_sigmoid(self) -> None:
-        self.beat("the catch", f"The catch is the dying ReLU: here {self.dead.text} of the units. The variants fix it.")
-        dying = get_formula(r"\text{dying ReLU: } z \le 0 \text{ always} \Rightarrow \text{gradient } 0", scale=0.7)
-        share = get_formula(r"\text{dead in the measured network: } <<d>>", role="saturated", scale=0.7, d=self.dead)
-        icons = get_variant_icons(3.0, {k: (VARIANTS[k][0], a) for k, a in self.alphas.items()})
-        left = get_formula_card(dying, share, get_text("solved by the variants:", th.SMALL_SIZE, "muted"), icons,
-                                title="Disadvantage", width=6.4)
-        sig = get_mini_plot("sigmoid", 6.0, 1.6, 1.0, "sigmoid")
-        uses = VGroup(get_text("Output layer, binary classification:", th.SMALL_SIZE),
-                      get_tex(r"\sigma(z) \in (0, 1) \text{ is a probability}", role="sigmoid", scale=0.7),
-                      get_text("Gates in LSTMs and attention:", th.SMALL_SIZE),
-                      get_tex(r"\text{a factor in } (0, 1) \text{ sets how much passes}", role="sigmoid", scale=0.7))
-        uses.arrange(DOWN, aligned_edge=LEFT, buff=0.2)[2:].shift(DOWN * 0.2)
-        right = get_formula_card(uses, sig, title="Where sigmoid still belongs", width=6.4)
-        sig.match_x(right[0])
+        self.beat("the catch", "The catch is the dying ReLU: a unit whose z is negative on every input gets no "
+                  "gradient, so its own weights stop changing.", f"In the measured network, {self.dead.text} of the "
+                  "units are inactive on the whole batch at the start.",
+                  "Leaky ReLU always keeps a slope; ELU and GELU keep one that fades far below zero.")
+        left = get_dying_card(self.dead, self.alphas, 6.4)
+        right = get_sigmoid_uses_card(6.4)
         VGroup(left, right).arrange(RIGHT, buff=0.4, aligned_edge=UP).next_to(self.question, DOWN, buff=0.4)
         self.play(FadeOut(self.table, shift=UP * 0.3), FadeIn(left, shift=UP * 0.3))
-        self.wait(3)
-        self.beat("sigmoid still", "The sigmoid still has its place: where an output between 0 and 1 is the point,",
-                  "the probability at the output of a binary classifier, and the gates of LSTMs and attention.")
+        self.wait(2)
+        self.beat("sigmoid still", "The sigmoid still has its place, wherever an output between 0 and 1 is the "
+                  "point:", "the probability at the output of a binary classifier, and the gates of LSTMs and "
+                  "attention.")
         self.play(FadeIn(right, shift=UP * 0.3))
-        self.wait(2.5)
+        self.wait(2)
         line = get_caption_line("Hidden layers: ReLU or a variant. Sigmoid: outputs and gates between 0 and 1")
         self.play(FadeIn(line, shift=UP * 0.2))
-        self.wait(3)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        self.wait(2)
+        self.end_chapter()

@@ -1,4 +1,5 @@
-"""Chapter 2: the sigmoid and its derivative, the saturation zones, the 0.25 peak, a sweeping z."""
+"""Chapter 2: the sigmoid and its derivative, derived; the saturation zones, the 0.25 peak and why,
+a sweeping z. It ends on the bare sigmoid, which chapter 3 turns into the ball's ground."""
 
 from __future__ import annotations
 
@@ -12,24 +13,31 @@ from manim import (
     Dot,
     FadeIn,
     FadeOut,
-    Indicate,
+    Flash,
     LaggedStart,
+    ReplacementTransform,
+    TransformMatchingTex,
     ValueTracker,
     VGroup,
     Write,
     always_redraw,
+    config,
     linear,
+    there_and_back,
 )
 
 from scenes import theme as th
 from scenes.base import ChapterScene
-from scenes.widgets.curves import get_activation_axes, get_tangent, get_zone, plot_activation
+from scenes.widgets.curves import get_sigmoid_stage, get_tangent, get_zone, plot_activation
 from scenes.widgets.text import (
-    NumberTex,
+    TransformTex,
     color,
     get_caption_line,
     get_formula,
     get_formula_card,
+    get_number,
+    get_prose,
+    get_rows,
     get_tex,
     get_text,
     get_title,
@@ -46,6 +54,16 @@ from sigsat_math import (
     sigmoid_prime_max,
 )
 
+SIGMA = r"\sigma(z) = \frac{1}{1 + e^{-z}}"
+PRIME = r"\sigma'(z)"
+# The derivation, one line in three steps; each step keeps the pieces the next one shares.
+STEPS = (
+    (PRIME, "=", r"\frac{e^{-z}}{(1 + e^{-z})^2}"),
+    (PRIME, "=", r"\frac{1}{1 + e^{-z}}", r"\cdot", r"\frac{e^{-z}}{1 + e^{-z}}"),
+    (PRIME, "=", r"\sigma(z)", r"\bigl(1 - \sigma(z)\bigr)"),
+)
+SPLIT = {r"\frac{1}{1 + e^{-z}}": r"\sigma(z)", r"\frac{e^{-z}}{1 + e^{-z}}": r"\bigl(1 - \sigma(z)\bigr)"}
+
 
 class SigmoidCurves(ChapterScene):
     """sigma and sigma' on one set of axes; where the curve is flat, the gradient vanishes."""
@@ -53,124 +71,127 @@ class SigmoidCurves(ChapterScene):
     reads = ("curves.z_max", "curves.threshold", "curves.inclusive")
 
     def construct(self) -> None:
-        self.show_formulas()
+        self.show_formula()
+        self.derive()
         self.draw_curves()
         self.shade_zones()
         self.mark_peak()
         self.sweep()
         self.conclude()
 
-    def show_formulas(self) -> None:
-        self.beat(
-            "formulas",
-            "The sigmoid squashes any input z into an output between 0 and 1.",
-            "Its derivative can be written with the sigmoid itself.",
-        )
+    def show_formula(self) -> None:
+        self.beat("formulas", "The sigmoid squashes any input z into an output between 0 and 1.")
         self.heading = get_title(self.title)
-        sigma = get_tex(r"\sigma(z) = \frac{1}{1 + e^{-z}}", role="sigmoid")
-        prime = get_tex(r"\sigma'(z) = \sigma(z)\,\bigl(1 - \sigma(z)\bigr)", role="derivative")
-        self.card = get_formula_card(sigma, prime, buff=0.45).scale(1.2)
-        self.play(FadeIn(self.heading), Write(self.card), run_time=2)
-        self.wait(1.5)
-        # The card moves to the right column, where readouts will live later.
-        self.play(self.card.animate.scale(0.62).to_edge(RIGHT, buff=0.4).shift(UP * 1.95))
+        sigma = get_tex(SIGMA, role="sigmoid")
+        slot = get_tex(*STEPS[-1], role="derivative")
+        self.card = get_formula_card(sigma, slot, buff=0.45).scale(1.2)
+        self.card.next_to(self.heading, DOWN, buff=0.6)
+        self.slot = self.card[1][1]
+        self.card[1].remove(self.slot)
+        self.play(FadeIn(self.heading), FadeIn(self.card[0]), Write(sigma), run_time=2)
+
+    def derive(self) -> None:
+        self.beat("derivation",
+                  "Its slope takes one line. Differentiate: e to the minus z, over one plus e to the minus z, squared.",
+                  "Split that into two fractions. The first is the sigmoid itself; "
+                  "the second is one minus the sigmoid.",
+                  "So sigma prime is sigma times one minus sigma.")
+        lines = [get_tex(*step, role="derivative", scale=1.05) for step in STEPS]
+        for line in lines:
+            line.next_to(self.card, DOWN, buff=0.6)
+        why = get_tex(r"\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}}", role="muted", scale=0.8)
+        why.next_to(lines[1], DOWN, buff=0.45)
+        self.play(Write(lines[0]), run_time=1.5)
+        self.play(TransformMatchingTex(lines[0], lines[1], transform_mismatches=True), run_time=1.5)
+        self.play(FadeIn(why, shift=UP * 0.2))
+        self.play(TransformTex(lines[1], lines[2], key_map=SPLIT), FadeOut(why), run_time=1.5)
+        self.play(ReplacementTransform(lines[2], self.slot))
+        self.card[1].add(self.slot)
+        # The card moves under the rule in the right column, where the readouts will live.
+        self.play(self.card.animate.scale(0.62).next_to(self.heading, DOWN, buff=0.25).to_edge(RIGHT, buff=0.4))
 
     def draw_curves(self) -> None:
         self.beat("curves", "Both curves on one set of axes: the sigmoid in blue, its slope in orange.")
-        z_max = self.p.curves.z_max
-        self.axes = get_activation_axes(z_max, width=8.0, height=4.6, y_numbers=(0.5, 1.0)).to_corner(
-            DOWN + LEFT, buff=0.55
-        )
-        self.axes.shift(UP * 0.35)
-        self.sig = plot_activation(self.axes, "sigmoid", "sigmoid")
+        self.stage = get_sigmoid_stage(self.p.curves.z_max)
+        self.axes, self.sig = self.stage.axes, self.stage.curve
         self.der = plot_activation(self.axes, "sigmoid", "derivative", derivative=True)
-        legend = (
-            VGroup(
-                VGroup(get_tex(r"\sigma(z)", role="sigmoid"), get_text("output", th.SMALL_SIZE, "muted")).arrange(
-                    RIGHT
-                ),
-                VGroup(get_tex(r"\sigma'(z)", role="derivative"), get_text("gradient", th.SMALL_SIZE, "muted")).arrange(
-                    RIGHT
-                ),
-            )
-            .arrange(DOWN, aligned_edge=LEFT)
-            .next_to(self.card, DOWN, buff=0.35, aligned_edge=LEFT)
-        )
-        self.legend = legend
+        self.legend = VGroup(*(VGroup(get_tex(tex, role=role), get_text(word, th.SMALL_SIZE, "muted")).arrange(RIGHT)
+                               for tex, role, word in ((r"\sigma(z)", "sigmoid", "output"),
+                                                       (PRIME, "derivative", "gradient"))))
+        self.legend.arrange(DOWN, aligned_edge=LEFT).next_to(self.card, DOWN, buff=0.35, aligned_edge=LEFT)
         self.play(Create(self.axes), run_time=1.5)
-        self.play(Create(self.sig), FadeIn(legend[0]), run_time=2)
-        self.play(Create(self.der), FadeIn(legend[1]), run_time=2)
-        self.wait()
+        self.play(Create(self.sig), FadeIn(self.legend[0]), run_time=2)
+        self.play(Create(self.der), FadeIn(self.legend[1]), run_time=2)
+
+    def column(self, group: VGroup) -> VGroup:
+        """Place a group in the right column, under the legend, no wider than the column."""
+        group.next_to(self.legend, DOWN, buff=0.45, aligned_edge=LEFT)
+        room = config.frame_width / 2 - th.SAFE_MARGIN - 0.05 - group.get_left()[0]
+        return group.scale(min(1.0, room / group.width), about_edge=UP + LEFT)
 
     def shade_zones(self) -> None:
         c = self.p.curves
         t = self.value("saturation threshold", identity, c.threshold, style=SIG3)
-        self.beat(
-            "zones",
-            f"Beyond |z| {'≥' if c.inclusive else '>'} {t.text} the sigmoid saturates: "
-            "the output is nearly 0 or 1 and the gradient is near 0.",
-        )
-        left = get_zone(self.axes, -c.z_max, -c.threshold)
-        right = get_zone(self.axes, c.threshold, c.z_max)
-        left_label = VGroup(
-            get_formula(r"z \leq -<<t>>" if c.inclusive else r"z < -<<t>>", role="saturated", t=t),
-            get_text("output nearly 0", th.SMALL_SIZE, "saturated"),
-            get_text("gradient near 0", th.SMALL_SIZE, "saturated"),
-        ).arrange(DOWN, buff=0.12)
-        right_label = VGroup(
-            get_formula(r"z \geq <<t>>" if c.inclusive else r"z > <<t>>", role="saturated", t=t),
-            get_text("output nearly 1", th.SMALL_SIZE, "saturated"),
-            get_text("gradient near 0", th.SMALL_SIZE, "saturated"),
-        ).arrange(DOWN, buff=0.12)
-        for label, band, y in ((left_label, left, 0.75), (right_label, right, 0.5)):
-            if label.width > band.width - 0.1:
-                label.scale_to_fit_width(band.width - 0.1)
-            label.move_to([band.get_center()[0], self.axes.c2p(0, y)[1], 0])
         g_t = self.value("sigma'(threshold)", sigmoid_prime, c.threshold, style=SIG3)
         f_t = self.value("sigma'(threshold) / 0.25", percent_of_max, c.threshold, style=PERCENT)
-        at_edge = get_formula(r"\sigma'(<<t>>) = <<g>>", role="derivative", t=t, g=g_t)
-        share = VGroup(
-            get_text("=", th.SMALL_SIZE),
-            NumberTex(f_t, role="derivative", scale=0.75),
-            get_text("of the peak", th.SMALL_SIZE, "muted"),
-        ).arrange(RIGHT, buff=0.12)
-        self.edge_note = VGroup(at_edge, share).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
-        self.edge_note.next_to(self.legend, DOWN, buff=0.45, aligned_edge=LEFT)
-        self.zones = VGroup(left, right)
+        self.beat("zones",
+                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, the sigmoid saturates: "
+                  "the output is nearly 0 or 1 and the gradient is near 0.",
+                  f"At the edge of the zone the slope is already down to {g_t.text}, {f_t.text} of its peak.")
+        self.zones = VGroup(get_zone(self.axes, -c.z_max, -c.threshold), get_zone(self.axes, c.threshold, c.z_max))
+        labels = VGroup()
+        for band, sign, side, y in ((self.zones[0], r"\leq -" if c.inclusive else "< -", "0", 0.75),
+                                    (self.zones[1], r"\geq " if c.inclusive else "> ", "1", 0.5)):
+            label = VGroup(get_formula(rf"z {sign}<<t>>", role="saturated", t=t),
+                           get_text(f"output nearly {side}", th.SMALL_SIZE, "saturated"),
+                           get_text("gradient near 0", th.SMALL_SIZE, "saturated")).arrange(DOWN, buff=0.12)
+            if label.width > band.width - 0.1:
+                label.scale_to_fit_width(band.width - 0.1)
+            labels.add(label.move_to([band.get_center()[0], self.axes.c2p(0, y)[1], 0]))
+        note = self.column(VGroup(get_formula(r"\sigma'(<<t>>) = <<g>>", role="derivative", t=t, g=g_t),
+                                  get_prose("that is <<f>> of the peak", th.SMALL_SIZE, "muted", "derivative", f=f_t)
+                                  ).arrange(DOWN, aligned_edge=LEFT, buff=0.15))
+        sig_p = activation("sigmoid")[1]
+        dots = VGroup(*(Dot(self.axes.c2p(z, float(sig_p(z))), color=color("derivative"))
+                        for z in (-c.threshold, c.threshold)))
         self.play(FadeIn(self.zones), run_time=1.2)
-        self.play(LaggedStart(FadeIn(left_label), FadeIn(right_label), lag_ratio=0.4))
-        self.zone_labels = VGroup(left_label, right_label)
-        edge_dots = VGroup(
-            *(
-                Dot(self.axes.c2p(z, float(activation("sigmoid")[1](z))), color=color("derivative"))
-                for z in (-c.threshold, c.threshold)
-            )
-        )
-        self.play(FadeIn(edge_dots), Write(self.edge_note))
-        self.wait(2)
-        self.play(FadeOut(edge_dots), FadeOut(self.edge_note))
+        self.play(LaggedStart(*(FadeIn(label) for label in labels), lag_ratio=0.4))
+        self.play(FadeIn(dots), Write(note))
+        self.wait(1)
+        self.play(FadeOut(dots), FadeOut(note))
+        self.zone_labels = labels
 
     def mark_peak(self) -> None:
-        self.beat("peak", "The gradient is largest at z equals 0, and even there it is only one quarter.")
         half = self.value("sigma(0)", sigmoid, 0.0, style=SIG3)
         peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
+        self.beat("peak",
+                  f"The gradient is largest at z equals 0, and even there it is only {peak.text}. Why?",
+                  "Write p for the sigmoid's output. Then p times one minus p is one quarter, minus the square "
+                  "of p minus one half.",
+                  "A square is never negative, so the product is never above one quarter, and it reaches it "
+                  "only where p is one half: at z equals 0.")
+        z_max = self.p.curves.z_max
         dot = Dot(self.axes.c2p(0, peak.value), color=color("highlight"), radius=0.09)
-        level = DashedLine(
-            self.axes.c2p(-self.p.curves.z_max, peak.value),
-            self.axes.c2p(self.p.curves.z_max, peak.value),
-            color=color("highlight"),
-            stroke_width=2,
-        )
-        lines = VGroup(
-            get_formula(r"\max \sigma' = \sigma(0)\bigl(1-\sigma(0)\bigr)", role="text", scale=0.7),
-            get_formula(r"= <<h>> \times <<h>> = <<p>>", role="highlight", scale=0.85, h=half, p=peak),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
-        lines.next_to(self.legend, DOWN, buff=0.45, aligned_edge=LEFT)
+        level = DashedLine(self.axes.c2p(-z_max, peak.value), self.axes.c2p(z_max, peak.value),
+                           color=color("highlight"), stroke_width=2)
+        square = get_tex(r"p(1-p)", "=", r"\tfrac14 - \bigl(p - \tfrac12\bigr)^2 \le \tfrac14", scale=0.75)
+        so = get_tex("=", r"\tfrac14 \iff p = \tfrac12", role="muted", scale=0.75)
+        at_zero = get_tex(r"\max \sigma'", "=", r"\sigma(0)", r"\bigl(1-\sigma(0)\bigr)", scale=0.75)
+        numbers = get_tex(r"\max \sigma'", "=", half.tex, r"\times", half.tex + " =", peak.tex, scale=0.75)
+        numbers.set_color(color("highlight"))
+        lines = VGroup(square, so, at_zero).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
+        so.shift(RIGHT * (square[1].get_x() - so[0].get_x()))
+        self.column(lines)
+        numbers.scale(at_zero[0].height / numbers[0].height).move_to(at_zero, aligned_edge=LEFT)
         self.play(FadeIn(dot, scale=2), Create(level))
-        self.play(Write(lines))
-        self.play(Indicate(dot, color=color("highlight")))
-        self.wait(2)
-        self.play(FadeOut(lines), FadeOut(level), FadeOut(dot))
+        self.play(Write(square))
+        self.play(FadeIn(so, shift=UP * 0.15))
+        self.play(Write(at_zero))
+        self.play(TransformTex(at_zero, numbers, key_map={r"\sigma(0)": half.tex,
+                                                                  r"\bigl(1-\sigma(0)\bigr)": half.tex + " ="}))
+        self.play(Flash(dot, color=color("highlight")))
+        self.wait(1)
+        self.play(FadeOut(VGroup(square, so, numbers, level, dot)))
 
     def sweep(self) -> None:
         self.beat("sweep", "Follow the slope as z sweeps across: steep in the middle, flat in the zones.")
@@ -180,45 +201,34 @@ class SigmoidCurves(ChapterScene):
         sig, sig_p = activation("sigmoid")
 
         def readouts() -> VGroup:
-            # Live values change every frame: text from sigsat_math's display, not the ledger.
-            zq = quantity(identity, z.get_value(), style=SIG3)
-            sq = quantity(sigmoid, z.get_value(), style=SIG3)
-            gq = quantity(sigmoid_prime, z.get_value(), style=SIG3)
-            rows = VGroup(
-                *(
-                    VGroup(get_tex(label, role=role, scale=0.8), get_text(q.text, th.BODY_SIZE, role)).arrange(
-                        RIGHT, buff=0.2
-                    )
-                    for label, q, role in (
-                        (r"z =", zq, "text"),
-                        (r"\sigma(z) =", sq, "sigmoid"),
-                        (r"\sigma'(z) =", gq, "derivative"),
-                    )
-                )
-            ).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
-            return rows.next_to(self.legend, DOWN, buff=0.45, aligned_edge=LEFT)
+            # Live values change every frame: shown by sigsat_math's display, not in the ledger.
+            value = z.get_value()
+            rows = [[get_text(word, th.SMALL_SIZE, "muted"),
+                     get_number(quantity(f, value, style=SIG3), th.BODY_SIZE, role)]
+                    for word, f, role in (("input z", identity, "text"), ("output", sigmoid, "sigmoid"),
+                                          ("gradient", sigmoid_prime, "derivative"))]
+            return self.column(get_rows(rows, col_buff=0.35, row_buff=0.22))
 
         tangent = always_redraw(lambda: get_tangent(self.axes, "sigmoid", z.get_value(), length=2.2))
-        dot = always_redraw(
-            lambda: Dot(self.axes.c2p(z.get_value(), float(sig(z.get_value()))), color=color("highlight"))
-        )
-        slope_dot = always_redraw(
-            lambda: Dot(self.axes.c2p(z.get_value(), float(sig_p(z.get_value()))), color=color("derivative"))
-        )
+        dot = always_redraw(lambda: Dot(self.axes.c2p(z.get_value(), float(sig(z.get_value()))),
+                                        color=color("highlight")))
+        slope_dot = always_redraw(lambda: Dot(self.axes.c2p(z.get_value(), float(sig_p(z.get_value()))),
+                                              color=color("derivative")))
         panel = always_redraw(readouts)
         self.add(tangent, dot, slope_dot, panel)
         start = self.time
         self.play(z.animate.set_value(z_max - 0.5), run_time=9, rate_func=linear)
         self.offer_loop("sigma-prime-sweep", start, pingpong=True,
                         what="the point sweeping along sigma and sigma', with its tangent and readouts")
-        self.wait()
         self.play(z.animate.set_value(0), run_time=3)
-        self.wait()
         self.remove(tangent, dot, slope_dot, panel)
 
     def conclude(self) -> None:
         self.beat("flat means slow", "Where the curve is flat, the gradient is almost zero, and learning stalls.")
         line = get_caption_line("Flat curve = tiny gradient = almost no learning")
-        self.play(Indicate(self.zones, color=color("saturated")), FadeIn(line, shift=UP * 0.2))
-        self.wait(2.5)
-        self.play(*(FadeOut(m) for m in self.mobjects))
+        # The zones pulse in colour only: their edges stay at the threshold.
+        self.play(self.zones.animate(rate_func=there_and_back).set_fill(opacity=2.5 * th.ZONE_OPACITY),
+                  FadeIn(line, shift=UP * 0.2), run_time=1.5)
+        self.wait(1.5)
+        # Only the sigmoid stays: the next chapter starts from it.
+        self.end_chapter(self.stage, *self.stage)

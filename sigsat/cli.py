@@ -20,7 +20,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from sigsat_math.params import specs, to_toml
+from sigsat_math.params import to_toml
 
 from . import __version__, faults
 from .chapters import Broken, ChapterError, load, registry, select
@@ -252,24 +252,7 @@ def params(params_file: str | None, overrides: tuple[str, ...], theme: str | Non
 
     Save it, edit it and pass it back: `sigsat params > my.toml; sigsat render --params my.toml`.
     """
-    text = to_toml(effective_params(params_file, overrides, theme))
-    click.echo(_commented(text) if comments else text, nl=False)
-
-
-def _commented(text: str) -> str:
-    """TOML with `# allowed` after each key (the key's section from the preceding header)."""
-    known, section, out = specs(), "", []
-    for line in text.splitlines():
-        if line.startswith("[") and line.endswith("]"):
-            section = line[1:-1] + "."
-        elif " = " in line:
-            key = section + line.split(" = ", 1)[0]
-            spec = known.get(key)
-            if spec is not None:
-                doc = f"; {spec.doc}" if spec.doc else ""
-                line = f"{line}  # {spec.allowed()}{doc}"
-        out.append(line)
-    return "\n".join(out) + "\n"
+    click.echo(to_toml(effective_params(params_file, overrides, theme), comments), nl=False)
 
 
 @main.command()

@@ -122,9 +122,6 @@ class Job(Record):
     parts: dict[str, Any]
     voice: VoiceSpec = VoiceSpec()
     recordings: str | None = None  # a folder of the lecturer's own recordings
-    slides: bool = False  # render as manim-slides Slides into `slides_dir`
-    slides_dir: str | None = None
-    slides_reversed: bool = False
     parent_pid: int | None = None  # the render's pid: the worker stops when it dies (None: its parent)
 
 
@@ -386,12 +383,86 @@ class Manifest(Record):
 
 # The output folder's layout.
 
-# Roles of the files other commands register in `Manifest.extras`.
-SLIDES_HTML = "slides.html"
-SLIDES_PPTX = "slides.pptx"
-SLIDES_ONE_FILE = "slides.one-file"
-DECK = "slides.deck"  # the deck's table: where each chapter's slides start
+# What the presenting commands write (each registers its record in `Manifest.extras`).
+
+class DeckStep(Part):
+    """One slide: its section, its clip (relative to the output folder), and the stretch of
+    the chapter's clip it plays (seconds), resting on `still`."""
+
+    section: str
+    heading: str
+    file: str
+    start: float
+    end: float
+    still: float
+
+
+class DeckChapter(Part):
+    """A chapter's slides in a deck: the first one's number (0-based) and each step."""
+
+    slug: str
+    scene: str
+    first_slide: int
+    steps: list[DeckStep]
+
+
+class Deck(Record):
+    """A deck `sigsat slides` wrote: its files (relative to the output folder; None when not
+    made) and where each chapter's slides are."""
+
+    name: str
+    html: str | None
+    pptx: str | None
+    one_file: str | None
+    chapters: list[DeckChapter]
+
+
+class HandoutPage(Part):
+    """A handout page: the chapter and step it shows, its frame, and the frame's time in the
+    chapter's clip."""
+
+    page: int
+    slug: str
+    section: str
+    heading: str
+    frame: str
+    time: float
+
+
+class Handout(Record):
+    """A handout `sigsat handout` wrote: the PDF, its stills' theme, and what each page shows."""
+
+    name: str
+    pdf: str
+    theme: str
+    pages: list[HandoutPage]
+
+
+class EmbedChapter(Part):
+    """A chapter's files for other decks: the MP4 and its loops (name -> GIF and MP4)."""
+
+    slug: str
+    mp4: str
+    loops: dict[str, dict[str, str]] = {}
+
+
+class Embeds(Record):
+    """What `sigsat embed` wrote, per chapter."""
+
+    chapters: list[EmbedChapter]
+
+
+# Roles of the records the presenting commands register in `Manifest.extras`: a deck or a
+# handout under `<role>:<name>` (several may exist), the embeds under `embed`.
+DECK = "slides"
 HANDOUT = "handout"
+EMBED = "embed"
+
+
+def named(role: str, name: str) -> str:
+    """The extras key of a named deck or handout: `slides:lecture`."""
+    return f"{role}:{name}"
+
 
 class Layout:
     """Where each output lives in `OUT/<quality>/` (every writer and reader asks here)."""

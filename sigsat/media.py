@@ -106,8 +106,9 @@ def still_index(presence_: np.ndarray, first: int, last: int, hold: int = 2) -> 
 
     Walking back from the end while the screen holds or fills up (going backwards) passes
     over a closing fade-out and the pause before it. Of those frames, the last one of a
-    pause (`hold` or more identical frames) that is not mostly empty is the still; with no
-    such pause, the last frame within 1 % of the fullest (not a highlight's brief swell).
+    pause (`hold` or more identical frames) that shows at least 80 % of the fullest is the
+    still (a pause after a partial fade, with only a heading left, is not); with no such
+    pause, the last frame within 1 % of the fullest (not a highlight's brief swell).
     """
     m = presence_
     last = min(last, len(m) - 1)
@@ -122,7 +123,7 @@ def still_index(presence_: np.ndarray, first: int, last: int, hold: int = 2) -> 
     run, best = 1, None
     for k, equal in enumerate(same, start=i + 1):
         run = run + 1 if equal else 1
-        if run >= hold and m[k] >= 0.5 * fullest:
+        if run >= hold and m[k] >= 0.8 * fullest:
             best = k
     if best is not None:
         return best

@@ -7,9 +7,6 @@ manim renders into a private media folder with its progress bars off; then the m
 moved into the cache in one rename, so the cache never holds half an entry. Everything this
 process prints goes to the chapter's log (the parent redirects it); on failure it also leaves
 error.json, one line.
-
-With `job.slides`, the chapter is rendered as manim-slides Slides instead (each beat a slide)
-into the job's slides folder, and no cache entry is made.
 """
 
 from __future__ import annotations
@@ -126,12 +123,10 @@ def _configure(job: Job, work: Path) -> None:
     config.progress_bar = "none"
     config.output_file = job.scene
     config.transparent = job.transparent
-    if job.slides:  # manim-slides makes its slide clips from manim's own mp4 segments
-        config.format = "mp4"
-    else:  # transparent movies are QuickTime RLE with alpha already
-        config.format = "mov"
-        if not job.transparent:
-            config.video_codec, config.pixel_format = MOVIE_CODEC, MOVIE_PIXELS
+    # Transparent movies are QuickTime RLE with alpha already.
+    config.format = "mov"
+    if not job.transparent:
+        config.video_codec, config.pixel_format = MOVIE_CODEC, MOVIE_PIXELS
 
 
 def _seed_svgs(shared: Path, private: Path) -> Path:
@@ -164,19 +159,13 @@ def _share_svgs(private: Path, shared: Path) -> None:
 
 
 def scene_class(job: Job) -> type[Any]:
-    """The chapter's Scene class; as slides, the same chapter with the slides mixin first."""
+    """The chapter's Scene class."""
     cls: type[Any] = getattr(importlib.import_module(job.module), job.scene)
-    if job.slides:
-        from scenes.slides import SigsatSlide
-
-        # The mixin comes first so that its beat hook (a slide per beat) and manim-slides'
-        # render wrap the chapter's; the chapter's construct() is found further down.
-        cls = type(job.scene, (SigsatSlide, cls), {"skip_reversing": not job.slides_reversed})
     return cls
 
 
 def run(job: Job) -> None:
-    """Render the job's chapter and store its cache entry (or its slides)."""
+    """Render the job's chapter and store its cache entry."""
     from scenes.context import ChapterContext
     from sigsat_math.params import build
 
@@ -210,20 +199,12 @@ def _render(job: Job, work: Path, alias: Path, entry: Path, sidecar: Path, conte
 
     _configure(job, alias)
     started = time.monotonic()
-    if job.slides:
-        # manim-slides writes ./slides/ relative to the working directory and stores paths
-        # relative to it: run inside the slides folder's parent, so the folder can move.
-        assert job.slides_dir is not None
-        os.chdir(Path(job.slides_dir).parent)
     scene = scene_class(job)(context=context)
     scene.render()
     logger.info("manim rendered %s in %.1f s", job.scene, time.monotonic() - started)
     _share_svgs(alias / "tex", Path(job.tex_dir))
     for scratch in ("tex", "texts"):
         shutil.rmtree(work / scratch, ignore_errors=True)
-    if job.slides:
-        shutil.rmtree(work / "media", ignore_errors=True)
-        return
     movie = Path(scene.renderer.file_writer.movie_file_path)
 
     side = Sidecar.read(sidecar)

@@ -12,6 +12,7 @@ from .activations import (
     elu_prime,
     gelu,
     gelu_prime,
+    gelu_prime_root,
     leaky_relu,
     leaky_relu_prime,
     normal_cdf,
@@ -83,7 +84,7 @@ from .training import (
 
 __all__ = [
     # activations
-    "ACTIVATIONS", "activation", "elu", "elu_prime", "gelu", "gelu_prime", "leaky_relu",
+    "ACTIVATIONS", "activation", "elu", "elu_prime", "gelu", "gelu_prime", "gelu_prime_root", "leaky_relu",
     "leaky_relu_prime", "normal_cdf", "relu", "relu_prime", "sigmoid", "sigmoid_prime",
     # saturation
     "fraction_of_max", "is_saturated", "saturation_z", "sigmoid_prime_max",

@@ -111,6 +111,23 @@ def gelu_prime(z: Any) -> Any:
     return _back(z, (normal_cdf(a) + a * density).astype(a.dtype))
 
 
+def gelu_prime_root() -> float:
+    """The z where GELU'(z) = Phi(z) + z phi(z) crosses 0 (about -0.752): GELU' < 0 for every z below it.
+
+    Bisection on [-sqrt 2, 0], where GELU' rises (GELU'' = phi(z)(2 - z^2) > 0) from its minimum
+    at -sqrt 2 to 1/2; below -sqrt 2 it falls from 0 (at -inf) to that minimum, so it is negative there too.
+    """
+    lo, hi = -_SQRT2, 0.0
+    while True:
+        mid = 0.5 * (lo + hi)
+        if mid in (lo, hi):  # the interval is two neighbouring floats
+            return min((lo, hi), key=lambda z: abs(gelu_prime(z)))
+        if gelu_prime(mid) < 0:
+            lo = mid
+        else:
+            hi = mid
+
+
 Activation = Callable[..., Any]
 
 ACTIVATIONS: dict[str, tuple[Activation, Activation]] = {

@@ -392,16 +392,26 @@ def _toml_value(v: Any) -> str:
     return str(v)
 
 
-def to_toml(params: Params) -> str:
-    """The parameters as TOML that `load` reads back to an equal object."""
+def to_toml(params: Params, comments: bool = False) -> str:
+    """The parameters as TOML that `load` reads back to an equal object; with `comments`, each
+    key followed by what it allows and its documentation."""
+    known = specs() if comments else {}
+
+    def line(key: str, name: str, value: Any) -> str:
+        text = f"{name} = {_toml_value(value)}"
+        spec = known.get(key)
+        if spec is not None:
+            text += f"  # {spec.allowed()}" + (f"; {spec.doc}" if spec.doc else "")
+        return text
+
     lines: list[str] = []
     sections: dict[str, list[str]] = {}
     for key, value in params.flat().items():
         if "." in key:
             section, name = key.split(".", 1)
-            sections.setdefault(section, []).append(f"{name} = {_toml_value(value)}")
+            sections.setdefault(section, []).append(line(key, name, value))
         else:
-            lines.append(f"{key} = {_toml_value(value)}")
+            lines.append(line(key, key, value))
     for section, body in sections.items():
         lines.append("")
         lines.append(f"[{section}]")

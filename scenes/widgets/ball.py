@@ -11,11 +11,13 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    RIGHT,
     UP,
     Animation,
     Arrow,
     Axes,
     Circle,
+    Line,
     Mobject,
     NumberLine,
     RoundedRectangle,
@@ -24,11 +26,12 @@ from manim import (
     VMobject,
 )
 
-from sigsat_math import activation
+from sigsat_math import BallRun, Quantity, activation
 
 from .. import theme as th
+from .bars import get_gradient_bar
 from .curves import get_zone, plot_activation
-from .text import color, get_tex
+from .text import color, get_formula, get_number, get_table, get_tex, get_text
 
 
 def get_ball(radius: float = 0.22) -> Circle:
@@ -117,6 +120,7 @@ def get_inset(name: str, role: str, z_max: float, windows: Sequence[Sequence[flo
     """A thumbnail of the whole activation over [-z_max, z_max] with `windows` highlighted.
 
     Shows that a surface is a piece of the real curve; the z span widens to hold the windows.
+    `frame`, `bands`, `axes`, `curve` and `tag` name the parts.
     """
     f = activation(name)[0]
     z_lo = min(-z_max, *(w[0] for w in windows))
@@ -126,17 +130,126 @@ def get_inset(name: str, role: str, z_max: float, windows: Sequence[Sequence[flo
     axes = Axes(x_range=[z_lo, z_hi, z_hi - z_lo], y_range=[ys.min() - pad, ys.max() + pad, 1e9],
                 x_length=width, y_length=height, tips=False,
                 axis_config={"color": color("muted"), "stroke_width": 1.5, "include_ticks": False})
-    bands = VGroup(*(get_zone(axes, *w, role="highlight").set_fill(opacity=0.3) for w in windows))
+    bands = VGroup(*(get_zone(axes, *w, role="highlight").set_fill(opacity=0.3)
+                     for w in apart(windows, 0.02 * (z_hi - z_lo))))
     curve = plot_activation(axes, name, role, x_range=(z_lo, z_hi))
     curve.set_stroke(width=3)
     frame = RoundedRectangle(corner_radius=0.1, width=width + 0.3, height=height + 0.3,
                              stroke_color=color("muted"), stroke_width=1.5)
     frame.move_to(axes)
     group = VGroup(frame, bands, axes, curve)
+    tag = VGroup()
     if label:
         # Outside the frame, where neither the curve nor the band can run under it.
         tag = get_tex(label, role=role, scale=0.6)
         tag.next_to(frame, LEFT, buff=0.15, aligned_edge=UP)
         group.add(tag)
-    group.axes = axes
+    group.frame, group.bands, group.axes, group.curve, group.tag = frame, bands, axes, curve, tag
     return group
+
+
+def apart(windows: Sequence[Sequence[float]], gap: float) -> list[tuple[float, float]]:
+    """Windows as an inset draws them: where two overlap or touch, both give way to the middle of
+    their overlap, `gap` apart, so that they read as two windows and not one wide one."""
+    out = [[float(w[0]), float(w[1])] for w in windows]
+    order = sorted(range(len(out)), key=lambda i: out[i][0])
+    for a, b in zip(order, order[1:], strict=False):
+        if out[a][1] + gap > out[b][0]:
+            middle = (out[a][1] + out[b][0]) / 2
+            out[a][1], out[b][0] = middle - gap / 2, middle + gap / 2
+    return [(lo, hi) for lo, hi in out]
+
+
+def get_inset_map(name: str, role: str, z_max: float, spots: Sequence[tuple[Sequence[float], float, str]],
+                  width: float, height: float, label: str) -> VGroup:
+    """A get_inset with, for each spot (window, start z, word), a small ball at the start and the
+    word under the window (stacked when windows lie close): where on the whole curve each
+    surface of the analogy lies. `group.inset` and `group.words` name the parts."""
+    inset = get_inset(name, role, z_max, [w for w, _, _ in spots], width, height, label)
+    f = activation(name)[0]
+    words, inset.balls = VGroup(), VGroup()
+    for (lo, hi), z, text in spots:
+        inset.balls.add(get_ball(0.09).move_to(inset.axes.c2p(z, float(f(z)))))
+        word = get_text(text, th.SMALL_SIZE, "muted")
+        word.next_to(inset[0], DOWN, buff=0.12).set_x(inset.axes.c2p((lo + hi) / 2, 0)[0])
+        if any(abs(word.get_x() - w.get_x()) < (word.width + w.width) / 2 + 0.2 for w in words):
+            word.shift(DOWN * (word.height + 0.1))
+        words.add(word)
+    inset.add(inset.balls)
+    group = VGroup(inset, words)
+    group.inset, group.words = inset, words
+    return group
+
+
+def get_saturated_stretch(surface: VGroup, threshold: float, inclusive: bool, t: Quantity,
+                          least: float) -> list[VGroup]:
+    """The saturated pieces of a sigmoid surface's window (|z| beyond the threshold, at least
+    `least` wide), drawn over its curve in the saturated colour and labelled under it."""
+    lo, hi = surface.axes.x_range[:2]
+    out = []
+    for a, b, sign in ((max(lo, threshold), hi, r"\geq" if inclusive else ">"),
+                       (lo, min(hi, -threshold), r"\leq -" if inclusive else "< -")):
+        if b - a < least:
+            continue
+        piece = plot_activation(surface.axes, "sigmoid", "saturated", x_range=(a, b))
+        label = VGroup(get_text("saturated", th.SMALL_SIZE, "saturated"),
+                       get_formula(rf"z {sign}<<t>>", role="saturated", t=t))
+        label.arrange(DOWN, buff=0.1).next_to(piece, DOWN, buff=0.35)
+        if label.width > piece.width:
+            label.scale_to_fit_width(piece.width)
+        out.append(VGroup(piece, label))
+    return out
+
+
+def get_push_card(slope: Mobject, push: Mobject, travelled: Mobject, pushes: int, room: float) -> VGroup:
+    """The readout beside a surface: the slope under the ball, this push, the distance travelled
+    and one ring per push (`card.dots`, filled as they are used): a get_table whose `values` are
+    swapped as the ball moves; `room` is the width the widest push line will need."""
+    dots = VGroup(*(Circle(radius=0.09, stroke_color=color("ball"), stroke_width=2)
+                    for _ in range(pushes))).arrange(RIGHT, buff=0.15)
+    card = get_table([("slope under it", slope), ("this push", push), ("travelled", travelled),
+                      ("pushes", dots)], width=6.2, value_width=room)
+    card.dots = dots
+    return card
+
+
+def get_distance_bars(distances: Sequence[Quantity], xs: Sequence[float], roles: Sequence[str],
+                      floor: float, height: float, width: float) -> VGroup:
+    """One bar per distance, to one linear scale (the longest `height` tall), standing on a
+    baseline at y = floor under the given x, its number above it, "distance travelled" below."""
+    top = max(q.value for q in distances)
+    bars = VGroup()
+    for q, x, role in zip(distances, xs, roles, strict=True):
+        bar = get_gradient_bar(q, top, height, role=role, width=0.7)
+        bar.move_to([x, floor, 0], aligned_edge=DOWN)
+        bars.add(VGroup(bar, get_number(q, th.BODY_SIZE).next_to(bar, UP, buff=0.15)))
+    base = Line([-width / 2, floor, 0], [width / 2, floor, 0], color=color("muted"), stroke_width=2)
+    base.set_x((min(xs) + max(xs)) / 2)
+    note = get_text("distance travelled", th.SMALL_SIZE, "muted").next_to(base, DOWN, buff=0.12)
+    group = VGroup(*bars, base, note)
+    group.bars, group.base, group.note = bars, base, note
+    return group
+
+
+class SurfaceSet:
+    """The analogy's surfaces, each a window of its curve around its ball's run: all windows one z
+    width (so that a distance looks the same on every surface), and surfaces of one size share one
+    unit and one box. `runs` maps a key to the sigsat_math BallRun on that surface."""
+
+    def __init__(self, runs: dict[str, BallRun], margin: float) -> None:
+        self.runs = runs
+        self.span = max(r.distance for r in runs.values()) + 2 * margin
+        self.windows = {k: ((r.z[0] + r.z[-1] - self.span) / 2, (r.z[0] + r.z[-1] + self.span) / 2)
+                        for k, r in runs.items()}
+        # Every activation of the analogy rises, so a window's lowest and highest points are its ends.
+        ends = {k: np.asarray(activation(r.surface)[0](np.array(self.windows[k])), dtype=float)
+                for k, r in runs.items()}
+        self.tops = {k: float(e[1]) for k, e in ends.items()}
+        self.rise = max(float(e[1] - e[0]) for e in ends.values())
+
+    def surface(self, key: str, width: float, height: float, radius: float, ruler: bool = True) -> VGroup:
+        """Surface `key` (a get_surface) in a width x height box, with room above for a ball of `radius`."""
+        unit = min(width / self.span, (height - 3 * radius) / self.rise)
+        top = self.tops[key] + 3 * radius / unit
+        name = self.runs[key].surface
+        return get_surface(name, self.windows[key], (top - height / unit, top), unit, name, ruler)

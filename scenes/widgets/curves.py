@@ -7,7 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
+    UP,
     Axes,
     Circle,
     Line,
@@ -44,6 +46,17 @@ def get_activation_axes(z_max: float, y_min: float = -0.1, y_max: float = 1.1,
         axes.y_axis.add_numbers(list(y_numbers), font_size=th.SMALL_SIZE, num_decimal_places=2,
                                 color=color("muted"))
     return axes
+
+
+def get_sigmoid_stage(z_max: float) -> VGroup:
+    """The sigmoid on its axes, where chapter 2 draws it and chapter 3 picks it up: one picture
+    carried across the cut between the two clips. `stage.axes` and `stage.curve` name the parts."""
+    axes = get_activation_axes(z_max, width=8.0, height=4.6, y_numbers=(0.5, 1.0))
+    axes.to_corner(DOWN + LEFT, buff=0.55).shift(UP * 0.35)
+    curve = plot_activation(axes, "sigmoid", "sigmoid")
+    stage = VGroup(axes, curve)
+    stage.axes, stage.curve = axes, curve
+    return stage
 
 
 def plot_activation(axes: Axes, name: str, role: str, derivative: bool = False,

@@ -2,11 +2,18 @@
 
 `color()` is the current theme's colour for a role. A number enters only as a sigsat_math
 Quantity: `NumberTex` refuses a literal, and `fill` puts a Quantity's screen form in a template.
+
+One style for a number wherever it appears: a number inside a formula is LaTeX (`get_formula`,
+`NumberTex` beside other LaTeX); a number anywhere else (in a sentence, a label, a table, a
+readout, a caption) is set in the lecture's text font, the font of the words around it
+(`get_prose`, `get_number`). A number never sits in LaTeX between pieces of plain text.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from manim import (
@@ -19,6 +26,7 @@ from manim import (
     Mobject,
     RoundedRectangle,
     Text,
+    TransformMatchingTex,
     VGroup,
     VMobject,
     config,
@@ -64,6 +72,10 @@ def get_caption_line(text: str) -> Text:
     return line.to_edge(DOWN, buff=th.SAFE_MARGIN + 0.15)
 
 
+TEXT_OPTIONS = frozenset({"t2c", "t2w", "t2s", "weight", "slant", "line_spacing"})
+_PLACEHOLDER = re.compile(r"<<(\w+)>>")
+
+
 def fill(template: str, form: str = "tex", /, **values: Quantity) -> str:
     """`template` with each `<<name>>` replaced by that Quantity's screen form, `form` "tex" (LaTeX,
     for MathTex) or "text" (plain text, for Text: no LaTeX run, so much quicker to make)."""
@@ -97,6 +109,63 @@ def _put(template: str, placeholder: str, number: str) -> str:
     return out
 
 
+def shown(q: Quantity) -> Decimal:
+    """The number a viewer reads off the screen for q (its positional text form, as a Decimal)."""
+    return Decimal(q.text.replace("\u2212", "-"))
+
+
+def holds(result: Quantity, value: Decimal) -> bool:
+    """Does `result`, as shown, equal `value` (worked from other shown numbers) rounded the way
+    result is displayed? An equation on screen must hold at the precision it shows."""
+    return result.style.text(float(value)) == result.text
+
+
+class Prose(Text):
+    """A sentence in the lecture's font whose numbers come from Quantities (see get_prose).
+
+    `quantities[name]` is the Quantity a placeholder showed, `numbers[name]` the glyphs of its
+    first occurrence (to colour or point at)."""
+
+    quantities: dict[str, Quantity]
+    numbers: dict[str, VGroup]
+
+
+def get_prose(template: str, size: int = th.BODY_SIZE, role: str = "text", number_role: str | None = "highlight",
+              **kwargs: Any) -> Prose:
+    """`template` with each `<<name>>` filled with that Quantity's text form, all in the lecture's
+    font; the numbers coloured `number_role` (None: the sentence's colour). Keyword arguments that
+    are not Quantities go to Text (`t2c`, `weight`, `slant`)."""
+    values = {k: v for k, v in kwargs.items() if isinstance(v, Quantity) or k not in TEXT_OPTIONS}
+    text = fill(template, "text", **values)
+    # Without ligatures Text makes one submobject per character, an empty one for a space: the
+    # glyphs of text[a:b] are prose[a:b] ("fi" would otherwise be one glyph).
+    prose = Prose(text, font=th.FONT, font_size=size, color=color(role), disable_ligatures=True,
+                  **{k: v for k, v in kwargs.items() if k not in values})
+    if len(prose) != len(text):
+        raise ValueError(f"get_prose needs one glyph per character, got {len(prose)} for {text!r}")
+    prose.quantities, prose.numbers = values, {}
+    parts, at = _PLACEHOLDER.split(template), 0
+    for literal, name in zip(parts[0::2], parts[1::2], strict=False):
+        start = at + len(literal)
+        wrapped = text.startswith("(", start)  # _put parenthesised it (a number never starts so)
+        start += wrapped
+        end = start + len(values[name].text)
+        at = end + wrapped
+        numbers = VGroup(*prose.submobjects[start:end])
+        prose.numbers.setdefault(name, numbers)
+        if number_role is not None:
+            numbers.set_color(color(number_role))
+    return prose
+
+
+def get_number(q: Quantity, size: int = th.BODY_SIZE, role: str = "highlight") -> Prose:
+    """A number alone (a label on a bar, a value in a table) in the lecture's font; `.quantity` is
+    the Quantity it shows. A literal is refused."""
+    number = get_prose("<<q>>", size, role, None, q=q)
+    number.quantity = q
+    return number
+
+
 class NumberTex(MathTex):
     """A number on screen, bound to the sigsat_math Quantity it shows; a literal is refused."""
 
@@ -107,6 +176,24 @@ class NumberTex(MathTex):
         self.quantity = q
         super().__init__(prefix + q.tex + suffix, color=color(role), **kwargs)
         self.scale(scale)
+
+
+class TransformTex(TransformMatchingTex):
+    """TransformMatchingTex where the parts named in `key_map` (source LaTeX -> target LaTeX)
+    turn into theirs as the matching parts do: a formula becomes its numbers, sigma(5) -> 0.9933.
+
+    manim's own key_map fades the two parts across glyph by glyph, which fails when their glyph
+    counts differ; here a mapped part is simply given the key of the part it becomes.
+    """
+
+    def __init__(self, mobject: Mobject, target_mobject: Mobject, key_map: dict[str, str] | None = None,
+                 **kwargs: Any) -> None:
+        self.aliases = {b: a for a, b in (key_map or {}).items()}
+        super().__init__(mobject, target_mobject, **kwargs)
+
+    def get_mobject_key(self, mobject: Mobject) -> str:  # type: ignore[override]
+        key = str(mobject.tex_string)
+        return self.aliases.get(key, key)
 
 
 def get_formula(template: str, role: str = "text", scale: float = th.TEX_SCALE, **values: Quantity) -> MathTex:

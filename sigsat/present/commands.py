@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from ..contract import HANDOUT, Layout
-from .lecture import Lecture, LectureError, load_lecture, register
+from ..contract import Layout
+from .lecture import Lecture, LectureError, load_lecture
 
 out_option = click.option(
     "--out",
@@ -32,8 +32,9 @@ quality_option = click.option(
 )
 
 
-class NoLecture(click.ClickException):
-    """Nothing rendered where the options point: a usage problem, status 2 like a bad parameter."""
+class BadInput(click.ClickException):
+    """Nothing rendered where the options point, or a chapter that is not there: a usage
+    problem, status 2 like a bad parameter, said in one line."""
 
     exit_code = 2
 
@@ -48,7 +49,7 @@ def with_lecture(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             lecture = load_lecture(out, quality)
         except LectureError as e:
-            raise NoLecture(str(e)) from None
+            raise BadInput(str(e)) from None
         return func(lecture, **kwargs)
 
     return wrapper
@@ -77,6 +78,11 @@ def _fail(e: Exception) -> click.ClickException:
 @click.option("--html/--no-html", default=True, show_default=True, help="Write the reveal.js deck.")
 @click.option("--pptx/--no-pptx", default=True, show_default=True, help="Write the PowerPoint deck.")
 @click.option(
+    "--one-file",
+    is_flag=True,
+    help="Also write NAME.one-file.html: the deck, reveal.js and every clip in one file, to send.",
+)
+@click.option(
     "--jobs",
     "-j",
     type=click.IntRange(min=1),
@@ -97,39 +103,58 @@ def slides(
     html: bool,
     pptx: bool,
     jobs: int | None,
+    one_file: bool,
     reversed_: bool,
     force: bool,
 ) -> None:
     """Each step of each chapter as a slide: manim-slides' folder, an HTML and a PPTX deck.
 
-    Renders every chapter again as a manim-slides Slide (same size, rate and parameters as
-    the rendered clip; unchanged chapters are skipped), into OUT/<quality>/slides/. The HTML
-    deck works opened from disk with no network; `sigsat present` shows the slides in
-    manim-slides' own player.
+    Cuts every chapter's clip into its steps, each with its narration and coming to rest on
+    the step's complete picture (unchanged chapters are skipped), into OUT/<quality>/slides/.
+    The HTML deck works opened from disk with no network; `sigsat present` shows the slides
+    in manim-slides' own player.
     """
     from .slides import SlidesError, make_slides
 
+    unknown = [slug for slug in chapters if slug not in {c.slug for c in lecture.chapters}]
+    if unknown:
+        raise BadInput(f"no rendered chapter {', '.join(unknown)} in {lecture.root}; rendered: "
+                       f"{', '.join(c.slug for c in lecture.chapters)}")
     try:
-        deck = make_slides(lecture, chapters, name, html, pptx, jobs, reversed_, force, progress=click.echo)
+        deck, deck_file, _ = make_slides(lecture, chapters, name, html, pptx, one_file, jobs, reversed_, force,
+                                         progress=click.echo)
     except SlidesError as e:
         raise _fail(e) from None
-    total = sum(n for *_, n in deck.chapters)
-    click.echo(f"{total} slides from {len(deck.chapters)} chapters in {deck.folder}")
+    total = sum(len(c.steps) for c in deck.chapters)
+    click.echo(f"{total} slides from {len(deck.chapters)} chapters in {deck_file.parent}")
     _index(lecture)
 
 
 @click.command()
 @with_lecture
 @click.option("--name", default="handout", show_default=True, help="File name of the PDF (NAME.pdf).")
-def handout(lecture: Lecture, name: str) -> None:
-    """A PDF with the last frame of every step, titled, with its narration; frames as PNGs."""
+@click.option(
+    "--theme",
+    type=click.Choice(["rendered", "light"]),
+    default="rendered",
+    show_default=True,
+    help="The stills' theme: as rendered, or light for print (renders the chapters' stills in the "
+    "light theme once, into handout/.light/; the videos are not changed).",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Chapters rendered at once for --theme light."
+)
+def handout(lecture: Lecture, name: str, theme: str, jobs: int | None) -> None:
+    """A PDF with the frame every step comes to rest on, titled, with its narration and
+    bookmarks; the frames as PNGs."""
     from .handout import write_handout
 
-    pdf = write_handout(lecture, name)
-    lecture = register(lecture, **{HANDOUT: pdf})
-    pages = sum(len(c.sections) for c in lecture.chapters)
-    click.echo(f"handout: {pdf} ({pages} pages; frames in {pdf.parent / 'frames'})")
-    _index(lecture)
+    try:
+        pdf, record = write_handout(lecture, name, theme if theme != "rendered" else None, jobs)
+    except LectureError as e:
+        raise _fail(e) from None
+    click.echo(f"handout: {pdf} ({len(record.pages)} pages, {record.theme}; frames in {pdf.parent})")
+    _index(load_lecture(lecture.root))
 
 
 @click.command()

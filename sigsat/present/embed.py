@@ -1,5 +1,7 @@
 """Clips for other decks: each chapter as an MP4 that PowerPoint, Keynote and Google Slides
-take as it is (H.264, yuv420p, index at the front), and short loops as GIF and MP4.
+take as it is (H.264, yuv420p, index at the front, with the narration as AAC), and short
+silent loops as GIF and MP4. What was written is recorded in embed/embed.json (registered in
+the manifest), which the index page links from.
 """
 
 from __future__ import annotations
@@ -7,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract import Layout, Loop
+from ..contract import EMBED, EmbedChapter, Embeds, Layout, Loop
 from ..encode import run_ffmpeg
 from ..media import is_faststart, probe
-from .lecture import ChapterOut, Lecture
+from .lecture import ChapterOut, Lecture, register
 
 EMBED_DIR = Layout.EMBED
 
@@ -24,8 +26,8 @@ class Made:
 
 
 def embed_clip(lecture: Lecture, chapter: ChapterOut, folder: Path) -> Path:
-    """The chapter as H.264/yuv420p MP4 with faststart: the clip copied when it already is
-    one, else cut from the lecture (always such an MP4) and encoded."""
+    """The chapter as H.264/yuv420p MP4 with faststart and its narration: the clip copied when
+    it already is one, else cut from the lecture (always such an MP4) and encoded."""
     out = folder / f"{chapter.stem}.mp4"
     info = probe(chapter.clip)
     if (info.codec, info.pix_fmt) == ("h264", "yuv420p") and not lecture.transparent:
@@ -41,12 +43,18 @@ def embed_clip(lecture: Lecture, chapter: ChapterOut, folder: Path) -> Path:
             str(source),
             "-map",
             "0:v",
+            "-map",
+            "0:a?",
             "-c:v",
             "libx264",
             "-pix_fmt",
             "yuv420p",
             "-crf",
             "18",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "128k",
             "-movflags",
             "+faststart",
             str(out),
@@ -102,9 +110,17 @@ def make_embeds(lecture: Lecture, width: int = 960, fps: int = 15) -> list[Made]
     """embed/: every chapter's faststart MP4, and the loops its scene offered."""
     folder = lecture.root / EMBED_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    made = [Made(embed_clip(lecture, c, folder), f"chapter {c.number}: {c.title}") for c in lecture.chapters]
+    made, rows = [], []
     for chapter in lecture.chapters:
+        clip = embed_clip(lecture, chapter, folder)
+        made.append(Made(clip, f"chapter {chapter.number}: {chapter.title}"))
+        loops = {}
         for loop in chapter.loops:
             gif, mp4 = make_loop(loop, lecture, chapter, folder, width, fps)
             made += [Made(gif, f"loop (GIF): {loop.what}"), Made(mp4, f"loop (MP4): {loop.what}")]
+            loops[loop.name] = {"gif": lecture.rel(gif), "mp4": lecture.rel(mp4)}
+        rows.append(EmbedChapter(slug=chapter.slug, mp4=lecture.rel(clip), loops=loops))
+    record = folder / "embed.json"
+    Embeds(chapters=rows).write(record)
+    register(lecture, **{EMBED: record})
     return made

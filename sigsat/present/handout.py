@@ -1,10 +1,15 @@
-"""The handout: one PDF page per section, its last frame, titled, with what the narrator says.
+"""The handout: one PDF page per step, the frame it comes to rest on, titled, with what the
+narrator says; bookmarks per chapter and step.
 
-The frames are taken from the rendered clips (a section ends where the next one starts; scene
-time is whole frames, so the frame indices are exact) and kept as PNGs beside the PDF, ready
-for a Beamer `\\includegraphics`. Where a section ends by fading its content away (many do,
-to clear the stage for the next), its literal last frame is a blank: the page shows the last
-frame before the fade instead (`media.still_index`).
+The frames are the steps' stills (`steps.chapter_steps`: a step's complete picture, before any
+closing fade; the slides come to rest on the same frames), kept as PNGs beside the PDF, ready
+for a Beamer `\\includegraphics`. The text under a frame is the step's whole narration, which
+is spoken while the step plays; the footer says at which moment of the clip the frame is, so a
+number that moves during the step is read against the moment the frame shows.
+
+`--theme light` is for print: the stills come from a render of the same chapters in the light
+theme (same parameters, the silent voice: only the pictures are used, each step's own still),
+kept in `handout/.light/` so a second handout renders nothing.
 """
 
 from __future__ import annotations
@@ -16,11 +21,13 @@ from typing import cast
 
 from fpdf import FPDF
 
-from ..media import frames_at, presence, probe, still_index
+from ..contract import HANDOUT, Handout, HandoutPage, Layout, VoiceSpec, named
+from ..media import frames_at
 from ..units import clock
-from .lecture import Lecture
+from .lecture import Lecture, LectureError, load_lecture, register
+from .steps import Step, lecture_steps
 
-HANDOUT_DIR = "handout"
+LIGHT_DIR = ".light"
 FONT_NAME = "DejaVu Sans"
 FONT_FALLBACKS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
 BOLD_FALLBACKS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",)
@@ -30,12 +37,12 @@ INK, MUTED, ACCENT = (20, 24, 32), (100, 108, 120), (34, 102, 204)
 
 @dataclass(frozen=True)
 class Page:
-    """One handout page: which chapter and section, and the frame's PNG."""
+    """One handout page: its chapter and step, the frame's PNG and the frame's time in the clip."""
 
     chapter: str
     section: str
     frame: Path
-    lines: tuple[str, ...]
+    time: float
 
 
 def font_file(name: str, fallbacks: tuple[str, ...]) -> str:
@@ -53,42 +60,68 @@ def font_file(name: str, fallbacks: tuple[str, ...]) -> str:
 
 
 
-def section_frames(lecture: Lecture, folder: Path) -> list[Page]:
-    """The last frame of every section of every chapter, saved as PNGs in `folder`."""
+def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
+    """The same chapters rendered in the light theme (cached in handout/.light/), for stills."""
+    from sigsat_math.params import build
+
+    from ..chapters import registry, select
+    from ..qualities import Quality
+    from ..render import Options, Renderer
+
+    m = lecture.manifest
+    out = lecture.root / Layout.HANDOUT / LIGHT_DIR
+    options = Options(
+        quality=Quality(m.quality, m.width, m.height, m.fps, ""),
+        params=build({**m.params, "theme": "light"}),
+        chapters=tuple(select([c.slug for c in lecture.chapters], registry())),
+        fmt="mp4", transparent=False, jobs=jobs or 1, out=out, voice=VoiceSpec(kind="none"))
+    result = Renderer(options).run()
+    if result.failed:
+        raise LectureError(f"the light render for the handout failed: {result.failed[0].name}: "
+                           f"{result.failed[0].error}")
+    light = load_lecture(options.folder)
+    if [(c.slug, [s.name for s in c.sections]) for c in light.chapters] != [
+            (c.slug, [s.name for s in c.sections]) for c in lecture.chapters]:
+        raise LectureError("the light render's steps differ from the lecture's: render the lecture again")
+    return light
+
+
+def step_frames(lecture: Lecture, folder: Path, stills: Lecture | None = None) -> list[Page]:
+    """The still of every step of every chapter, saved as PNGs in `folder`: from `stills`
+    (another render of the same lecture, in another theme) when given. The times are the
+    lecture's own."""
     folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.png"):
+        old.unlink()
+    own = lecture_steps(lecture)
+    shown = lecture_steps(stills) if stills is not None else own
     pages = []
-    measured: dict[Path, object] = {}
     for chapter in lecture.chapters:
-        # From an opaque MP4 (the clip, or the lecture when clips are transparent, webm, mov
-        # or GIF), so every frame has the theme's background.
-        source, offset = lecture.opaque(chapter)
-        info = probe(source)
-        if source not in measured:
-            measured[source] = presence(source)
-        shown = measured[source]
-        # Scene time is whole frames, so a section is exactly frames [start*fps, end*fps).
-        pause = max(2, round(0.3 * info.fps))
-        indices = []
-        for s in chapter.sections:
-            first = round((offset + s.start) * info.fps)
-            last = round((offset + s.end) * info.fps) - 1
-            indices.append(still_index(shown, first, last, pause))  # type: ignore[arg-type]
-        images = frames_at(source, indices)
-        for section, image in zip(chapter.sections, images, strict=True):
-            safe = "".join(ch if ch.isalnum() else "-" for ch in section.name).strip("-")
-            png = folder / f"{chapter.stem}_{section.index + 1:02d}_{safe}.png"
-            image.save(png, optimize=True)
-            pages.append(Page(chapter.stem, section.name, png, section.lines))
+        steps = shown[chapter.slug]
+        by_source: dict[Path, list[Step]] = {}
+        for step in steps:
+            by_source.setdefault(step.source, []).append(step)
+        for path, group in by_source.items():
+            images = frames_at(path, [s.still for s in group])
+            for step, image in zip(group, images, strict=True):
+                safe = "".join(ch if ch.isalnum() else "-" for ch in step.section.name).strip("-")
+                png = folder / f"{chapter.stem}_{step.section.index + 1:02d}_{safe}.png"
+                image.save(png, optimize=True)
+                time = own[chapter.slug][step.section.index].still_time
+                pages.append(Page(chapter.stem, step.section.name, png, time))
     return pages
 
 
-def write_handout(lecture: Lecture, name: str = "handout") -> Path:
-    """handout/<name>.pdf with one page per section, and the frames as PNGs in handout/frames/."""
-    folder = lecture.root / HANDOUT_DIR
-    frames = folder / "frames"
-    for old in frames.glob("*.png"):
-        old.unlink()
-    pages = section_frames(lecture, frames)
+def write_handout(lecture: Lecture, name: str = "handout", theme: str | None = None,
+                  jobs: int | None = None) -> tuple[Path, Handout]:
+    """handout/<name>.pdf with one page per step, its frames as PNGs, and its record
+    (handout/<name>.json, registered in the manifest). `theme` "light" takes the stills from a
+    light render; by default they come from the rendered clips, in their theme."""
+    folder = lecture.root / Layout.HANDOUT
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = folder / ("frames" if name == "handout" else f"{name}-frames")
+    stills = light_lecture(lecture, jobs) if theme == "light" and lecture.theme != "light" else None
+    pages = step_frames(lecture, frames, stills)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"{lecture.title}: handout")
     pdf.set_author("sigsat")
@@ -99,11 +132,17 @@ def write_handout(lecture: Lecture, name: str = "handout") -> Path:
     pdf.add_font(FONT_NAME, "B", font_file(f"{FONT_NAME}:bold", BOLD_FALLBACKS))
     total = len(pages)
     number = 0
+    record = []
     for chapter in lecture.chapters:
         for section in chapter.sections:
             page = pages[number]
             number += 1
             pdf.add_page()
+            if section.index == 0:
+                pdf.start_section(f"{chapter.number}. {chapter.title}", level=0)
+            pdf.start_section(f"{section.index + 1}. {section.heading}", level=1)
+            record.append(HandoutPage(page=number, slug=chapter.slug, section=section.name,
+                                      heading=section.heading, frame=lecture.rel(page.frame), time=page.time))
             pdf.set_font(FONT_NAME, "", 9)
             pdf.set_text_color(*MUTED)
             pdf.cell(
@@ -118,7 +157,7 @@ def write_handout(lecture: Lecture, name: str = "handout") -> Path:
             pdf.cell(
                 0,
                 10,
-                f"{section.index + 1}. {section.name[:1].upper()}{section.name[1:]}",
+                f"{section.index + 1}. {section.heading}",
                 new_x="LMARGIN",
                 new_y="NEXT",
             )
@@ -152,12 +191,20 @@ def write_handout(lecture: Lecture, name: str = "handout") -> Path:
             pdf.set_xy(MARGIN, PAGE_H - MARGIN - 4)
             pdf.set_font(FONT_NAME, "", 8)
             pdf.set_text_color(*MUTED)
-            where = f"{chapter.stem}.mp4 at {clock(section.start)}–{clock(section.end)}"
-            pdf.cell(box_w / 2, 4, where)
-            pdf.cell(box_w / 2, 4, f"{number} / {total}", align="R")
+            # Text and picture are of different moments (the narration runs through the step,
+            # the picture is its end): the page says so, with both times.
+            spoken = f"said {clock(section.start)}–{clock(max(section.speech_end, section.start))}"
+            where = (f"{chapter.stem}: {spoken}; the picture, and every number on it, as at "
+                     f"{clock(page.time)}")
+            pdf.cell(box_w * 0.85, 4, where)
+            pdf.cell(box_w * 0.15, 4, f"{number} / {total}", align="R")
     out = folder / f"{name}.pdf"
     pdf.output(str(out))
-    return out
+    handout = Handout(name=name, pdf=lecture.rel(out), theme="light" if stills else lecture.theme, pages=record)
+    record_file = folder / f"{name}.json"
+    handout.write(record_file)
+    register(lecture, **{named(HANDOUT, name): record_file})
+    return out, handout
 
 
 def pagesize(png: Path) -> tuple[int, int]:

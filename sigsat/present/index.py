@@ -7,13 +7,15 @@ captions, slides and handout pages. Links are relative, styles and the little sc
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..contract import DECK, HANDOUT, SLIDES_HTML, SLIDES_PPTX, Layout, LedgerRow
+from ..contract import DECK, EMBED, HANDOUT, ContractError, Deck, DeckChapter, Embeds, Handout, Layout, LedgerRow
 from ..outputs import write_if_changed
 from ..units import clock, size
 from .lecture import ChapterOut, Lecture
@@ -26,15 +28,70 @@ def _e(x: Any) -> str:
     return html.escape(str(x), quote=True)
 
 
+def _code(name: str) -> str:
+    """A dotted name that may break after its dots on a narrow screen."""
+    return "<code>" + _e(name).replace(".", ".<wbr>") + "</code>"
+
+
 def _link(lecture: Lecture, path: Path | None, label: str) -> str:
     if path is None or not path.is_file():
         return ""
     return f'<a href="{_e(lecture.rel(path))}">{_e(label)}</a>'
 
 
-def _deck(lecture: Lecture) -> dict[str, Any]:
-    f = lecture.extra(DECK)
-    return json.loads(f.read_text(encoding="utf-8")) if f is not None else {}
+@dataclass(frozen=True)
+class Made:
+    """What the presenting commands made, by the records they registered in the manifest."""
+
+    decks: dict[str, Deck]
+    handouts: dict[str, Handout]
+    embeds: Embeds | None
+
+    def deck_of(self, slug: str) -> tuple[Deck, DeckChapter] | None:
+        """The deck that holds this chapter: the whole lecture's (`lecture`) first."""
+        for name in sorted(self.decks, key=lambda n: (n != "lecture", n)):
+            deck = self.decks[name]
+            row = next((c for c in deck.chapters if c.slug == slug), None)
+            if row is not None and deck.html is not None:
+                return deck, row
+        return None
+
+    def handout(self) -> Handout | None:
+        """The handout the steps link to: `handout` first."""
+        names = sorted(self.handouts, key=lambda n: (n != "handout", n))
+        return self.handouts[names[0]] if names else None
+
+
+def made(lecture: Lecture) -> Made:
+    """The decks, handouts and embeds the manifest records and that are there."""
+    embeds = None
+    if (path := lecture.extra(EMBED)) is not None:
+        try:
+            embeds = Embeds.read(path)
+        except ContractError:
+            embeds = None
+    return Made(
+        decks={n: r for n, (_, r) in lecture.records(DECK, Deck).items()},
+        handouts={n: r for n, (_, r) in lecture.records(HANDOUT, Handout).items()},
+        embeds=embeds,
+    )
+
+
+def _exists(lecture: Lecture, rel: str | None) -> Path | None:
+    path = lecture.root / rel if rel else None
+    return path if path is not None and path.is_file() else None
+
+
+def vtt_data_url(path: Path) -> str:
+    """A caption file as a `data:` URL: a page opened from disk may not fetch its own
+    `file:` captions (Chromium treats each file URL as an origin of its own)."""
+    return "data:text/vtt;charset=utf-8;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def _track(path: Path | None, label: str = "English") -> str:
+    if path is None:
+        return ""
+    return f'<track kind="captions" srclang="en" label="{_e(label)}" default src="{vtt_data_url(path)}">'
 
 
 def _numbers(ledger: Sequence[LedgerRow]) -> str:
@@ -45,7 +102,7 @@ def _numbers(ledger: Sequence[LedgerRow]) -> str:
         args = ", ".join(str(a) for a in row.args)
         rows.append(
             f"<tr><td>{_e(row.label)}</td><td class=num>{_e(row.text)}</td>"
-            f"<td class=muted><code>{_e(row.func)}({_e(args)})</code></td></tr>"
+            f"<td class=muted>{_code(f'{row.func}({args})')}</td></tr>"
         )
     return (
         "<table class=numbers><thead><tr><th>number</th><th>shown</th><th>computed as</th>"
@@ -57,13 +114,13 @@ def _params(params: Mapping[str, Any]) -> str:
     if not params:
         return "<p class=muted>Reads no parameters.</p>"
     rows = "".join(
-        f"<tr><td><code>{_e(k)}</code></td><td class=num>{_e(json.dumps(v))}</td></tr>"
+        f"<tr><td>{_code(k)}</td><td class=num>{_e(json.dumps(v))}</td></tr>"
         for k, v in sorted(params.items())
     )
     return f"<table class=params><tbody>{rows}</tbody></table>"
 
 
-def _chapter(lecture: Lecture, c: ChapterOut, deck: dict[str, Any], first_page: int) -> str:
+def _chapter(lecture: Lecture, c: ChapterOut, what: Made) -> str:
     caps = {ext: p for ext in ("vtt", "srt") if (p := c.captions.get(ext)) and p.is_file()}
     vid = f"v-{c.slug}"
     poster = f' poster="{_e(lecture.rel(c.poster))}"' if c.poster and c.poster.is_file() else ""
@@ -74,53 +131,53 @@ def _chapter(lecture: Lecture, c: ChapterOut, deck: dict[str, Any], first_page: 
     if mime is None and lecture.movie is not None:
         mime, src, base, vtt_file = "video/mp4", lecture.movie, c.start, lecture.captions.get("vtt")
         fragment = f"#t={c.start:.3f},{c.start + c.duration:.3f}"
-    track = ""
-    if vtt_file is not None:
-        track = f'<track kind="captions" srclang="en" label="English" default src="{_e(lecture.rel(vtt_file))}">'
     source = f'<source src="{_e(lecture.rel(src))}{fragment}" type="{mime or "video/mp4"}">'
-    deck_row = next((d for d in deck.get("chapters", []) if d["slug"] == c.slug), None)
-    slides_html = lecture.extra(SLIDES_HTML)
-    handout = lecture.extra(HANDOUT)
+    in_deck = what.deck_of(c.slug)
+    handout = what.handout()
+    pages = {p.section: p for p in handout.pages if p.slug == c.slug} if handout else {}
+    label = f"Chapter {c.number}, {c.title}"
     steps = []
     for s in c.sections:
         extra = []
-        if deck_row and slides_html is not None:
-            slide = deck_row["first_slide"] + s.index
-            extra.append(f'<a href="{_e(lecture.rel(slides_html))}#/{slide}">slide</a>')
-        if handout is not None:
-            page = first_page + s.index
-            extra.append(f'<a href="{_e(lecture.rel(handout))}#page={page}">handout p. {page}</a>')
+        if in_deck is not None and in_deck[0].html is not None:
+            slide = in_deck[1].first_slide + s.index
+            extra.append(f'<a href="{_e(in_deck[0].html)}#/{slide}" aria-label="{_e(label)}, '
+                         f'step {s.index + 1} as a slide">slide</a>')
+        if handout is not None and s.name in pages:
+            page = pages[s.name].page
+            extra.append(f'<a href="{_e(handout.pdf)}#page={page}">handout p. {page}</a>')
         at = f'data-video="{vid}" data-t="{base + s.start:.3f}"'
-        seek = f"<button class=seek {at}>{clock(s.start)}</button>"
+        name = f"{label}: play step {s.index + 1}, {s.heading}, from {clock(s.start)}"
+        seek = f'<button class=seek {at} aria-label="{_e(name)}">{clock(s.start)}</button>'
         say = f"<span class=say>{_e(' '.join(s.lines))}</span>"
-        steps.append(f"<li>{seek} <b>{_e(s.name)}</b> {' · '.join(extra)}<br>{say}</li>")
+        steps.append(f"<li>{seek} <b>{_e(s.heading)}</b> {' · '.join(extra)}<br>{say}</li>")
+    embed = next((e for e in what.embeds.chapters if e.slug == c.slug), None) if what.embeds else None
     links = [
         _link(lecture, c.clip, f"clip ({c.clip.suffix[1:].upper()})"),
         _link(lecture, caps.get("vtt"), "captions (VTT)"),
         _link(lecture, caps.get("srt"), "captions (SRT)"),
         _link(lecture, c.poster, "poster (PNG)"),
-        _link(lecture, lecture.root / Layout.EMBED / f"{c.stem}.mp4", "MP4 for decks"),
+        _link(lecture, _exists(lecture, embed.mp4) if embed else None, "MP4 for decks"),
     ]
-    if deck_row and slides_html is not None:
-        links.append(f'<a href="{_e(lecture.rel(slides_html))}#/{deck_row["first_slide"]}">slides</a>')
-    if handout is not None:
-        links.append(f'<a href="{_e(lecture.rel(handout))}#page={first_page}">handout</a>')
-    links += [
-        _link(lecture, lecture.root / Layout.EMBED / f"loop-{loop.name}.{ext}", f"loop: {loop.name} ({ext.upper()})")
-        for loop in c.loops for ext in ("gif", "mp4")
-    ]
+    if in_deck is not None and in_deck[0].html is not None:
+        links.append(f'<a href="{_e(in_deck[0].html)}#/{in_deck[1].first_slide}">slides</a>')
+    if handout is not None and pages:
+        links.append(f'<a href="{_e(handout.pdf)}#page={min(p.page for p in pages.values())}">handout</a>')
+    if embed is not None:
+        links += [_link(lecture, _exists(lecture, rel), f"loop: {loop} ({ext.upper()})")
+                  for loop, files in embed.loops.items() for ext, rel in files.items()]
     facts = [clock(c.duration), f"{len(c.sections)} steps", size(c.size)]
     if c.sha256:
         facts.append(f'<span title="sha256 {_e(c.sha256)}">sha256 {_e(c.sha256[:12])}</span>')
     if c.cache_key:
         facts.append(f'<span title="cache key {_e(c.cache_key)}">key {_e(str(c.cache_key)[:12])}</span>')
     return f"""
-<section class=chapter id="ch-{_e(c.slug)}" data-chapter="{_e(c.slug)}">
-  <h2><span class=n>{c.number}</span> {_e(c.title)} <span class=dur>{clock(c.duration)}</span></h2>
+<section class=chapter id="ch-{_e(c.slug)}" data-chapter="{_e(c.slug)}" aria-labelledby="h-{_e(c.slug)}">
+  <h2 id="h-{_e(c.slug)}"><span class=n>{c.number}</span> {_e(c.title)} <span class=dur>{clock(c.duration)}</span></h2>
   <div class=grid>
     <div>
-      <video id="{vid}" controls preload="metadata" playsinline{poster}>
-        {source}{track}
+      <video id="{vid}" controls preload="metadata" playsinline{poster} aria-label="{_e(label)}">
+        {source}{_track(vtt_file)}
       </video>
       <p class=facts>{" · ".join(f for f in facts if f)}</p>
       <p class=links>{" ".join(link for link in links if link)}</p>
@@ -130,8 +187,8 @@ def _chapter(lecture: Lecture, c: ChapterOut, deck: dict[str, Any], first_page: 
     </div>
   </div>
   <div class=grid>
-    <div><h3>Parameters it read</h3>{_params(c.params)}</div>
-    <div><h3>Numbers it shows</h3>{_numbers(c.ledger)}</div>
+    <div><h3>Parameters it read</h3><div class=scroll>{_params(c.params)}</div></div>
+    <div><h3>Numbers it shows</h3><div class=scroll>{_numbers(c.ledger)}</div></div>
   </div>
 </section>"""
 
@@ -146,17 +203,23 @@ CSS = """
   --line:#dde2e8;
 }
 * { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
 body {
   margin:0;
   font:15px/1.5 "DejaVu Sans", system-ui, sans-serif;
   background:var(--bg);
   color:var(--ink);
 }
-header { background:#101820; color:#eef2f6; padding:1.4rem 2rem; }
+header { background:#101820; color:#eef2f6; padding:1.4rem 2rem; overflow-wrap:anywhere; }
 header h1 { margin:0 0 .3rem; font-size:1.7rem; }
 header a { color:#9cc3ff; margin-right:1rem; }
 header .muted { color:#aab4c0; }
 main { max-width:1200px; margin:0 auto; padding:1rem 1.5rem 3rem; }
+@media (max-width: 600px) {
+  header { padding:1rem; }
+  main { padding:.5rem .6rem 2rem; }
+  .chapter, .lecture { padding:.8rem .7rem; }
+}
 .chapter, .lecture {
   background:var(--card);
   border:1px solid var(--line);
@@ -183,8 +246,11 @@ h3 {
   letter-spacing:.04em;
 }
 .grid { display:grid; grid-template-columns: minmax(0,1.2fr) minmax(0,1fr); gap:1.3rem; }
+.grid > div { min-width:0; }
+/* A wide table scrolls inside its own box, never the page, and never runs under its neighbour. */
+.scroll { overflow-x:auto; max-width:100%; }
 @media (max-width: 900px) { .grid { grid-template-columns: 1fr; } }
-video { width:100%; aspect-ratio:16/9; background:#000; border-radius:6px; }
+video { display:block; width:100%; max-width:100%; aspect-ratio:16/9; background:#000; border-radius:6px; }
 .facts, .muted { color:var(--muted); font-size:.9rem; }
 .links a {
   display:inline-block;
@@ -217,8 +283,10 @@ td, th {
   border-bottom:1px solid var(--line);
   vertical-align:top;
 }
-td.num { font-variant-numeric: tabular-nums; white-space:nowrap; }
-nav.toc a { margin-right:.8rem; }
+td.num { font-variant-numeric: tabular-nums; }
+/* Text wraps at spaces, names after their dots (<wbr>); a word too long still breaks. */
+td { overflow-wrap:break-word; }
+nav.toc a { margin-right:.8rem; display:inline-block; }
 """
 
 SCRIPT = """
@@ -233,55 +301,55 @@ document.querySelectorAll('button.seek').forEach(function (b) {
 
 def write_index(lecture: Lecture) -> Path:
     """OUT/<quality>/index.html for what is in the folder now; written again by every command."""
-    deck = _deck(lecture)
+    what = made(lecture)
     root = lecture.root
     total = sum(c.duration for c in lecture.chapters)
     top = [
         _link(lecture, lecture.movie, "lecture (MP4)"),
         _link(lecture, lecture.captions.get("vtt"), "captions (VTT)"),
         _link(lecture, lecture.captions.get("srt"), "captions (SRT)"),
-        _link(lecture, lecture.extra(SLIDES_HTML), "slides (HTML)"),
-        _link(lecture, lecture.extra(SLIDES_PPTX), "slides (PPTX)"),
-        _link(lecture, lecture.extra(HANDOUT), "handout (PDF)"),
-        _link(lecture, root / Layout.MANIFEST, "manifest"),
     ]
+    for name, deck in sorted(what.decks.items()):
+        which = "" if name == "lecture" else f" {name}"
+        top += [
+            _link(lecture, _exists(lecture, deck.html), f"slides{which} (HTML)"),
+            _link(lecture, _exists(lecture, deck.one_file), f"slides{which} (one HTML file)"),
+            _link(lecture, _exists(lecture, deck.pptx), f"slides{which} (PPTX)"),
+        ]
+    for name, handout in sorted(what.handouts.items()):
+        which = "" if name == "handout" else f" {name}"
+        top.append(_link(lecture, _exists(lecture, handout.pdf), f"handout{which} (PDF, {handout.theme})"))
+    top.append(_link(lecture, root / Layout.MANIFEST, "manifest"))
     missing = []
-    if not deck:
+    if not what.decks:
         missing.append("slides: <code>sigsat slides</code>")
-    if lecture.extra(HANDOUT) is None:
+    if not what.handouts:
         missing.append("handout: <code>sigsat handout</code>")
-    if not (root / Layout.EMBED).is_dir():
+    if what.embeds is None:
         missing.append("clips for decks: <code>sigsat embed</code>")
     lecture_player = ""
     if lecture.movie is not None:
-        track = (
-            (f'<track kind="captions" srclang="en" label="English" src="{_e(lecture.rel(lecture.captions["vtt"]))}">')
-            if "vtt" in lecture.captions
-            else ""
-        )
         starts, t = [], 0.0
         for c in lecture.chapters:
+            name = f"The whole lecture: play chapter {c.number}, {c.title}, from {clock(t)}"
             starts.append(
-                f'<li><button class=seek data-video="v-lecture" data-t="{t:.3f}">'
+                f'<li><button class=seek data-video="v-lecture" data-t="{t:.3f}" aria-label="{_e(name)}">'
                 f'{clock(t)}</button> <a href="#ch-{_e(c.slug)}">{_e(c.title)}</a></li>'
             )
             t += c.duration
         first = lecture.chapters[0].poster if lecture.chapters else None
         poster = f' poster="{_e(lecture.rel(first))}"' if first and first.is_file() else ""
         lecture_player = f"""
-<section class=lecture id=lecture>
-  <h2>The whole lecture <span class=dur>{clock(total)}</span></h2>
+<section class=lecture id=lecture aria-labelledby=h-lecture>
+  <h2 id=h-lecture>The whole lecture <span class=dur>{clock(total)}</span></h2>
   <div class=grid>
-    <video id=v-lecture controls preload="metadata" playsinline{poster}>
-      <source src="{_e(lecture.rel(lecture.movie))}" type="video/mp4">{track}
+    <video id=v-lecture controls preload="metadata" playsinline{poster} aria-label="The whole lecture">
+      <source src="{_e(lecture.rel(lecture.movie))}" type="video/mp4">{_track(lecture.captions.get("vtt"))}
     </video>
     <div><h3>Chapters</h3><ol class=steps>{"".join(starts)}</ol></div>
   </div>
 </section>"""
-    chapters, page = [], 1
-    for c in lecture.chapters:
-        chapters.append(_chapter(lecture, c, deck, page))
-        page += len(c.sections)
+    chapters = [_chapter(lecture, c, what) for c in lecture.chapters]
     toc = " ".join(f'<a href="#ch-{_e(c.slug)}">{c.number}. {_e(c.title)}</a>' for c in lecture.chapters)
     page_html = f"""<!doctype html>
 <html lang="en">
@@ -295,11 +363,11 @@ def write_index(lecture: Lecture) -> Path:
 <header>
   <h1>{_e(lecture.title)}</h1>
   <p class=muted>{len(lecture.chapters)} chapters · {clock(total)} · {_e(lecture.quality)}</p>
-  <p>{" ".join(link for link in top if link)}</p>
+  <p class=top>{" ".join(link for link in top if link)}</p>
   {"<p class=muted>Not made yet: " + "; ".join(missing) + "</p>" if missing else ""}
 </header>
 <main>
-<nav class=toc>{toc}</nav>
+<nav class=toc aria-label="Chapters">{toc}</nav>
 {lecture_player}
 {"".join(chapters)}
 </main>

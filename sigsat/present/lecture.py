@@ -8,13 +8,18 @@ index page links what exists.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from ..contract import ContractError, Cue, Layout, LedgerRow, Loop, Manifest
+from ..contract import ContractError, Cue, Layout, LedgerRow, Loop, Manifest, Record
 from ..outputs import locked
 
 MANIFEST = Layout.MANIFEST
+R = TypeVar("R", bound=Record)
+# A heading longer than this is cut at a word.
+HEADING_MAX = 60
 
 
 class LectureError(RuntimeError):
@@ -31,6 +36,18 @@ class Section:
     start: float
     end: float
     lines: tuple[str, ...]
+    speech_end: float = 0.0  # where the step's narration ends in the clip (0: none)
+
+    @property
+    def heading(self) -> str:
+        """The step's heading for people: its name, or, when the name is an identifier
+        (`plateau_z`), the narration's first clause."""
+        text = self.name
+        if "_" in text and self.lines:
+            text = re.split(r"[.,:;!?](?:\s|$)", self.lines[0].strip(), maxsplit=1)[0]
+        if len(text) > HEADING_MAX:
+            text = text[:HEADING_MAX].rsplit(" ", 1)[0] + "…"
+        return text[:1].upper() + text[1:]
 
 
 @dataclass(frozen=True)
@@ -118,6 +135,21 @@ class Lecture:
         path = self.root / rel if rel else None
         return path if path is not None and path.exists() else None
 
+    def records(self, role: str, kind: type[R]) -> dict[str, tuple[Path, R]]:
+        """The records registered as `<role>:<name>` (decks, handouts) that exist and can be
+        read, by name: where each is and what it says."""
+        found = {}
+        for key in self.manifest.extras:
+            head, _, name = key.partition(":")
+            path = self.extra(key) if head == role and name else None
+            if path is None:
+                continue
+            try:
+                found[name] = (path, kind.read(path))
+            except ContractError:
+                continue  # written by another version: not linked until made again
+        return found
+
     def rel(self, path: Path) -> str:
         """`path` relative to the output folder, with forward slashes (for links and HTML)."""
         return Layout(self.root).rel(path)
@@ -164,7 +196,8 @@ def _chapter(root: Path, row: object) -> ChapterOut:
     assert isinstance(row, ChapterRecord)
     sections = tuple(
         Section(i, s.name, s.start, s.end,
-                tuple(b.text for b in row.beats if b.section == s.name and b.text))
+                tuple(b.text for b in row.beats if b.section == s.name and b.text),
+                max((b.start + b.speech for b in row.beats if b.section == s.name), default=0.0))
         for i, s in enumerate(row.sections))
     return ChapterOut(
         number=row.number, slug=row.slug, scene=row.scene, title=row.title,

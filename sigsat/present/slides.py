@@ -1,11 +1,14 @@
-"""Step-through slides with manim-slides: every section of every chapter is one slide.
+"""Step-through slides with manim-slides: every step of every chapter is one slide.
 
-Each chapter is rendered again as a manim-slides `Slide` (the worker's slides job: the chapter
-with scenes.slides' mixin), in its own process, at the size, rate and parameters of the rendered clip. That writes
-manim-slides' own folder, `OUT/<quality>/slides/` (<Scene>.json + files/), which
-`manim-slides present` reads as it is. `manim-slides convert` then writes, in the same folder,
-`lecture.html` (reveal.js, with reveal.js copied beside it from its npm package, so the page
-needs no network) and `lecture.pptx` (the slide clips embedded, narration as speaker notes).
+Each slide is cut from the chapter's clip (`steps.chapter_steps`: from the end of one step's
+still to the next still), so it is exactly the clip's frames with the clip's narration, and it
+comes to rest on the step's complete picture, never on a closing fade. No second render: the
+clip already is what manim drew. The cuts go into manim-slides' own folder,
+`OUT/<quality>/slides/` (`<Scene>.json`, written with manim-slides' `PresentationConfig`, and
+`files/<Scene>/`), which `manim-slides present` reads as it is; `manim-slides convert` then
+writes the reveal.js deck (with reveal.js copied beside it from its npm package, so the page
+needs no network), optionally one self-contained HTML file, and the PPTX. Speaker notes are
+each step's whole narration, from the manifest's beats.
 """
 
 from __future__ import annotations
@@ -20,14 +23,16 @@ import sys
 import tarfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract import DECK, SLIDES_HTML, SLIDES_PPTX, Job, QualitySpec, Sidecar
-from ..media import probe
-from .lecture import ChapterOut, Lecture, register
+import numpy as np
 
-SLIDES_DIR = "slides"
+from ..contract import DECK, Deck, DeckChapter, DeckStep, Layout, named
+from ..encode import run_ffmpeg
+from ..media import frames_at, probe
+from .lecture import ChapterOut, Lecture, register
+from .steps import Step, lecture_steps
+
 STATE_DIR = ".sigsat"
 # reveal.js files the manim-slides template links to; the black and white themes carry their
 # fonts inline (the others @import Google Fonts, which would need the network).
@@ -42,21 +47,15 @@ REVEAL_FILES = (
     "dist/plugin/markdown.js",
 )
 REVEAL_THEMES = {"dark": "black", "light": "white"}
+# A slide's encoding: H.264 as the clips (crf a notch lower, as each cut is a second
+# generation), AAC as the clips' narration; faststart for PowerPoint and browsers.
+VIDEO = ("-c:v", "libx264", "-crf", "20", "-preset", "fast", "-pix_fmt", "yuv420p")
+AUDIO = ("-c:a", "aac", "-b:a", "128k")
+CUT_VERSION = "cut-1"  # part of every slide's key: change it when the cutting changes
 
 
 class SlidesError(RuntimeError):
-    """Slides could not be made (a render failed, npm is missing, a conversion failed)."""
-
-
-@dataclass(frozen=True)
-class Deck:
-    """What `make_slides` wrote: the decks and, per chapter, where its slides start."""
-
-    folder: Path
-    html: Path | None
-    pptx: Path | None
-    chapters: tuple[tuple[str, str, int, int], ...]  # slug, scene, first slide, slide count
-    rendered: tuple[str, ...]  # the chapters rendered this time (the others were current)
+    """Slides could not be made (a cut failed, npm is missing, a conversion failed)."""
 
 
 def reveal_version() -> str:
@@ -96,106 +95,122 @@ def reveal_package(version: str | None = None) -> Path:
     return tgz
 
 
+def reveal_files(version: str | None = None) -> dict[str, bytes]:
+    """reveal.js's files that the slides use, by their path in the package."""
+    files = {}
+    with tarfile.open(reveal_package(version)) as tar:
+        for name in REVEAL_FILES:
+            source = tar.extractfile(tar.getmember(f"package/{name}"))
+            if source is None:
+                raise SlidesError(f"reveal.js package has no file {name}")
+            files[name] = source.read()
+    return files
+
+
 def install_reveal(folder: Path, version: str | None = None) -> Path:
     """reveal.js's files that the slides use, copied into `folder/reveal.js/`."""
     target = folder / "reveal.js"
-    with tarfile.open(reveal_package(version)) as tar:
-        for name in REVEAL_FILES:
-            member = tar.getmember(f"package/{name}")
-            source = tar.extractfile(member)
-            if source is None:
-                raise SlidesError(f"reveal.js package has no file {name}")
-            dest = target / name
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(source.read())
+    for name, data in reveal_files(version).items():
+        dest = target / name
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(data)
     return target
 
 
-def scene_file(slug: str) -> Path:
-    """The chapter's source file, scenes/<slug>.py."""
-    import scenes
-
-    return Path(list(scenes.__path__)[0]) / f"{slug}.py"
+def notes(step: Step) -> str:
+    """A slide's speaker notes: the step's whole narration, one paragraph per spoken part."""
+    return "\n\n".join(step.section.lines)
 
 
-def _key(chapter: ChapterOut, size: str, fps: str, reversed_: bool) -> str:
-    """What the slides of a chapter depend on: the clip's cache key (code, parameters, quality,
-    theme, manim), its size and rate, manim-slides' version, scenes/base.py, reversing."""
-    import scenes
+def _slide_name(step: Step) -> str:
+    safe = "".join(ch if ch.isalnum() else "-" for ch in step.section.name).strip("-")
+    return f"{step.section.index + 1:02d}_{safe or 'step'}"
 
-    base = (Path(list(scenes.__path__)[0]) / "base.py").read_bytes()
+
+def cut(step: Step, dest: Path) -> None:
+    """The step's frames of its source (its still held while the voice finishes), with the
+    narration under them, as a faststart MP4."""
+    fps = step.fps
+    # Input seeking while transcoding is exact: frames before the point are decoded and
+    # dropped. A millisecond before the first frame's time, so rounding never drops it.
+    start = max(float(step.first / fps) - 0.001, 0.0)
+    video = f"setpts=PTS-STARTPTS,trim=end_frame={step.end - step.first}"
+    if step.hold:
+        video += f",tpad=stop_mode=clone:stop={step.hold}"
+    run_ffmpeg(
+        "-ss", f"{start:.6f}", "-i", str(step.source),
+        "-map", "0:v:0", "-map", "0:a:0?",
+        "-vf", video, "-af", "asetpts=PTS-STARTPTS",
+        "-frames:v", str(step.frames), "-t", f"{float(step.frames / fps):.6f}",
+        *VIDEO, *AUDIO, "-movflags", "+faststart", str(dest),
+    )
+
+
+def _key(chapter: ChapterOut, steps: list[Step], reversed_: bool) -> str:
+    """What a chapter's slides depend on: its source, the cuts, the notes, reversing, tools."""
+    source = steps[0].source if steps else chapter.clip
     parts = [
-        chapter.cache_key or chapter.sha256 or "",
-        size,
-        fps,
+        CUT_VERSION,
+        source.name,
+        str(source.stat().st_size),
+        str(source.stat().st_mtime_ns),
+        chapter.sha256,
         str(reversed_),
         importlib.metadata.version("manim-slides"),
-        hashlib.sha256(base).hexdigest(),
-        json.dumps(chapter.params, sort_keys=True),
-        scene_file(chapter.slug).read_text(encoding="utf-8") if not chapter.cache_key else "",
+        json.dumps([(s.section.name, s.first, s.end, s.stop, notes(s)) for s in steps]),
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-def slides_of(folder: Path, scene: str) -> list[object]:
-    """The slides manim-slides recorded for a scene (its own config model, read back)."""
-    from manim_slides.config import PresentationConfig
+def background(step: Step) -> str:
+    """The theme's background colour: the commonest colour of the step's first frame."""
+    (image,) = frames_at(step.source, [step.first])
+    pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    colours, counts = np.unique(pixels, axis=0, return_counts=True)
+    r, g, b = (int(v) for v in colours[counts.argmax()])
+    return f"#{r:02x}{g:02x}{b:02x}"
 
-    return list(PresentationConfig.from_file(folder / f"{scene}.json").slides)
 
-
-def render_chapter_slides(lecture: Lecture, chapter: ChapterOut, reversed_: bool = False, force: bool = False) -> bool:
-    """Render one chapter as slides into OUT/<quality>/slides/; False when already current."""
-    folder = lecture.root / SLIDES_DIR
+def write_chapter_slides(lecture: Lecture, chapter: ChapterOut, steps: list[Step], reversed_: bool, force: bool,
+                         jobs: int) -> bool:
+    """The chapter's slide clips and its manim-slides config; False when already current."""
+    folder = lecture.root / Layout.SLIDES
     state = folder / STATE_DIR
     state.mkdir(parents=True, exist_ok=True)
-    size, fps = f"{lecture.size[0]},{lecture.size[1]}", f"{lecture.fps:g}"
-    key = _key(chapter, size, fps, reversed_)
+    key = _key(chapter, steps, reversed_)
     key_file = state / f"{chapter.scene}.key"
     config_file = folder / f"{chapter.scene}.json"
-    if (
-        not force
-        and key_file.is_file()
-        and key_file.read_text() == key
-        and config_file.is_file()
-        and len(slides_of(folder, chapter.scene)) == len(chapter.sections)
-    ):
+    if not force and key_file.is_file() and key_file.read_text() == key and config_file.is_file():
         return False
-    shutil.rmtree(folder / "files" / chapter.scene, ignore_errors=True)
-    config_file.unlink(missing_ok=True)
-    work = state / chapter.scene
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
-    m = lecture.manifest
-    job = Job(
-        module=f"scenes.{chapter.slug}", scene=chapter.scene, slug=chapter.slug, title=chapter.title,
-        quality=QualitySpec(name=m.quality, width=m.width, height=m.height, fps=m.fps),
-        format="mp4", transparent=False, params=m.params, work=str(work.resolve()),
-        # A LaTeX cache per chapter that outlives the run; per chapter, because two manims
-        # writing the same formula at once trip each other.
-        tex_dir=str((state / "tex" / chapter.scene).resolve()),
-        speech_dir=str((state / "speech").resolve()), entry_final=str((work / "unused").resolve()),
-        key=chapter.cache_key, parts={}, voice=m.voice, slides=True,
-        slides_dir=str(folder.resolve()), slides_reversed=reversed_)
-    job.write(work / "job.json")
-    done = subprocess.run([sys.executable, "-m", "sigsat.worker", str(work / "job.json")],
-                          capture_output=True, text=True)
-    if done.returncode != 0 or not config_file.is_file():
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-25:])
-        raise SlidesError(f"rendering {chapter.slug} as slides failed:\n{tail}")
-    sidecar = Sidecar.read(work / "entry" / "sidecar.json")
-    names = [s.name for s in sidecar.sections]
-    if names != [s.name for s in chapter.sections]:
-        raise SlidesError(
-            f"{chapter.slug}: the slides' sections {names} differ from the rendered "
-            f"clip's {[s.name for s in chapter.sections]}: render the lecture again"
-        )
-    count = len(slides_of(folder, chapter.scene))
-    if count != len(names):
-        raise SlidesError(
-            f"{chapter.slug}: {count} slides for {len(names)} sections (a section with no animation makes no slide)"
-        )
-    shutil.rmtree(work / "media", ignore_errors=True)
+    key_file.unlink(missing_ok=True)
+    files = folder / "files" / chapter.scene
+    shutil.rmtree(files, ignore_errors=True)
+    files.mkdir(parents=True)
+    clips = [files / f"{_slide_name(s)}.mp4" for s in steps]
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        list(pool.map(cut, steps, clips))
+    reversed_clips = clips
+    if reversed_:
+        from manim_slides.utils import reverse_video_file
+
+        reversed_clips = [c.with_name(f"{c.stem}_reversed.mp4") for c in clips]
+        for clip, rev in zip(clips, reversed_clips, strict=True):
+            reverse_video_file(clip, rev)
+    # Paths relative to the slides folder's parent, as manim-slides writes them, so the
+    # folder can move.
+    base = folder.parent
+    config = {
+        "slides": [
+            {"file": c.relative_to(base).as_posix(), "rev_file": r.relative_to(base).as_posix(), "notes": notes(s)}
+            for s, c, r in zip(steps, clips, reversed_clips, strict=True)
+        ],
+        "resolution": list(lecture.size),
+        "background_color": background(steps[0]),
+    }
+    config_file.write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+    from manim_slides.config import PresentationConfig
+
+    PresentationConfig.from_file(config_file)  # manim-slides reads it back, or we fail here
     key_file.write_text(key)
     return True
 
@@ -211,115 +226,149 @@ def convert(folder: Path, scenes: list[str], dest: Path, fmt: str, options: dict
         raise SlidesError(f"manim-slides convert --to {fmt} failed:\n{(done.stderr or done.stdout).strip()}")
 
 
+def _finish_html(page: Path, steps: list[tuple[ChapterOut, Step]], inline: dict[str, bytes] | None = None) -> None:
+    """The converted deck, finished: notes as plain text (the template pastes them into the
+    page as Markdown, where `<` or `*` would break them), the page's language, and, for the
+    one-file deck, reveal.js inlined."""
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    if soup.html is not None:
+        soup.html["lang"] = "en"
+    sections = [s for s in soup.find_all("section") if s.get("data-background-video")]
+    if len(sections) != len(steps):
+        raise SlidesError(f"{page}: {len(sections)} slides for {len(steps)} steps")
+    for section, (chapter, step) in zip(sections, steps, strict=True):
+        aside = section.find("aside")
+        if aside is not None:
+            aside.decompose()
+        section["aria-label"] = f"{chapter.title}: {step.section.heading}"
+        if step.section.lines:
+            aside = soup.new_tag("aside", attrs={"class": "notes"})
+            for line in step.section.lines:
+                p = soup.new_tag("p")
+                p.string = line
+                aside.append(p)
+            section.append(aside)
+    if inline is not None:
+        for tag in soup.find_all(["link", "script"]):
+            ref = str(tag.get("href") or tag.get("src") or "")
+            name = ref.split("reveal.js/", 1)[1] if ref.startswith("reveal.js/") else None
+            if name is None:
+                continue
+            if name not in inline:
+                raise SlidesError(f"{page}: cannot inline {ref}")
+            new = soup.new_tag("style" if tag.name == "link" else "script")
+            new.string = inline[name].decode("utf-8")
+            tag.replace_with(new)
+    page.write_text(str(soup), encoding="utf-8")
+
+
 def make_slides(
     lecture: Lecture,
     chapters: Iterable[str] = (),
     name: str = "lecture",
     html: bool = True,
     pptx: bool = True,
+    one_file: bool = False,
     jobs: int | None = None,
     reversed_: bool = False,
     force: bool = False,
     progress: Callable[[str], None] = lambda _: None,
-) -> Deck:
-    """Render the chosen chapters (all by default) as slides, then the HTML and PPTX decks."""
-    wanted = set(chapters)
-    unknown = wanted - {c.slug for c in lecture.chapters}
+) -> tuple[Deck, Path, tuple[str, ...]]:
+    """Cut the chosen chapters (all by default) into slides, then write the decks; returns the
+    deck's record, where it is, and the chapters whose slides were cut this time."""
+    wanted = list(dict.fromkeys(chapters))
+    known = {c.slug for c in lecture.chapters}
+    unknown = [slug for slug in wanted if slug not in known]
     if unknown:
         raise SlidesError(
-            f"no rendered chapter {', '.join(sorted(unknown))}; rendered: {', '.join(c.slug for c in lecture.chapters)}"
+            f"no rendered chapter {', '.join(unknown)}; rendered: {', '.join(c.slug for c in lecture.chapters)}"
         )
-    chosen = [c for c in lecture.chapters if not wanted or c.slug in wanted]
+    chosen = tuple(c for c in lecture.chapters if not wanted or c.slug in wanted)
     if not chosen:
         raise SlidesError("no chapters to make slides of")
-    folder = lecture.root / SLIDES_DIR
+    folder = lecture.root / Layout.SLIDES
     folder.mkdir(parents=True, exist_ok=True)
     jobs = max(1, jobs or os.cpu_count() or 1)
-
-    def one(chapter: ChapterOut) -> tuple[str, bool]:
-        fresh = render_chapter_slides(lecture, chapter, reversed_, force)
-        progress(f"{chapter.stem}: {'rendered' if fresh else 'current'}")
-        return chapter.slug, fresh
-
-    with ThreadPoolExecutor(max_workers=min(jobs, len(chosen))) as pool:
-        results = list(pool.map(one, chosen))
-    rendered = tuple(slug for slug, fresh in results if fresh)
+    all_steps = lecture_steps(lecture, chosen)
+    rendered = []
+    for chapter in chosen:
+        if write_chapter_slides(lecture, chapter, all_steps[chapter.slug], reversed_, force, jobs):
+            rendered.append(chapter.slug)
+            progress(f"{chapter.stem}: {len(all_steps[chapter.slug])} slides cut")
+        else:
+            progress(f"{chapter.stem}: current")
 
     scenes_ = [c.scene for c in chosen]
-    first, table = 0, []
+    ordered = [(c, s) for c in chosen for s in all_steps[c.slug]]
+    table, first = [], 0
     for c in chosen:
-        table.append((c.slug, c.scene, first, len(c.sections)))
-        first += len(c.sections)
-    info = probe(lecture.opaque(chosen[0])[0])
+        steps = all_steps[c.slug]
+        clips = [folder / "files" / c.scene / f"{_slide_name(s)}.mp4" for s in steps]
+        table.append(DeckChapter(slug=c.slug, scene=c.scene, first_slide=first, steps=[
+            DeckStep(section=s.section.name, heading=s.section.heading, file=lecture.rel(f),
+                     start=s.start_time, end=s.end_time, still=s.still_time)
+            for s, f in zip(steps, clips, strict=True)]))
+        first += len(steps)
     theme = lecture.theme
-    html_file = pptx_file = None
+    html_file = pptx_file = one_file_path = None
+    reveal = {
+        "cdn_url": "reveal.js",
+        "reveal_version": reveal_version(),
+        "reveal_theme": REVEAL_THEMES.get(theme, "black"),
+        "background_color": json.loads((folder / f"{scenes_[0]}.json").read_text())["background_color"],
+        "title": f"{lecture.title}: slides",
+        "controls": "true",
+        "progress": "true",
+        "slide_number": "c/t",
+        "hash": "true",
+    }
     if html:
         html_file = folder / f"{name}.html"
         # manim-slides copies a clip only when no file of that name is there yet, and the
         # names repeat between renders: start from an empty assets folder.
         shutil.rmtree(folder / f"{name}_assets", ignore_errors=True)
         install_reveal(folder)
-        background = json.loads((folder / f"{scenes_[0]}.json").read_text())["background_color"]
-        convert(
-            folder,
-            scenes_,
-            html_file,
-            "html",
-            {
-                "cdn_url": "reveal.js",
-                "reveal_version": reveal_version(),
-                "reveal_theme": REVEAL_THEMES.get(theme, "black"),
-                "background_color": background,
-                "title": f"{lecture.title}: slides",
-                "controls": "true",
-                "progress": "true",
-                "slide_number": "c/t",
-                "hash": "true",
-                "assets_dir": f"{name}_assets",
-            },
-        )
+        convert(folder, scenes_, html_file, "html", {**reveal, "assets_dir": f"{name}_assets"})
+        _finish_html(html_file, ordered)
         _check_offline(html_file)
         progress(f"wrote {html_file}")
+    if one_file:
+        one_file_path = folder / f"{name}.one-file.html"
+        convert(folder, scenes_, one_file_path, "html", {**reveal, "one_file": "true"})
+        _finish_html(one_file_path, ordered, inline=reveal_files())
+        _check_offline(one_file_path)
+        progress(f"wrote {one_file_path}")
     if pptx:
         pptx_file = folder / f"{name}.pptx"
+        info = probe(ordered[0][1].source)
         # PowerPoint's own 16:9 page (13.33 x 7.5 in); the clips keep their full resolution.
-        convert(
-            folder,
-            scenes_,
-            pptx_file,
-            "pptx",
-            {"width": "1280", "height": str(round(1280 * info.height / info.width))},
-        )
+        convert(folder, scenes_, pptx_file, "pptx",
+                {"width": "1280", "height": str(round(1280 * info.height / info.width))})
         progress(f"wrote {pptx_file}")
-    deck = Deck(folder, html_file, pptx_file, tuple(table), rendered)
+    deck = Deck(name=name, html=lecture.rel(html_file) if html_file else None,
+                pptx=lecture.rel(pptx_file) if pptx_file else None,
+                one_file=lecture.rel(one_file_path) if one_file_path else None, chapters=table)
     deck_file = folder / f"{name}.deck.json"
-    deck_file.write_text(
-        json.dumps(
-            {
-                "html": html_file.name if html_file else None,
-                "pptx": pptx_file.name if pptx_file else None,
-                "chapters": [{"slug": s, "scene": sc, "first_slide": f, "slides": n} for s, sc, f, n in table],
-            },
-            indent=2,
-        ),
-        encoding="utf-8",
-    )
-    register(lecture, **{SLIDES_HTML: html_file, SLIDES_PPTX: pptx_file, DECK: deck_file})
-    return deck
+    deck.write(deck_file)
+    register(lecture, **{named(DECK, name): deck_file})
+    return deck, deck_file, tuple(rendered)
 
 
 def _check_offline(html_file: Path) -> None:
-    """Every script, stylesheet and video the page loads is a file beside it, none remote."""
+    """Every script, stylesheet and video the page loads is inline or a file beside it, none remote."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
     missing = []
     for tag, attr in (("script", "src"), ("link", "href"), ("section", "data-background-video")):
         for el in soup.find_all(tag):
-            ref = el.get(attr)
-            if not ref:
+            ref = str(el.get(attr) or "")
+            if not ref or ref.startswith("data:"):
                 continue
-            if "://" in str(ref) or str(ref).startswith("//") or not (html_file.parent / str(ref)).is_file():
-                missing.append(str(ref))
+            if "://" in ref or ref.startswith("//") or not (html_file.parent / ref).is_file():
+                missing.append(ref)
     if missing:
         raise SlidesError(f"{html_file} refers to files that are not beside it: {missing[:5]}")
+

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..cache import sha256_file
 from .audio import RATE, Samples
 from .engine import Speech, Voice, estimate
 from .recordings import decode
@@ -24,15 +25,6 @@ from .recordings import decode
 # Bump when what an entry holds, or how a recording becomes Speech, changes.
 STORE_VERSION = "1"
 _IEEE_FLOAT = 3
-
-
-def sha256_file(path: Path) -> str:
-    """The file's sha256, hex."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def speech_key(text: str, voice_id: str, recording_sha256: str | None = None) -> str:

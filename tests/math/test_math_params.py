@@ -302,3 +302,14 @@ def test_a_text_longer_than_its_cards_hold_is_refused() -> None:
     with pytest.raises(ParamError) as exc:
         build({"lesson.goal": "g" * 101})
     one_line_error(exc, "lesson.goal = ", "101 characters, and at most 100 fit")
+
+
+def test_commented_toml_reads_back_and_documents_every_key(tmp_path) -> None:
+    from sigsat_math.params import load, specs, to_toml
+
+    text = to_toml(DEFAULTS, comments=True)
+    path = tmp_path / "p.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load(path) == DEFAULTS
+    lines = [line for line in text.splitlines() if " = " in line]
+    assert len(lines) == len(specs()) and all("  # " in line for line in lines)

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import math
 
+import mpmath
 import numpy as np
 import pytest
 
 from sigsat_math import (
     ExperimentConfig,
     dead_share,
+    elu_prime,
+    gelu_prime,
+    gelu_prime_root,
     gradient_norms,
+    leaky_relu_prime,
     quietest_unit,
     unit_median_z,
     unit_peak_z,
@@ -111,3 +116,30 @@ def test_the_unit_pass_is_the_network_measure_uses():
     for layer in (1, 6):
         per_unit = [unit_weight_gradient(relu(net), layer, j) for j in range(1, 17)]
         assert math.hypot(*per_unit) == pytest.approx(norms[layer - 1], rel=1e-12)
+
+
+# The variants' negative sides: where GELU' turns negative, against mpmath at 40 digits.
+def mp_gelu_prime(z):
+    """Phi(z) + z phi(z) with mpmath's own normal CDF and density."""
+    return mpmath.ncdf(z) + z * mpmath.npdf(z)
+
+
+def test_gelu_prime_turns_negative_where_mpmath_bisection_finds_its_root():
+    with mpmath.workdps(40):
+        root = mpmath.findroot(mp_gelu_prime, (-1.4, -0.1), solver="bisect")
+        assert gelu_prime_root() == pytest.approx(float(root), abs=1e-15)
+        # Negative everywhere below it (to -inf, where it tends to 0 from below), positive just above.
+        below = [root - mpmath.mpf(d) for d in ("1e-9", "0.01", "0.5", "0.6624", "2", "8", "30")]
+        assert all(mp_gelu_prime(z) < 0 for z in below)
+        assert mp_gelu_prime(root + mpmath.mpf("1e-9")) > 0
+    r = gelu_prime_root()
+    assert gelu_prime(r - 1e-9) < 0 < gelu_prime(r + 1e-9)
+    assert round(r, 3) == -0.752
+
+
+def test_elu_and_gelu_slopes_fade_to_zero_below_zero_and_leaky_relu_keeps_alpha():
+    for z in (-5.0, -10.0, -20.0):
+        assert elu_prime(z, 1.0) == pytest.approx(math.exp(z), rel=1e-15)
+        assert abs(gelu_prime(z)) < 2 * math.exp(-z * z / 2) * abs(z)
+        assert leaky_relu_prime(z, 0.1) == 0.1
+    assert 0 < elu_prime(-20.0, 1.0) < 1e-8 and -1e-80 < gelu_prime(-20.0) < 0

@@ -95,11 +95,33 @@ def test_the_latest_quality_is_found(tmp_path):
     assert load_lecture(tmp_path, "low").root == old
 
 
-def test_nothing_rendered_is_a_clear_error(tmp_path):
+@pytest.mark.parametrize("command", ["slides", "handout", "embed", "index"])
+def test_nothing_rendered_is_one_line_and_status_2(tmp_path, command):
     with pytest.raises(LectureError, match="run `sigsat render` first"):
         load_lecture(tmp_path)
-    result = CliRunner().invoke(present_group, ["handout", "--out", str(tmp_path)])
+    result = CliRunner().invoke(present_group, [command, "--out", str(tmp_path / "nowhere")])
     assert result.exit_code == 2 and "run `sigsat render` first" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_an_unknown_chapter_is_one_line_and_status_2(tmp_path):
+    out = fake_output(tmp_path)
+    result = CliRunner().invoke(present_group, ["slides", "--out", str(out), "--chapter", "nope"])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        f"Error: no rendered chapter nope in {out}; rendered: a"]
+
+
+@pytest.mark.parametrize("name, lines, heading", [
+    ("zones", ("The zones.",), "Zones"),
+    ("ReLU beside it", (), "ReLU beside it"),
+    ("plateau_z", ("First the sigmoid far out, at z = 6. Then more.",), "First the sigmoid far out"),
+    ("relu_negative_z", ("ReLU on its negative side: another flat plateau.",), "ReLU on its negative side"),
+])
+def test_step_headings_are_for_people(name, lines, heading):
+    from sigsat.present.lecture import Section as Step
+
+    assert Step(0, name, 0.0, 1.0, lines).heading == heading
 
 
 def box(kind: bytes, payload: bytes = b"") -> bytes:
@@ -118,8 +140,11 @@ def test_index_page_escapes_and_links_relatively(tmp_path):
     out = fake_output(tmp_path)
     page = write_index(load_lecture(out)).read_text()
     assert "Chapter &lt;A&gt;" in page and "<A>" not in page
-    assert 'src="clips/01_a.mp4"' in page and 'src="captions/01_a.vtt"' in page
-    assert "0.00665" in page and "problem1.z" in page
+    assert 'src="clips/01_a.mp4"' in page and 'href="captions/01_a.vtt"' in page
+    # Captions ride inside the page (a page from disk may not fetch its own file: URLs).
+    assert 'default src="data:text/vtt;charset=utf-8;base64,' in page
+    assert 'aria-label="Chapter 1, Chapter &lt;A&gt;"' in page
+    assert "0.00665" in page and "problem1.<wbr>z" in page  # a name breaks after its dots
     assert "http" not in page.replace("http-equiv", "")
     assert "sigsat slides" in page  # says what is not made yet
 

@@ -223,3 +223,41 @@ def test_drawn_ball_follows_the_model_frame_by_frame(render_chapter, text_dir):
         found = np.array([xs.mean() + left + 0.5, ys.mean() + top + 0.5])  # pixel centres
         assert np.abs(found - expected).max() < 1.5, (r, found, expected)
     assert len(picks) == 4 * (b.pushes + 1) + 4
+
+
+def test_the_inset_windows_read_as_separate_windows():
+    """ReLU's two windows overlap a little at the defaults: the inset draws them apart, each
+    giving way only to the middle of the overlap."""
+    from scenes.widgets.ball import SurfaceSet, get_inset_map
+    from sigsat_math import push_ball
+
+    b = DEFAULTS.ball
+    runs = {k: push_ball(name, getattr(b, k), b.push, b.pushes) for k, (name, _) in SURFACES.items()}
+    windows = SurfaceSet(runs, 1.0).windows
+    neg, pos = windows["relu_negative_z"], windows["relu_positive_z"]
+    assert neg[1] > pos[0]  # they do overlap, by 0.1 at the defaults
+    inset = get_inset_map("relu", "relu", DEFAULTS.curves.z_max,
+                          [(windows[k], runs[k].z[0], k) for k in ("relu_negative_z", "relu_positive_z")],
+                          5.0, 1.9, "").inset
+    (a, b_), axes = inset.bands, inset.axes
+    assert b_.get_left()[0] - a.get_right()[0] > 0.05  # a visible gap between the two bands
+    middle = axes.c2p((neg[1] + pos[0]) / 2, 0)[0]
+    assert a.get_right()[0] < middle < b_.get_left()[0]
+    assert abs(a.get_left()[0] - axes.c2p(neg[0], 0)[0]) < 1e-9
+    assert abs(b_.get_right()[0] - axes.c2p(pos[1], 0)[0]) < 1e-9
+
+
+def test_the_chapter_opens_on_the_picture_the_sigmoid_chapter_ends_on(render_chapter, text_dir):
+    """Chapter 2's last frame and chapter 3's first are the same picture: the cut does not show."""
+    ball = rendered(render_chapter, text_dir, movie=True)
+    sigmoid = render_chapter("sigmoid_curves", "SigmoidCurves", text_dir=text_dir, **SIZE)
+    from PIL import Image
+
+    last = np.asarray(Image.open(sigmoid["last_frame"]).convert("RGB"), dtype=float)
+    first = frames_at(ball["movie"], [0.0])[0.0]
+    assert last.shape == first.shape
+    diff = np.abs(last - first).max(axis=2)
+    assert diff.mean() < 2 and np.percentile(diff, 99.5) < 40, (diff.mean(), np.percentile(diff, 99.5))
+    # And the picture is not empty: the sigmoid is drawn.
+    sig = np.array([int(DARK.sigmoid[i:i + 2], 16) for i in (1, 3, 5)], float)
+    assert (np.abs(first - sig).max(axis=2) < 40).sum() > 200

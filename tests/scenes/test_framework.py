@@ -127,6 +127,7 @@ SHOWN = {
     "beat",
     "say",
     "get_formula_card",
+    "get_prose",
 }
 
 

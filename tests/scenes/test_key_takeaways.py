@@ -6,18 +6,19 @@ from functools import partial
 
 import pytest
 
+from scenes.widgets.bars import bar_height
 from sigsat_math import AUTO, ExperimentConfig, activation, first_over_last
-from tests.conftest import recompute_ledger, shown
+from tests.conftest import recompute_ledger, said, shown
 from tests.scenes.curve_check import worst_miss, z_extent
+from tests.scenes.emphasis_check import record_emphasis
 
 pytestmark = pytest.mark.slow
 SECTIONS = ["saturates", "peak", "vanishing", "relu slope", "modern networks", "closing"]
 CHAPTER = ("key_takeaways", "KeyTakeaways")
 OTHER = ["curves.z_max=12", "experiment.depth=5", "variants.leaky_alpha=0.3", "variants.elu_alpha=2",
-         "lesson.title=Vanishing Gradients", "lesson.author=A. N. Other", "lesson.year=2031"]
-
-
-
+         "lesson.title=Vanishing Gradients", "lesson.author=A. N. Other", "lesson.year=2031",
+         "lesson.goal=See why a deep network stops learning when its sigmoid units saturate, measure how the "
+         "gradient shrinks from layer to layer, and learn which activations to use in hidden layers instead."]
 
 
 def test_numbers_layout_and_captions(render_once):
@@ -35,7 +36,7 @@ def test_numbers_layout_and_captions(render_once):
     # The takeaway's 0.25 is the computed peak, on screen and in the narration.
     rows = data["scene_object"].rows
     assert rows[1][2][0].text.replace(" ", "").endswith("0.25")
-    assert "0.25" in next(c["text"] for c in data["cues"] if c["section"] == "peak")
+    assert "0.25" in said(data, "peak")
 
 
 def check_icons(data, z_max: float, leaky: float, elu: float) -> None:
@@ -70,4 +71,36 @@ def test_other_parameters_change_only_what_depends_on_them(render_once):
     unchanged = {label for label in n if n[label] == default[label]}
     assert unchanged == {"max sigma'", "sigma(0)"}
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
-    assert "Vanishing Gradients" in data["cues"][-1]["text"] and "A. N. Other" in data["cues"][-1]["text"]
+    assert "Vanishing Gradients" in said(data) and "A. N. Other" in said(data)
+
+
+@pytest.mark.parametrize("overrides", [(), tuple(OTHER)], ids=["defaults", "other"])
+def test_the_closing_card_has_room_under_the_takeaways(render_once, overrides):
+    data = render_once(*CHAPTER, overrides)
+    scene = data["scene_object"]
+    card, rows = scene.card, scene.rows
+    assert card.get_top()[1] <= rows.get_bottom()[1] - 0.5  # clear of the shrunken takeaways
+    assert rows.get_top()[1] <= 4 - 0.25 and card.get_bottom()[1] >= -4 + 0.25
+    assert card.width <= 12.5 + 1e-6
+    assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
+
+
+def test_emphasis_never_scales_and_the_bars_keep_their_measured_heights(render_chapter, monkeypatch):
+    def bars_to_scale(scene) -> None:
+        # At the peak of every emphasis, each bar on screen stands on the baseline as tall as its norm.
+        bars = getattr(scene, "bars", None)
+        if bars is None or bars.bars[0] not in scene.get_mobject_family_members():
+            return
+        norms, height, floor = scene.bar_scale
+        base = bars[0].get_y()
+        for bar, norm in zip(bars.bars, norms, strict=True):
+            assert bar.height == pytest.approx(max(bar_height(norm, max(norms), height, floor), 0.02), abs=1e-6)
+            assert bar.get_bottom()[1] == pytest.approx(base, abs=1e-6)
+        checked.append(scene.marks[-1].name)
+
+    checked: list[str] = []
+    found = record_emphasis(monkeypatch, bars_to_scale)
+    render_chapter(*CHAPTER)
+    assert "vanishing" in checked
+    for e in found:
+        assert e["peak"] == pytest.approx(e["before"], abs=1e-6), e

@@ -20,10 +20,20 @@ def test_ledger_and_layout(render_chapter):
     numbers = {row["label"]: row["text"] for row in data["ledger"]}
     assert numbers["max sigma'"] == "0.25" and numbers["sigma(0)"] == "0.5"
     assert numbers["saturation threshold"] == "3"
-    assert [s["name"] for s in data["sections"]] == ["formulas", "curves", "zones", "peak", "sweep", "flat means slow"]
+    assert [s["name"] for s in data["sections"]] == ["formulas", "derivation", "curves", "zones", "peak", "sweep",
+                                                     "flat means slow"]
     for section in data["sections"]:
         assert section["layout"] == [], section["name"]
     assert len(data["cues"]) >= len(data["sections"])
+    scene = data["scene_object"]
+    # The derivation ends in the card: sigma' = sigma (1 - sigma), the two factors as parts.
+    assert list(scene.slot.tex_strings) == [r"\sigma'(z)", "=", r"\sigma(z)", r"\bigl(1 - \sigma(z)\bigr)"]
+    # The formula card sits under the title's rule, not over it.
+    assert scene.card.get_top()[1] < scene.heading[1].get_bottom()[1] - 0.1
+    # The chapter ends on the bare sigmoid, which the ball chapter picks up (see test_ball_on_surfaces).
+    left = [m for m in scene.mobjects
+            if m.family_members_with_points() and m.get_fill_opacity() + m.get_stroke_opacity()]
+    assert {id(m) for m in left} <= {id(scene.stage.axes), id(scene.stage.curve)}
 
 
 def test_threshold_parameter_moves_the_numbers(render_chapter):
@@ -52,11 +62,11 @@ def test_zones_are_shaded_where_the_threshold_says(render_chapter, threshold):
     image = frame_at(data["movie"], start + 2.0)  # after the zones flash, before the fade
     h, w, _ = image.shape
 
-    def pixel(z: float, y: float) -> np.ndarray:
+    def pixel(z: float, y: float, frame: np.ndarray = image) -> np.ndarray:
         x, yy, _ = axes.c2p(z, y)
         col = int(round((x / config.frame_width + 0.5) * w))
         row = int(round((0.5 - yy / config.frame_height) * h))
-        return image[row - 1:row + 2, col - 1:col + 2].reshape(-1, 3).mean(axis=0)
+        return frame[row - 1:row + 2, col - 1:col + 2].reshape(-1, 3).mean(axis=0)
 
     bg = np.array([int(DARK.background[i:i + 2], 16) for i in (1, 3, 5)], float)
     sat = np.array([int(DARK.saturated[i:i + 2], 16) for i in (1, 3, 5)], float)
@@ -66,3 +76,10 @@ def test_zones_are_shaded_where_the_threshold_says(render_chapter, threshold):
         assert np.abs(pixel(z, 0.3) - shaded).max() < 12, z
     for z in (-threshold + 0.6, threshold - 0.6):
         assert np.abs(pixel(z, 0.3) - bg).max() < 12, z
+    # Mid-pulse the zones glow, and their edges stay at +-threshold (a scaling pulse moved them).
+    glow = frame_at(data["movie"], start + 0.75)
+    for z in (-threshold - 0.3, threshold + 0.3):
+        assert np.abs(pixel(z, 0.15, glow) - shaded).max() > 12, z  # brighter than at rest
+        assert np.abs(pixel(z, 0.15, glow) - bg).max() > 30, z
+    for z in (-threshold + 0.3, threshold - 0.3):
+        assert np.abs(pixel(z, 0.35, glow) - bg).max() < 12, z  # between the curves

@@ -18,12 +18,13 @@ from typing import Any, ClassVar
 from manim import UP, ManimColor, Scene, config
 from manim.utils.exceptions import EndSceneEarlyException
 
-from sigsat.contract import Beat, Cue, LedgerRow, Loop, Section, Sidecar
-from sigsat_math import AUTO, Display, Quantity, quantity
+from sigsat.contract import Beat, Cue, LedgerRow, Loop, Plan, PlanSection, Section, Sidecar
+from sigsat_math import AUTO, Display, Params, Quantity, quantity
 
 from . import CHAPTERS, layout
 from .context import ChapterContext, ScopedParams, activate, active
 from .narration import Narrator, Tracker, beat_id, beat_record, caption_cues, spoken_form
+from .replay import ReplayRenderer
 from .theme import SAFE_MARGIN, Theme
 
 
@@ -55,6 +56,7 @@ class ChapterScene(Scene):
 
     def __init__(self, *args: Any, context: ChapterContext | None = None, **kwargs: Any) -> None:
         self.context = context or active()
+        kwargs.setdefault("renderer", ReplayRenderer())
         super().__init__(*args, **kwargs)
 
     @classmethod
@@ -72,9 +74,16 @@ class ChapterScene(Scene):
     def setup(self) -> None:
         """Pick up the parameters and theme, and start an empty ledger and caption track."""
         activate(self.context)
-        self.params = self.context.params
+        self._params = self.context.params
         self.theme: Theme = self.context.theme
-        self.p = ScopedParams(self.params, (*self.reads, "theme"), type(self).__name__)
+        # What each section reads (index: beats so far; the frames before the first beat are
+        # section 0's): a part of the chapter depends on what is read up to its end.
+        self._section = 0
+        self._section_reads: list[set[str]] = [{"theme"}]
+        self._stopped = False
+        self.p = ScopedParams(self._params, (*self.reads, "theme"), type(self).__name__,
+                              seen=self._saw)
+        self._enter_section(0)
         # Cairo's camera (sigsat renders with cairo; OpenGL's camera has no such attribute).
         self.camera.background_color = ManimColor(self.theme.background)  # type: ignore[union-attr]
         self.ledger: list[Record] = []
@@ -84,6 +93,32 @@ class ChapterScene(Scene):
         self.cues: list[Cue] = []
         self.tracker: Tracker | None = None
         self._narrator: Narrator | None = None
+
+    @property
+    def params(self) -> Params:
+        """Every parameter, unscoped: the current section counts as reading all of `reads`."""
+        self._section_reads[self._section].update(self.reads)
+        return self._params
+
+    def _saw(self, key: str) -> None:
+        self._section_reads[self._section].add(key)
+
+    def _enter_section(self, index: int) -> None:
+        """Draw section `index` or replay it unseen, as the context asks; past the last section
+        to draw, end the render (manim's own early end, as `-n` does)."""
+        draw = self.context.draw
+        if draw is None:
+            return
+        if isinstance(draw, frozenset):
+            first, last, drawing = min(draw, default=0), max(draw, default=-1), index in draw
+        else:
+            (first, last), drawing = draw, draw[0] <= index <= draw[1]
+        if first <= last < index:
+            self._stopped = True
+            raise EndSceneEarlyException()
+        renderer = self.renderer
+        if isinstance(renderer, ReplayRenderer):
+            renderer.drawing = drawing
 
     @property
     def narrator(self) -> Narrator:
@@ -111,6 +146,10 @@ class ChapterScene(Scene):
         animations by the voice: `tracker.duration`, `tracker.remaining`, `time_until(mark)`.
         """
         self._finish_beat()
+        if self.marks:
+            self._section += 1
+            self._section_reads.append({"theme"})
+        self._enter_section(self._section)
         written = " ".join(line.strip() for line in lines if line.strip())
         self.next_section(name)
         self.marks.append(SectionMark(name, self.time, []))
@@ -188,7 +227,7 @@ class ChapterScene(Scene):
     def _check_layout(self) -> None:
         # Every animation's last frame is checked, not only the section's: a beat often fades
         # its texts out at the end, and what was wrong must not fade with them.
-        if self.marks:
+        if self.marks and self.context.check_layout:
             found = self.marks[-1].layout
             found.extend(p for p in self.layout_problems() if p not in found)
 
@@ -200,16 +239,32 @@ class ChapterScene(Scene):
         reads = sorted({*self.reads, "theme"})
         return Sidecar(
             scene=type(self).__name__, title=self.title, reads=reads,
-            params=self.params.subset(set(reads)), duration=self.time, sections=sections,
+            params=self._params.subset(set(reads)), duration=self.time, sections=sections,
             beats=self.beats, cues=self.cues,
             ledger=[r.row() for r in self.ledger],
             loops=self.loops)
 
+    def render_plan(self) -> Plan:
+        """The sections' frames and what was read up to each one's end."""
+        fps = config.frame_rate
+        names = [m.name for m in self.marks] or ["autocreated"]
+        bounds = [0, *(round(m.start * fps) for m in self.marks[1:]), round(self.time * fps)]
+        seen: set[str] = set()
+        sections = []
+        for i, name in enumerate(names):
+            seen |= self._section_reads[i]
+            sections.append(PlanSection(name=name, start=bounds[i], end=bounds[i + 1], reads=sorted(seen)))
+        return Plan(scene=type(self).__name__, fps=round(fps), frames=bounds[-1], sections=sections)
+
     def tear_down(self) -> None:
-        """Let the last beat's voice finish, check the last frame and write the sidecar."""
-        try:
-            self._finish_beat()
-        except EndSceneEarlyException:  # `manim -n A,B` stopped the scene early: nothing to wait for
-            pass
+        """Let the last beat's voice finish, check the last frame and write the sidecar (and
+        the plan, when the context asks for it)."""
+        if not self._stopped:
+            try:
+                self._finish_beat()
+            except EndSceneEarlyException:  # `manim -n A,B` stopped the scene early: nothing to wait for
+                pass
         path = self.context.sidecar or Path(config.media_dir) / "sigsat" / f"{type(self).__name__}.json"
         self.sidecar().write(path)
+        if self.context.plan is not None:
+            self.render_plan().write(self.context.plan)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, is_dataclass, replace
 from pathlib import Path
@@ -36,6 +36,12 @@ class ChapterContext:
     speech_dir: Path | None = None  # None: media_dir/sigsat/speech
     recordings: Path | None = None
     chapter: str = ""  # the chapter's slug (names its recordings)
+    # The sections to draw, first and last (0-based, inclusive; the frames before the first
+    # beat belong to section 0); the others are replayed unseen (scenes.replay), and the
+    # render stops after `last`. None draws every section.
+    draw: tuple[int, int] | frozenset[int] | None = None  # or exactly these sections (tests)
+    check_layout: bool = True  # a part leaves the layout check to its chapter's plan
+    plan: Path | None = None  # where to write the sections' frames and reads (sigsat.contract.Plan)
 
     @property
     def theme(self) -> Theme:
@@ -97,11 +103,13 @@ class UndeclaredParam(AttributeError):
 class ScopedParams:
     """Read-only view of Params that allows only the declared keys, so `reads` cannot lie."""
 
-    def __init__(self, obj: Any, allowed: Iterable[str], owner: str, prefix: str = "") -> None:
+    def __init__(self, obj: Any, allowed: Iterable[str], owner: str, prefix: str = "",
+                 seen: Callable[[str], None] | None = None) -> None:
         self._obj = obj
         self._allowed = frozenset(allowed)
         self._owner = owner
         self._prefix = prefix
+        self._seen = seen  # told every key read (the chapter records which section reads what)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -109,9 +117,11 @@ class ScopedParams:
         key = self._prefix + name
         value = getattr(self._obj, name)
         if is_dataclass(value):
-            return ScopedParams(value, self._allowed, self._owner, key + ".")
+            return ScopedParams(value, self._allowed, self._owner, key + ".", self._seen)
         if key not in self._allowed:
             raise UndeclaredParam(
                 f"{self._owner} reads parameter {key!r} but does not list it in `reads`"
             )
+        if self._seen is not None:
+            self._seen(key)
         return value

@@ -170,6 +170,15 @@ def chapter_key(ref: ChapterRef, reads: Iterable[str], params: Params, quality: 
     return Key(hashlib.sha256(blob.encode()).hexdigest()[:32], parts)
 
 
+def part_key(chapter: Key, name: str, reads: Iterable[str], params: Params) -> Key:
+    """The key of a chapter's part (`name`: its sections): the chapter's key with only the
+    parameters read up to the part's end, since its frames follow from what ran up to there
+    (the sections before it are replayed to reach it)."""
+    parts = {**chapter.parts, "params": params.subset(set(reads)), "part": name}
+    blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return Key(hashlib.sha256(blob.encode()).hexdigest()[:32], parts)
+
+
 def why_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     """What differs between two keys' parts, in a few words (`params problem1.z 5.0 -> 4.0`)."""
     names = {"code": "its code", "shared": "shared scene code", "math": "sigsat_math",

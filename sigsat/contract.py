@@ -123,6 +123,13 @@ class Job(Record):
     voice: VoiceSpec = VoiceSpec()
     recordings: str | None = None  # a folder of the lecturer's own recordings
     parent_pid: int | None = None  # the render's pid: the worker stops when it dies (None: its parent)
+    # "plan": replay the whole chapter unseen, writing its sidecar and Plan (no video);
+    # "part": draw sections `first`..`last` (replaying those before) into a part's video.
+    mode: Literal["plan", "part"] = "part"
+    first: int = 0
+    last: int = -1  # -1: to the chapter's end
+    keep_lossless: bool = False  # keep manim's lossless movie in the part (tests compare frames)
+    only: list[int] | None = None  # draw exactly these sections instead (tests: every other one)
 
 
 class Failure(Record):
@@ -213,6 +220,36 @@ class Sidecar(Record):
     cues: list[Cue]
     ledger: list[LedgerRow]
     loops: list[Loop]
+
+
+class PlanSection(Part):
+    """A section as the renderer splits a chapter: its name, its frames (end exclusive), and
+    every parameter read up to its end (what its frames can depend on; sorted)."""
+
+    name: str
+    start: int
+    end: int
+    reads: list[str]
+
+
+class Plan(Record):
+    """A chapter's sections for rendering in parts (the scene writes it beside its sidecar)."""
+
+    scene: str
+    fps: int
+    frames: int
+    sections: list[PlanSection]
+
+
+class PartEntry(Record):
+    """A rendered part in the cache (`CACHE/parts/<key>/part.json`): its frames and files."""
+
+    key: str
+    slug: str
+    first: int
+    last: int
+    frames: int = Field(gt=0)
+    files: dict[str, EntryFile]
 
 
 # What the worker stores in the cache.

@@ -47,6 +47,16 @@ def h264(src: Path, dest: Path) -> None:
                str(dest))
 
 
+def concat(sources: Sequence[Path], dest: Path, listing: Path, faststart: bool) -> None:
+    """Join videos of the same encoding one after another without re-encoding them (ffmpeg's
+    concat demuxer): a chapter's parts, each starting on a key frame of its own."""
+    lines = "".join("file '" + str(p.resolve()).replace("'", "'\\''") + "'\n" for p in sources)
+    listing.write_text("ffconcat version 1.0\n" + lines, encoding="utf-8")
+    index = ("-movflags", "+faststart") if faststart else ()
+    run_ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-map", "0:v", "-c", "copy", *index,
+               *BITEXACT_VIDEO, str(dest))
+
+
 def composite(src: Path, dest: Path, background: str, quality: Quality) -> None:
     """A transparent render laid on the theme's background: the opaque H.264 master."""
     colour = "0x" + background.lstrip("#")

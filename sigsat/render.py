@@ -8,6 +8,9 @@ and OUT/<quality>/ is left as it was.
 
 from __future__ import annotations
 
+import functools
+import heapq
+import itertools
 import json
 import os
 import shutil
@@ -16,8 +19,7 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +39,7 @@ from .cache import (
     Stored,
     chapter_key,
     link_or_copy,
+    part_key,
     sha256_file,
     tool_versions,
     verify,
@@ -54,20 +57,23 @@ from .contract import (
     Layout,
     LectureRecord,
     Manifest,
+    PartEntry,
+    Plan,
     QualitySpec,
     RunRecord,
     VoiceSpec,
 )
-from .faults import within
+from .faults import cause, describe, within
 from .layout_report import summary
 from .logger import console, is_quiet, logger
 from .narration import script_csv, script_markdown
 from .outputs import Version, locked, recover, remove_stale_tmp
+from .parts import PartSpan, split
 from .progress import RunProgress
 from .qualities import FORMATS, Quality
 from .runs import Run, gc_lock, live_keys, sweep
 from .units import clock, size
-from .worker import FAILURE_LINE, sweep_aliases
+from .worker import FAILURE_LINE, PART_FILE, join_chapter, sweep_aliases
 
 MANIFEST = Layout.MANIFEST
 LOG_TAIL = 25
@@ -113,6 +119,10 @@ class Task:
     fault: bool = False  # the error is the environment's (a full disk...), not the chapter's
     seconds: float = 0.0
     rendered: bool = False
+    started: float = 0.0
+    parts: list[Path | None] = field(default_factory=list)  # its parts' folders, in order
+    drawn: list[str] = field(default_factory=list)  # the parts drawn by this run
+    remaining: int = 0  # parts still drawing
 
     @property
     def name(self) -> str:
@@ -137,6 +147,66 @@ class Result:
     def faults(self) -> list[str]:
         """The environment's faults that stopped chapters, each once."""
         return list(dict.fromkeys(t.error for t in self.tasks if t.fault))
+
+
+class _Pool:
+    """`workers` threads, each taking the most urgent job first (the smallest priority); a job
+    may queue more. `run` returns when nothing is queued or running, and re-raises a job's error."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = max(1, workers)
+        self._heap: list[tuple[tuple[int, ...], int, Callable[[], None]]] = []
+        self._cond = threading.Condition()
+        self._order = itertools.count()
+        self._running = 0
+        self._closed = False
+        self._errors: list[BaseException] = []
+
+    def submit(self, priority: tuple[int, ...], job: Callable[[], None]) -> None:
+        """Queue a job."""
+        with self._cond:
+            heapq.heappush(self._heap, (priority, next(self._order), job))
+            self._cond.notify()
+
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap and self._running and not self._closed:
+                    self._cond.wait()
+                if self._closed or not self._heap:
+                    self._cond.notify_all()
+                    return
+                _, _, job = heapq.heappop(self._heap)
+                self._running += 1
+            try:
+                job()
+            except BaseException as e:  # handed to run(), which re-raises it
+                with self._cond:
+                    self._errors.append(e)
+                    self._closed = True
+            finally:
+                with self._cond:
+                    self._running -= 1
+                    self._cond.notify_all()
+
+    def run(self) -> None:
+        """Run the queue to its end."""
+        threads = [threading.Thread(target=self._work, name=f"job-{i}", daemon=True)
+                   for i in range(self.workers)]
+        for t in threads:
+            t.start()
+        try:
+            for t in threads:
+                while t.is_alive():
+                    t.join(0.5)
+        except BaseException:
+            with self._cond:
+                self._closed = True
+                self._heap.clear()
+                self._cond.notify_all()
+            raise
+        if self._errors:
+            raise self._errors[0]
 
 
 class Renderer:
@@ -205,61 +275,93 @@ class Renderer:
     def _work(self, task: Task) -> Path:
         return self.workspace.folder / task.ref.slug
 
-    def _render_one(self, task: Task, progress: RunProgress) -> None:
+    def _job(self, task: Task, **fields: Any) -> Job:
+        """The job of one of the chapter's processes (its plan, or a part: `fields`)."""
         assert task.key is not None
-        work = self._work(task)
-        work.mkdir(parents=True, exist_ok=True)
         q = self.o.quality
-        job = Job(
+        given: dict[str, Any] = {"key": task.key.digest, "parts": task.key.parts, **fields}
+        return Job(
             module=task.ref.module, scene=task.ref.scene, slug=task.ref.slug, title=task.ref.title,
             quality=QualitySpec(name=q.name, width=q.width, height=q.height, fps=q.fps),
             format=self.o.fmt, transparent=self.o.transparent, params=self.o.params.flat(),
-            work=str(work.resolve()), tex_dir=str((self.cache.tex / q.name).resolve()),
+            work=str(self._work(task).resolve()), tex_dir=str((self.cache.tex / q.name).resolve()),
             speech_dir=str(self.cache.speech.resolve()),
-            entry_final=str(self.cache.folder(task.key.digest).resolve()),
-            key=task.key.digest, parts=task.key.parts, voice=self.o.voice,
+            entry_final=str(self.cache.folder(task.key.digest).resolve()), voice=self.o.voice,
             recordings=str(self.o.recordings.resolve()) if self.o.recordings else None,
-            parent_pid=os.getpid())
-        job_file = work / "job.json"
-        job.write(job_file)
-        log_file = work / "log.txt"
-        # One BLAS thread per chapter process: the chapters already fill the cores, and the
-        # measured network's small matrices run slower with more threads fighting for them.
-        env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1"}
+            parent_pid=os.getpid(), **given)
+
+    def _plan_chapter(self, task: Task, progress: RunProgress, pool: _Pool) -> None:
+        """Replay the chapter unseen (its sidecar, layout check and sections), then queue the
+        parts the cache does not have; the last part to finish joins the chapter."""
+        work = self._work(task)
+        work.mkdir(parents=True, exist_ok=True)
         progress.started(task.name)
-        started = time.monotonic()
-        with self._procs_lock:
-            if self._stopping:
-                return
-            proc = subprocess.Popen([sys.executable, "-m", "sigsat.worker", str(job_file)],
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=env)
-            self._procs.add(proc)
-        try:
-            report = self._follow(proc, log_file, task)
-            code = proc.wait()
-        finally:
-            with self._procs_lock:
-                self._procs.discard(proc)
-        task.seconds = time.monotonic() - started
-        if self._stopping:  # stopped on purpose: not a chapter's failure
-            task.error = "stopped"
+        task.started = time.monotonic()
+        if not self._spawn(task, self._job(task, mode="plan"), "plan"):
+            self._done(task, progress)
             return
-        task.log = self._keep_log(log_file, task)
-        if code == 0:
-            # The worker's own entry is this run's copy (it published a link of it).
+        plan = Plan.read(work / "plan" / "plan.json")
+        assert task.key is not None
+        spans = split(plan)
+        task.parts = [None] * len(spans)
+        todo: list[tuple[int, PartSpan, Key]] = []
+        for slot, span in enumerate(spans):
+            key = part_key(task.key, span.name, span.reads, self.o.params)
+            found = self._pin_part(key.digest)
+            if found is not None:
+                task.parts[slot] = found
+            else:
+                todo.append((slot, span, key))
+        task.drawn = [span.name for _, span, _ in todo]
+        task.remaining = len(todo)
+        if not todo:
+            self._join(task, progress)
+            return
+        for slot, span, key in todo:
+            # Longest first: the chapters' parts fill the cores, and the long ones end last.
+            pool.submit((1, -span.frames, task.ref.number, span.first),
+                        functools.partial(self._part, task, slot, span, key, progress))
+
+    def _part(self, task: Task, slot: int, span: PartSpan, key: Key, progress: RunProgress) -> None:
+        """Draw one part of the chapter in its own process."""
+        if not task.error and not self._stopping:
+            job = self._job(task, mode="part", first=span.first, last=span.last, key=key.digest,
+                            parts=key.parts)
+            if self._spawn(task, job, f"part-{span.first}"):
+                task.parts[slot] = self._pin_part(key.digest)
+                if task.parts[slot] is None:
+                    task.error = f"part {span.name} left no usable cache entry"
+        with self._procs_lock:
+            task.remaining -= 1
+            last = task.remaining == 0
+        if last:
+            self._join(task, progress)
+
+    def _join(self, task: Task, progress: RunProgress) -> None:
+        """The chapter's entry from its plan and parts (when none failed)."""
+        assert task.key is not None
+        if not task.error and not self._stopping:
+            parts = [p for p in task.parts if p is not None]
+            work = self._work(task)
             try:
-                task.entry, task.rendered = verify(work / "entry", task.key.digest), True
+                folder = join_chapter(self._job(task), work / "plan" / "sidecar.json", parts, work / "join")
+                task.entry, task.rendered = verify(folder, task.key.digest), True
             except Damaged as e:
                 task.error = f"the render left no usable cache entry ({e})"
-        elif report is not None:
-            task.error = report.error + (f" ({report.where})" if report.where else "")
-            task.fault = report.kind == "environment"
-        elif code < 0:
-            task.error = f"the chapter's process was killed by signal {-code}"
-        else:
-            task.error = f"the chapter's process exited with status {code}"
+            except (OSError, RuntimeError) as e:  # ffmpeg, or the machine (a full disk...)
+                found = cause(e)
+                task.fault = found is not None
+                task.error = (describe(found, self.cache.root, "the cache folder") if found is not None
+                              else f"joining the chapter's parts failed: {str(e).splitlines()[0]}")
+        self._done(task, progress)
+
+    def _done(self, task: Task, progress: RunProgress) -> None:
+        task.seconds = time.monotonic() - task.started
         progress.finished(task.name)
+        if self._stopping:
+            task.error = "stopped"
+            return
+        task.log = self._keep_log(self._work(task) / "log.txt", task)
         if task.fault:  # said once, at the end (sigsat.cli), as the run's error
             logger.info("[red]✗ %s stopped[/] after %.1f s: %s", task.name, task.seconds,
                         escape(task.error))
@@ -267,7 +369,66 @@ class Renderer:
             logger.error("[red]✗ %s failed[/] after %.1f s: %s", task.name, task.seconds,
                          escape(task.error))
         else:
-            logger.info("[green]✓[/] %s rendered in %.1f s", task.name, task.seconds)
+            logger.info("[green]✓[/] %s rendered in %.1f s (%d of %d parts drawn)", task.name,
+                        task.seconds, len(task.drawn), len(task.parts))
+
+    def _pin_part(self, digest: str) -> Path | None:
+        """A cached part, its files hard-linked into this run's folder and checked there."""
+        folder = self.cache.root / "parts" / digest
+        if not (folder / PART_FILE).is_file():
+            return None
+        into = self._pins / "parts" / digest
+        if into.exists():
+            shutil.rmtree(into)
+        into.mkdir(parents=True)
+        try:
+            for path in folder.iterdir():
+                link_or_copy(path, into / path.name)
+            entry = PartEntry.read(into / PART_FILE)
+        except (FileNotFoundError, ContractError):
+            shutil.rmtree(into)
+            return None
+        for record in entry.files.values():
+            path = into / record.name
+            if not path.is_file() or path.stat().st_size != record.size or sha256_file(path) != record.sha256:
+                logger.warning("cached part %s damaged (%s); rendering it again", digest, record.name)
+                shutil.rmtree(into)
+                return None
+        return into
+
+    def _spawn(self, task: Task, job: Job, name: str) -> bool:
+        """Run one of the chapter's processes to its end; False (and the task's error) on failure."""
+        work = self._work(task)
+        job_file = work / f"job-{name}.json"
+        job.write(job_file)
+        # One BLAS thread per process: the processes already fill the cores, and the
+        # measured network's small matrices run slower with more threads fighting for them.
+        env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1"}
+        with self._procs_lock:
+            if self._stopping:
+                return False
+            proc = subprocess.Popen([sys.executable, "-m", "sigsat.worker", str(job_file)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, env=env)
+            self._procs.add(proc)
+        try:
+            report = self._follow(proc, work / "log.txt", task)
+            code = proc.wait()
+        finally:
+            with self._procs_lock:
+                self._procs.discard(proc)
+        if self._stopping or code == 0:
+            return code == 0
+        if task.error:  # another of its processes failed first
+            return False
+        if report is not None:
+            task.error = report.error + (f" ({report.where})" if report.where else "")
+            task.fault = report.kind == "environment"
+        elif code < 0:
+            task.error = f"the chapter's process was killed by signal {-code}"
+        else:
+            task.error = f"the chapter's process exited with status {code}"
+        return False
 
     @staticmethod
     def _follow(proc: subprocess.Popen[bytes], log_file: Path, task: Task) -> Failure | None:
@@ -276,7 +437,7 @@ class Renderer:
         assert proc.stdout is not None
         log: IO[bytes] | None
         try:
-            log = open(log_file, "wb")
+            log = open(log_file, "ab")  # the chapter's processes (plan, parts) share its log
         except OSError:
             log = None
         report = None
@@ -388,20 +549,17 @@ class Renderer:
                 logger.warning("[yellow]⚠[/] %s: %s", t.name, escape(line))
 
     def _render_all(self, todo: list[Task], progress: RunProgress) -> None:
+        """Plans first, then every chapter's missing parts, longest first, on `jobs` processes."""
         if not todo:
             return
-        with ThreadPoolExecutor(max_workers=self.o.jobs, thread_name_prefix="chapter") as pool:
-            futures: set[Future[None]] = {pool.submit(self._render_one, t, progress) for t in todo}
-            try:
-                while futures:
-                    done, futures = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
-                    for f in done:
-                        f.result()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                self.stop()
-                raise
+        pool = _Pool(self.o.jobs)
+        for t in todo:
+            pool.submit((0, t.ref.number), functools.partial(self._plan_chapter, t, progress, pool))
+        try:
+            pool.run()
+        except BaseException:
+            self.stop()
+            raise
 
     # Outputs
     def _write_outputs(self, tasks: list[Task], started: float) -> Manifest:

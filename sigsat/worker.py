@@ -164,8 +164,13 @@ def scene_class(job: Job) -> type[Any]:
     return cls
 
 
+PART_FILE = "part.json"
+LOSSLESS = "lossless.mov"
+TO_THE_END = 1 << 30
+
+
 def run(job: Job) -> None:
-    """Render the job's chapter and store its cache entry."""
+    """Plan the job's chapter or render one part of it (see Job.mode)."""
     from scenes.context import ChapterContext
     from sigsat_math.params import build
 
@@ -173,56 +178,119 @@ def run(job: Job) -> None:
 
     quality = Quality(job.quality.name, job.quality.width, job.quality.height, job.quality.fps, "")
     work = Path(job.work)
+    out = work / ("plan" if job.mode == "plan" else f"part-{job.first}")
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    planning = job.mode == "plan"
+    last = job.last if job.last >= 0 else TO_THE_END
+    draw = (0, -1) if planning else frozenset(job.only) if job.only is not None else (job.first, last)
+    context = ChapterContext(params=build(job.params), sidecar=out / "sidecar.json", voice=job.voice,
+                             speech_dir=Path(job.speech_dir),
+                             recordings=Path(job.recordings) if job.recordings else None,
+                             chapter=job.slug, draw=draw, check_layout=planning, plan=out / "plan.json")
+    # Every process of a job has a media folder of its own (parts of a chapter run at once).
+    alias = plain_alias(out)
+    try:
+        started = time.monotonic()
+        movie = _manim(job, out, alias, context)
+        logger.info("manim %s %s in %.1f s", "planned" if planning else "drew", job.scene,
+                    time.monotonic() - started)
+        if not planning:
+            _store_part(job, out, movie, context, quality, started)
+    finally:
+        drop_alias(alias)
+
+
+def _manim(job: Job, out: Path, alias: Path, context: ChapterContext) -> Path | None:
+    """Run the scene (manim's movie holds the drawn sections only); the movie, if any."""
+    _configure(job, alias)
+    scene = scene_class(job)(context=context)
+    scene.render()
+    _share_svgs(alias / "tex", Path(job.tex_dir))
+    for scratch in ("tex", "texts"):
+        shutil.rmtree(out / scratch, ignore_errors=True)
+    try:
+        movie = Path(scene.renderer.file_writer.movie_file_path)
+    except AttributeError:
+        return None
+    return movie if movie.is_file() else None
+
+
+def _store_part(job: Job, out: Path, movie: Path | None, context: ChapterContext, quality: Quality,
+                started: float) -> None:
+    """The part's H.264 video (and its lossless movie where a clip or a test needs it), published
+    to CACHE/parts/<key>."""
+    from .contract import PartEntry
+    from .encode import composite, h264
+    from .media import probe
+
+    if movie is None:
+        raise RuntimeError(f"sections {job.first}-{job.last} of {job.scene} drew no frames")
+    entry = out / "entry"
+    entry.mkdir()
+    video = entry / "video.mp4"
+    if job.transparent:
+        composite(movie, video, context.theme.background, quality)
+    else:
+        h264(movie, video)
+    files = {"video": video}
+    if job.keep_lossless or job.format != "mp4" or job.transparent:
+        os.replace(movie, entry / LOSSLESS)
+        files["lossless"] = entry / LOSSLESS
+    frames = probe(video).frames
+    PartEntry(key=job.key, slug=job.slug, first=job.first, last=job.last, frames=frames,
+              files={role: _file_record(path) for role, path in files.items()}).write(entry / PART_FILE)
+    parts_store(Path(job.entry_final)).publish(entry, job.key)
+    shutil.rmtree(out / "media")
+    logger.info("part %d-%d of %s: %d frames in %.1f s", job.first, job.last, job.scene, frames,
+                time.monotonic() - started)
+
+
+def parts_store(entry_final: Path) -> Any:
+    """The cache of parts, CACHE/parts/ (beside CACHE/entries/, published the same way)."""
+    from .cache import Cache
+
+    store = Cache(entry_final.parent.parent)
+    store.entries = store.root / "parts"
+    return store
+
+
+def join_chapter(job: Job, side: Path, parts: list[Path], work: Path) -> Path:
+    """The chapter's cache entry from its plan's sidecar and its parts' folders (in order): the
+    parts' video joined without re-encoding, the soundtrack, the clip and the poster; published
+    to the cache. Returns the entry's folder (this run's copy)."""
+    from .cache import ENTRY, Cache
+    from .encode import concat, poster, transcode
+    from .media import probe
+    from .qualities import FORMATS
+
+    started = time.monotonic()
     entry = work / "entry"
     if entry.exists():
         shutil.rmtree(entry)
     entry.mkdir(parents=True)
     sidecar = entry / "sidecar.json"
-    params = build(job.params)
-    context = ChapterContext(params=params, sidecar=sidecar, voice=job.voice,
-                             speech_dir=Path(job.speech_dir),
-                             recordings=Path(job.recordings) if job.recordings else None,
-                             chapter=job.slug)
-    alias = plain_alias(work)
-    try:
-        _render(job, work, alias, entry, sidecar, context, quality)
-    finally:
-        drop_alias(alias)
-
-
-def _render(job: Job, work: Path, alias: Path, entry: Path, sidecar: Path, context: ChapterContext,
-            quality: Quality) -> None:
-    from .cache import ENTRY, Cache
-    from .encode import composite, h264, poster, transcode
-    from .media import probe
-    from .qualities import FORMATS
-
-    _configure(job, alias)
-    started = time.monotonic()
-    scene = scene_class(job)(context=context)
-    scene.render()
-    logger.info("manim rendered %s in %.1f s", job.scene, time.monotonic() - started)
-    _share_svgs(alias / "tex", Path(job.tex_dir))
-    for scratch in ("tex", "texts"):
-        shutil.rmtree(work / scratch, ignore_errors=True)
-    movie = Path(scene.renderer.file_writer.movie_file_path)
-
-    side = Sidecar.read(sidecar)
+    shutil.copyfile(side, sidecar)
+    quality = job.quality
     video = work / "video.mp4"
-    if job.transparent:
-        composite(movie, video, context.theme.background, quality)
-    else:
-        h264(movie, video)
-    master = entry / "master.mp4"
-    audio = entry / "audio.flac"
-    soundtrack(side, Path(job.speech_dir), video, master, audio)
+    concat([p / "video.mp4" for p in parts], video, work / "video.txt", faststart=True)
+    master, audio = entry / "master.mp4", entry / "audio.flac"
+    meta = Sidecar.read(sidecar)
+    soundtrack(meta, Path(job.speech_dir), video, master, audio)
     files = {"master": master, "audio": audio}
     if job.format != "mp4":
+        movie = work / LOSSLESS
+        concat([p / LOSSLESS for p in parts], movie, work / "lossless.txt", faststart=False)
         clip = entry / f"clip.{FORMATS[job.format].ext}"
-        transcode(movie, clip, job.format, job.transparent, quality, audio=master)
+        from .qualities import Quality
+
+        q = Quality(quality.name, quality.width, quality.height, quality.fps, "")
+        transcode(movie, clip, job.format, job.transparent, q, audio=master)
         files["clip"] = clip
+        movie.unlink()
     poster_png = entry / "poster.png"
-    poster_time = poster(master, side.sections, poster_png)
+    poster_time = poster(master, meta.sections, poster_png)
     files.update(poster=poster_png, sidecar=sidecar)
     info = probe(master)
     Entry(key=job.key, parts=job.parts, slug=job.slug, scene=job.scene,
@@ -230,10 +298,9 @@ def _render(job: Job, work: Path, alias: Path, entry: Path, sidecar: Path, conte
           duration=info.duration, frames=info.frames, width=info.width, height=info.height,
           fps=str(info.fps), poster_time=poster_time,
           render_seconds=round(time.monotonic() - started, 3)).write(entry / ENTRY)
-    # Published as links (the entry stays here: the render that asked for it uses this copy).
     Cache(Path(job.entry_final).parent.parent).publish(entry, job.key)
-    shutil.rmtree(work / "media")
     video.unlink()
+    return entry
 
 
 def soundtrack(side: Sidecar, speech_dir: Path, video: Path, master: Path, flac: Path) -> None:

@@ -1,0 +1,111 @@
+"""A chapter renders in parts (sigsat.parts): each part replays the sections before it unseen
+and draws its own. The joined parts are the frames a whole render draws, and a parameter
+change draws again only the parts that read it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from sigsat.contract import Job, Plan, PlanSection, QualitySpec, VoiceSpec
+from sigsat.parts import split
+from tests.render.conftest import FAKE, fake_env, manifest, sigsat
+
+
+def _plan(*seconds: float, fps: int = 10) -> Plan:
+    bounds = [0]
+    for s in seconds:
+        bounds.append(bounds[-1] + round(s * fps))
+    sections = [PlanSection(name=f"s{i}", start=a, end=b, reads=["theme", f"k{i}"])
+                for i, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))]
+    return Plan(scene="S", fps=fps, frames=bounds[-1], sections=sections)
+
+
+def test_parts_are_cut_forwards_at_the_first_section_end_past_the_minimum():
+    spans = split(_plan(10, 25, 40, 5, 0, 31, 3))
+    assert [(s.first, s.last) for s in spans] == [(0, 1), (2, 2), (3, 5), (6, 6)]
+    assert spans[0].reads == ("theme", "k1") and spans[0].frames == 350
+    # What comes later does not move an earlier cut.
+    assert split(_plan(10, 25, 40, 5, 0, 31, 3))[:2] == split(_plan(10, 25, 40, 99))[:2]
+    # A part without frames is not drawn.
+    assert [(s.first, s.last) for s in split(_plan(30, 0))] == [(0, 0)]
+
+
+def _job(slug: str, scene: str, work: Path, name: str, **fields: object) -> Path:
+    from sigsat_math.params import DEFAULTS
+
+    job = Job(module=f"scenes.{slug}", scene=scene, slug=slug, title=scene,
+              quality=QualitySpec(name="tiny", width=192, height=108, fps=5), format="mp4",
+              transparent=False, params=DEFAULTS.flat(), work=str(work / name),
+              tex_dir=str(work / "tex"), speech_dir=str(work / "speech"),
+              entry_final=str(work / "cache" / "entries" / name), key=name, parts={},
+              voice=VoiceSpec(kind="none"), keep_lossless=True, **fields)  # type: ignore[arg-type]
+    path = work / f"{name}.json"
+    job.write(path)
+    return path
+
+
+def _worker(job: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "sigsat.worker", str(job)], capture_output=True,
+                          text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:]
+
+
+def _framemd5(movie: Path) -> list[str]:
+    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(movie), "-f", "framemd5", "-"],
+                         capture_output=True, text=True, check=True).stdout
+    return [line.rsplit(",", 1)[1].strip() for line in out.splitlines() if not line.startswith("#")]
+
+
+def _chapters() -> list[tuple[str, str]]:
+    import scenes
+
+    return [(c.slug, c.scene) for c in scenes.CHAPTERS]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("slug", "scene"), _chapters())
+def test_parts_join_to_the_frames_of_a_whole_render(tmp_path, slug, scene):
+    # Three processes: the whole chapter, and its even and its odd sections (each replaying the
+    # others unseen), so every section boundary is crossed both ways, drawing and replaying.
+    whole = _job(slug, scene, tmp_path, "whole")
+    _worker(whole)  # first alone: it makes the LaTeX the others then share
+    plan = Plan.read(tmp_path / "whole" / "part-0" / "plan.json")
+    n = len(plan.sections)
+    halves = {"even": list(range(0, n, 2)), "odd": list(range(1, n, 2))}
+    jobs = [_job(slug, scene, tmp_path, name, only=only) for name, only in halves.items() if only]
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(_worker, jobs))
+    parts = tmp_path / "cache" / "parts"
+    frames = _framemd5(parts / "whole" / "lossless.mov")
+    assert len(frames) == plan.frames
+    drawn = {name: iter(_framemd5(parts / name / "lossless.mov")) for name in halves if halves[name]}
+    joined = []
+    for i, sec in enumerate(plan.sections):
+        source = drawn["even" if i % 2 == 0 else "odd"]
+        joined.extend(next(source) for _ in range(sec.end - sec.start))
+    assert all(next(it, None) is None for it in drawn.values())  # nothing left over
+    assert joined == frames
+
+
+@pytest.mark.slow
+def test_a_change_draws_again_only_the_parts_that_read_it(tmp_path):
+    out = tmp_path / "out"
+    args = ("render", *FAKE, "-q", "tiny", "--only", "late", "--voice", "none", "--out", str(out))
+    first = sigsat(*args, env=fake_env())
+    assert first.returncode == 0, first.stderr
+    assert "2 of 2 parts drawn" in first.stderr
+    store = out / ".cache" / "parts"
+    before = {p.name for p in store.iterdir()}
+    assert len(before) == 2
+    again = sigsat(*args, "--set", "problem1.z=4", env=fake_env())
+    assert again.returncode == 0, again.stderr
+    assert "1 of 2 parts drawn" in again.stderr
+    after = {p.name for p in store.iterdir()}
+    assert len(after - before) == 1  # the circle's part; the square's was used as it was
+    chapter = manifest(out / "tiny")["chapters"][0]
+    assert chapter["frames"] == round(chapter["duration"] * 5)

@@ -403,7 +403,11 @@ class Renderer:
         job.write(job_file)
         # One BLAS thread per process: the processes already fill the cores, and the
         # measured network's small matrices run slower with more threads fighting for them.
-        env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1"}
+        # One string hash for every process: manim's TransformMatchingTex walks sets of tex
+        # strings, so each process's own hash seed drew the sigmoid chapter's derivation its
+        # own way (1 level apart); the parts of a chapter must draw as one process would.
+        env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1",
+               "PYTHONHASHSEED": "0"}
         with self._procs_lock:
             if self._stopping:
                 return False

@@ -4,6 +4,7 @@ change draws again only the parts that read it."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -50,8 +51,9 @@ def _job(slug: str, scene: str, work: Path, name: str, **fields: object) -> Path
 
 
 def _worker(job: Path) -> None:
+    env = {**os.environ, "PYTHONHASHSEED": "0"}  # as the renderer starts its processes
     done = subprocess.run([sys.executable, "-m", "sigsat.worker", str(job)], capture_output=True,
-                          text=True, timeout=900)
+                          text=True, timeout=900, env=env)
     assert done.returncode == 0, done.stdout[-3000:]
 
 

@@ -80,6 +80,7 @@ class ChapterScene(Scene):
         # section 0's): a part of the chapter depends on what is read up to its end.
         self._section = 0
         self._section_reads: list[set[str]] = [{"theme"}]
+        self._section_files: list[int] = [0]  # each section's first entry in partial_movie_files
         self._stopped = False
         self.p = ScopedParams(self._params, (*self.reads, "theme"), type(self).__name__,
                               seen=self._saw)
@@ -106,14 +107,18 @@ class ChapterScene(Scene):
     def _enter_section(self, index: int) -> None:
         """Draw section `index` or replay it unseen, as the context asks; past the last section
         to draw, end the render (manim's own early end, as `-n` does)."""
+        if index:
+            self._section_files.append(len(self.renderer.file_writer.partial_movie_files))
         draw = self.context.draw
-        if draw is None:
-            return
+        first, last, drawing = 0, -1, True
         if isinstance(draw, frozenset):
             first, last, drawing = min(draw, default=0), max(draw, default=-1), index in draw
-        else:
+        elif draw is not None:
             (first, last), drawing = draw, draw[0] <= index <= draw[1]
-        if first <= last < index:
+        over = first <= last < index
+        if index and self.context.on_sections is not None:
+            self.context.on_sections(self, index, over)
+        if over:
             self._stopped = True
             raise EndSceneEarlyException()
         renderer = self.renderer
@@ -244,6 +249,12 @@ class ChapterScene(Scene):
             ledger=[r.row() for r in self.ledger],
             loops=self.loops)
 
+    def section_movies(self, first: int, last: int) -> list[str]:
+        """The partial movie files manim wrote for sections `first`..`last` (the drawn ones)."""
+        files = self.renderer.file_writer.partial_movie_files
+        ends = [*self._section_files[1:], len(files)]
+        return [f for f in files[self._section_files[first]:ends[last]] if f is not None]
+
     def render_plan(self) -> Plan:
         """The sections' frames and what was read up to each one's end."""
         fps = config.frame_rate
@@ -268,3 +279,5 @@ class ChapterScene(Scene):
         self.sidecar().write(path)
         if self.context.plan is not None:
             self.render_plan().write(self.context.plan)
+        if self.context.on_sections is not None and not self._stopped:
+            self.context.on_sections(self, self._section + 1, True)

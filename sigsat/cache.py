@@ -309,6 +309,8 @@ class Cache:
         self.runs = root / "runs"
         self.tex = root / "tex"
         self.logs = root / "logs"
+        self.parts = root / "parts"  # parts of chapters (sigsat.parts), published as entries are
+        self.plans = root / "plans"  # each chapter's last plan: a hint for the next render
 
     def folder(self, key: str) -> Path:
         """Where the entry of a key lives."""
@@ -386,15 +388,16 @@ class Cache:
     def stale(self, older_than: float = STALE_SECONDS) -> list[Path]:
         """Half-published and half-discarded entries left by killed renders (a publish or a
         discard takes milliseconds; these are older than `older_than` seconds)."""
-        if not self.entries.is_dir():
-            return []
         now = time.time()
         found = []
-        for path in self.entries.iterdir():
-            if path.name.startswith(".") and path.name.endswith((TMP, TRASH)):
-                try:
-                    if now - path.lstat().st_mtime > older_than:
-                        found.append(path)
-                except FileNotFoundError:
-                    continue
-        return found
+        for folder in {self.entries, self.parts}:
+            if not folder.is_dir():
+                continue
+            for path in folder.iterdir():
+                if path.name.startswith(".") and path.name.endswith((TMP, TRASH)):
+                    try:
+                        if now - path.lstat().st_mtime > older_than:
+                            found.append(path)
+                    except FileNotFoundError:
+                        continue
+        return sorted(found)

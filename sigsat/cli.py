@@ -127,10 +127,13 @@ def _quality_help() -> str:
                    "(exit 1, the output folder left as it was) instead of a warning: for CI.")
 @voice_options
 @registry_option
+# Hidden: how chapters render (tests and benchmarks compare the paths; the default chooses).
+@click.option("--split", "split_mode", type=click.Choice(["auto", "whole", "parts"]), default="auto",
+              hidden=True)
 def render(quality: str, params_file: str | None, overrides: tuple[str, ...], theme: str | None,
            only: tuple[str, ...], fmt: str | None, transparent: bool, jobs: int | None,
            out: Path, cache_dir: Path | None, force: bool, wait: bool, quiet: bool, strict: bool,
-           voice: str, recordings: Path | None, registry_package: str) -> None:
+           voice: str, recordings: Path | None, registry_package: str, split_mode: str) -> None:
     """Render the lecture: clips, posters, lecture.mp4 with chapter marks, captions, manifest.
 
     \b
@@ -168,7 +171,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     options = Options(quality=QUALITIES[quality], params=params, chapters=chapters, fmt=fmt,
                       transparent=transparent, jobs=jobs or _cores(), out=out,
                       cache_dir=cache_dir, force=force, wait=wait, voice=spec,
-                      recordings=recordings, strict=strict)
+                      recordings=recordings, strict=strict, split=split_mode)
     try:  # what the environment must offer, before anything is rendered
         faults.tools()
         faults.usable_folder("--out", out)

@@ -124,8 +124,9 @@ class Job(Record):
     recordings: str | None = None  # a folder of the lecturer's own recordings
     parent_pid: int | None = None  # the render's pid: the worker stops when it dies (None: its parent)
     # "plan": replay the whole chapter unseen, writing its sidecar and Plan (no video);
-    # "part": draw sections `first`..`last` (replaying those before) into a part's video.
-    mode: Literal["plan", "part"] = "part"
+    # "part": draw sections `first`..`last` (replaying those before) into a part's video;
+    # "whole": draw every section, writing the sidecar, the Plan and every part as it closes.
+    mode: Literal["plan", "part", "whole"] = "part"
     first: int = 0
     last: int = -1  # -1: to the chapter's end
     keep_lossless: bool = False  # keep manim's lossless movie in the part (tests compare frames)
@@ -296,6 +297,7 @@ class Entry(Record):
     fps: str  # a fraction, "30" or "30000/1001"
     poster_time: float | None = None
     render_seconds: float = Field(ge=0)
+    part_keys: list[str] = Field(default_factory=list)  # the parts it was joined from (CACHE/parts)
 
     @field_validator("files")
     @classmethod

@@ -34,6 +34,10 @@ class PartSpan:
         """How many frames the part draws."""
         return self.end - self.start
 
+    def seconds(self, fps: int) -> float:
+        """Its length in seconds."""
+        return self.frames / fps
+
 
 def split(plan: Plan, min_seconds: float = MIN_PART_SECONDS) -> list[PartSpan]:
     """The chapter's parts, in order (parts without frames left out: nothing to draw)."""
@@ -42,6 +46,8 @@ def split(plan: Plan, min_seconds: float = MIN_PART_SECONDS) -> list[PartSpan]:
     for i, sec in enumerate(plan.sections):
         start = plan.sections[first].start
         if (sec.end - start) / plan.fps >= min_seconds or i == len(plan.sections) - 1:
+            # At the last section the part is cut whatever its length: a render that is still
+            # going treats only parts of min_seconds as cut (sigsat.worker).
             if sec.end > start:
                 spans.append(PartSpan(first, i, start, sec.end, tuple(sec.reads),
                                       f"{first}-{i}:{plan.sections[first].name}"))

@@ -32,6 +32,7 @@ from sigsat_math.params import Params
 
 from . import __version__
 from .assemble import Part, join, lecture_key, marks
+from .cache import ENTRY as ENTRY_FILE
 from .cache import (
     Cache,
     Damaged,
@@ -52,6 +53,7 @@ from .contract import (
     ChapterRecord,
     ContractError,
     Cue,
+    Entry,
     Failure,
     Job,
     Layout,
@@ -97,6 +99,9 @@ class Options:
     voice: VoiceSpec = VoiceSpec()
     recordings: Path | None = None
     strict: bool = False  # layout problems are errors
+    # How chapters render: "whole" (one process each), "parts" (a plan, then parts in
+    # processes of their own) or "auto" (whole unless cores would idle; see Renderer._choose).
+    split: str = "auto"
 
     @property
     def folder(self) -> Path:
@@ -123,6 +128,10 @@ class Task:
     parts: list[Path | None] = field(default_factory=list)  # its parts' folders, in order
     drawn: list[str] = field(default_factory=list)  # the parts drawn by this run
     remaining: int = 0  # parts still drawing
+    part_keys: list[str] = field(default_factory=list)
+    mode: str = ""  # "whole" (one process) or "plan" (then parts); "" until chosen
+    hint: Plan | None = None  # the chapter's plan from an earlier render
+    sidecar: Path | None = None
 
     @property
     def name(self) -> str:
@@ -219,6 +228,7 @@ class Renderer:
         self._procs: set[subprocess.Popen[bytes]] = set()
         self._procs_lock = threading.Lock()
         self._stopping = False
+        self._waiting = 0  # chapters not started yet
 
     # Planning
     def _previous(self) -> dict[str, ChapterRecord]:
@@ -290,29 +300,40 @@ class Renderer:
             recordings=str(self.o.recordings.resolve()) if self.o.recordings else None,
             parent_pid=os.getpid(), **given)
 
-    def _plan_chapter(self, task: Task, progress: RunProgress, pool: _Pool) -> None:
-        """Replay the chapter unseen (its sidecar, layout check and sections), then queue the
-        parts the cache does not have; the last part to finish joins the chapter."""
+    def _chapter(self, task: Task, progress: RunProgress, pool: _Pool) -> None:
+        """Render the chapter whole in one process that stores its parts as it goes, or plan it
+        (replayed unseen) and queue the parts the cache lacks, each a process of its own."""
         work = self._work(task)
         work.mkdir(parents=True, exist_ok=True)
         progress.started(task.name)
         task.started = time.monotonic()
-        if not self._spawn(task, self._job(task, mode="plan"), "plan"):
+        with self._procs_lock:
+            waiting = self._waiting
+            self._waiting -= 1
+        task.mode = task.mode or self._choose(task, waiting)
+        if not self._spawn(task, self._job(task, mode=task.mode), task.mode):
             self._done(task, progress)
             return
-        plan = Plan.read(work / "plan" / "plan.json")
+        folder = work / task.mode
+        plan = Plan.read(folder / "plan.json")
+        task.sidecar = folder / "sidecar.json"
+        self._save_hint(task, plan)
         assert task.key is not None
         spans = split(plan)
+        keys = [part_key(task.key, span.name, span.reads, self.o.params) for span in spans]
+        task.part_keys = [k.digest for k in keys]
+        with gc_lock(self.cache, exclusive=False):
+            self.workspace.uses(task.part_keys)
         task.parts = [None] * len(spans)
         todo: list[tuple[int, PartSpan, Key]] = []
-        for slot, span in enumerate(spans):
-            key = part_key(task.key, span.name, span.reads, self.o.params)
-            found = self._pin_part(key.digest)
-            if found is not None:
-                task.parts[slot] = found
+        for slot, (span, key) in enumerate(zip(spans, keys, strict=True)):
+            if task.mode == "whole":
+                task.parts[slot] = self._own_part(task, span, key.digest)
             else:
-                todo.append((slot, span, key))
-        task.drawn = [span.name for _, span, _ in todo]
+                task.parts[slot] = self._pin_part(key.digest)
+                if task.parts[slot] is None:
+                    todo.append((slot, span, key))
+        task.drawn = [span.name for span in spans] if task.mode == "whole" else [s.name for _, s, _ in todo]
         task.remaining = len(todo)
         if not todo:
             self._join(task, progress)
@@ -322,15 +343,30 @@ class Renderer:
             pool.submit((1, -span.frames, task.ref.number, span.first),
                         functools.partial(self._part, task, slot, span, key, progress))
 
+    def _choose(self, task: Task, waiting: int) -> str:
+        """"whole" unless cores would idle: with fewer chapters waiting (this one included)
+        than jobs, a chapter an earlier render saw cut into parts is split among the cores."""
+        if self.o.split != "auto":
+            return "whole" if self.o.split == "whole" else "plan"
+        hint = task.hint
+        if waiting < self.o.jobs and hint is not None and len(split(hint)) > 1:
+            return "plan"
+        return "whole"
+
+    def _own_part(self, task: Task, span: PartSpan, digest: str) -> Path | None:
+        """A part this run's process stored in its work folder (checked), else the task's error."""
+        found = _checked_part(self._work(task) / f"part-{span.first}" / "entry", digest)
+        if found is None and not task.error:
+            task.error = f"part {span.name} left no usable cache entry"
+        return found
+
     def _part(self, task: Task, slot: int, span: PartSpan, key: Key, progress: RunProgress) -> None:
         """Draw one part of the chapter in its own process."""
         if not task.error and not self._stopping:
             job = self._job(task, mode="part", first=span.first, last=span.last, key=key.digest,
                             parts=key.parts)
             if self._spawn(task, job, f"part-{span.first}"):
-                task.parts[slot] = self._pin_part(key.digest)
-                if task.parts[slot] is None:
-                    task.error = f"part {span.name} left no usable cache entry"
+                task.parts[slot] = self._own_part(task, span, key.digest)
         with self._procs_lock:
             task.remaining -= 1
             last = task.remaining == 0
@@ -338,13 +374,14 @@ class Renderer:
             self._join(task, progress)
 
     def _join(self, task: Task, progress: RunProgress) -> None:
-        """The chapter's entry from its plan and parts (when none failed)."""
+        """The chapter's entry from its sidecar and parts (when none failed)."""
         assert task.key is not None
         if not task.error and not self._stopping:
             parts = [p for p in task.parts if p is not None]
-            work = self._work(task)
+            assert task.sidecar is not None
             try:
-                folder = join_chapter(self._job(task), work / "plan" / "sidecar.json", parts, work / "join")
+                folder = join_chapter(self._job(task), task.sidecar, parts, task.part_keys,
+                                      self._work(task) / "join")
                 task.entry, task.rendered = verify(folder, task.key.digest), True
             except Damaged as e:
                 task.error = f"the render left no usable cache entry ({e})"
@@ -354,6 +391,21 @@ class Renderer:
                 task.error = (describe(found, self.cache.root, "the cache folder") if found is not None
                               else f"joining the chapter's parts failed: {str(e).splitlines()[0]}")
         self._done(task, progress)
+
+    def _hint_file(self, task: Task) -> Path:
+        return self.cache.plans / f"{task.ref.slug}.json"
+
+    def _read_hint(self, task: Task) -> Plan | None:
+        """The chapter's plan as its last render (at any quality) saw it, if any: its sections'
+        lengths and reads are what the choice of path needs (a guess; the render plans anew)."""
+        try:
+            return Plan.read(self._hint_file(task))
+        except ContractError:
+            return None
+
+    def _save_hint(self, task: Task, plan: Plan) -> None:
+        """Keep the chapter's plan for the next render's choice."""
+        plan.write(self._hint_file(task))
 
     def _done(self, task: Task, progress: RunProgress) -> None:
         task.seconds = time.monotonic() - task.started
@@ -369,12 +421,13 @@ class Renderer:
             logger.error("[red]✗ %s failed[/] after %.1f s: %s", task.name, task.seconds,
                          escape(task.error))
         else:
-            logger.info("[green]✓[/] %s rendered in %.1f s (%d of %d parts drawn)", task.name,
-                        task.seconds, len(task.drawn), len(task.parts))
+            logger.info("[green]✓[/] %s rendered in %.1f s (%s, %d of %d parts drawn)", task.name,
+                        task.seconds, "whole" if task.mode == "whole" else "split", len(task.drawn),
+                        len(task.parts))
 
     def _pin_part(self, digest: str) -> Path | None:
         """A cached part, its files hard-linked into this run's folder and checked there."""
-        folder = self.cache.root / "parts" / digest
+        folder = self.cache.parts / digest
         if not (folder / PART_FILE).is_file():
             return None
         into = self._pins / "parts" / digest
@@ -384,17 +437,14 @@ class Renderer:
         try:
             for path in folder.iterdir():
                 link_or_copy(path, into / path.name)
-            entry = PartEntry.read(into / PART_FILE)
-        except (FileNotFoundError, ContractError):
+        except FileNotFoundError:  # removed by a clean-up as we linked: a miss
             shutil.rmtree(into)
             return None
-        for record in entry.files.values():
-            path = into / record.name
-            if not path.is_file() or path.stat().st_size != record.size or sha256_file(path) != record.sha256:
-                logger.warning("cached part %s damaged (%s); rendering it again", digest, record.name)
-                shutil.rmtree(into)
-                return None
-        return into
+        found = _checked_part(into, digest)
+        if found is None:
+            logger.warning("cached part %s damaged; rendering it again", digest)
+            shutil.rmtree(into)
+        return found
 
     def _spawn(self, task: Task, job: Job, name: str) -> bool:
         """Run one of the chapter's processes to its end; False (and the task's error) on failure."""
@@ -553,17 +603,29 @@ class Renderer:
                 logger.warning("[yellow]⚠[/] %s: %s", t.name, escape(line))
 
     def _render_all(self, todo: list[Task], progress: RunProgress) -> None:
-        """Plans first, then every chapter's missing parts, longest first, on `jobs` processes."""
+        """Every chapter on `jobs` processes: whole where that keeps the cores busy, else split
+        into parts (see _chapter); the longest first."""
         if not todo:
             return
         pool = _Pool(self.o.jobs)
+        self._waiting = len(todo)
         for t in todo:
-            pool.submit((0, t.ref.number), functools.partial(self._plan_chapter, t, progress, pool))
+            t.hint = self._read_hint(t)
+            if self.o.split == "auto" and t.hint is not None and self._some_parts_cached(t, t.hint):
+                t.mode = "plan"  # a change some of its parts do not read: draw only the others
+            length = t.hint.frames / t.hint.fps if t.hint is not None else 0.0
+            pool.submit((0, -round(length), t.ref.number), functools.partial(self._chapter, t, progress, pool))
         try:
             pool.run()
         except BaseException:
             self.stop()
             raise
+
+    def _some_parts_cached(self, task: Task, hint: Plan) -> bool:
+        """Whether the cache has a part of the chapter as the hint cuts it, at this run's key."""
+        assert task.key is not None
+        return any((self.cache.parts / part_key(task.key, span.name, span.reads, self.o.params).digest
+                    / PART_FILE).is_file() for span in split(hint))
 
     # Outputs
     def _write_outputs(self, tasks: list[Task], started: float) -> Manifest:
@@ -669,6 +731,21 @@ class Renderer:
                     version.remove(p)
 
 
+def _checked_part(folder: Path, digest: str) -> Path | None:
+    """`folder` if it holds the part of key `digest` with every file as its part.json says."""
+    try:
+        entry = PartEntry.read(folder / PART_FILE)
+    except ContractError:
+        return None
+    if entry.key != digest:
+        return None
+    for record in entry.files.values():
+        path = folder / record.name
+        if not path.is_file() or path.stat().st_size != record.size or sha256_file(path) != record.sha256:
+            return None
+    return folder
+
+
 def _previous_manifest(path: Path) -> Manifest | None:
     if not path.is_file():
         return None
@@ -692,9 +769,10 @@ def _previous_extras(path: Path) -> dict[str, str]:
 
 
 def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tuple[int, int], int]:
-    """Remove the cache entries no manifest in OUT uses (all with `everything`), holding
-    every quality folder's lock; what a live render (into any folder) uses always stays, and
-    so does its work. ((entries removed, bytes), entries kept)."""
+    """Remove the cache entries no manifest in OUT uses (all with `everything`), and the parts
+    no entry kept was joined from, holding every quality folder's lock; what a live render
+    (into any folder) uses always stays, and so does its work. ((entries and parts removed,
+    bytes), entries and parts kept)."""
     cache = Cache(cache_dir or out / ".cache")
     if not cache.root.is_dir():
         return (0, 0), 0
@@ -703,23 +781,53 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
         for folder in folders:
             stack.enter_context(locked(folder, wait=False))
         used = set() if everything else _used_keys(folders)
-        removed, freed, kept = 0, 0, 0
         with gc_lock(cache, exclusive=True):
             used |= live_keys(cache)
             sweep(cache)
-            if cache.entries.is_dir():
-                for entry in sorted(cache.entries.iterdir()):
-                    if entry.name in used:
-                        kept += 1
-                        continue
-                    if entry.name.startswith("."):
-                        continue  # being published or removed by a live render
-                    freed += sum(p.stat().st_size for p in entry.rglob("*") if p.is_file())
-                    cache.discard(entry.name)
-                    removed += 1
-            if everything and cache.logs.is_dir():
-                shutil.rmtree(cache.logs)
-    return (removed, freed), kept
+            (removed, freed), kept, parts_used = _clean_store(cache, used)
+            parts = parts_store_of(cache)
+            (p_removed, p_freed), p_kept, _ = _clean_store(parts, used | parts_used)
+            if everything:
+                for folder in (cache.logs, cache.plans):
+                    if folder.is_dir():
+                        shutil.rmtree(folder)
+    return (removed + p_removed, freed + p_freed), kept + p_kept
+
+
+def parts_store_of(cache: Cache) -> Cache:
+    """The cache's store of parts (CACHE/parts/), as a Cache whose entries are parts."""
+    store = Cache(cache.root)
+    store.entries = cache.parts
+    return store
+
+
+def _clean_store(store: Cache, used: set[str]) -> tuple[tuple[int, int], int, set[str]]:
+    """Remove a store's entries whose keys are not in `used`: ((removed, bytes), kept, the
+    parts the kept entries were joined from)."""
+    removed, freed, kept = 0, 0, 0
+    parts: set[str] = set()
+    if not store.entries.is_dir():
+        return (0, 0), 0, parts
+    for entry in sorted(store.entries.iterdir()):
+        if entry.name.startswith("."):
+            continue  # being published or removed by a live render
+        if entry.name in used:
+            kept += 1
+            parts.update(_part_keys(entry))
+            continue
+        freed += sum(p.stat().st_size for p in entry.rglob("*") if p.is_file())
+        store.discard(entry.name)
+        removed += 1
+    return (removed, freed), kept, parts
+
+
+def _part_keys(entry: Path) -> list[str]:
+    """The parts a chapter's entry was joined from (none for a part, or an unreadable entry:
+    its parts then go, and are drawn again when needed)."""
+    try:
+        return Entry.read(entry / ENTRY_FILE).part_keys
+    except ContractError:
+        return []
 
 
 def _used_keys(folders: list[Path]) -> set[str]:

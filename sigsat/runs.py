@@ -54,6 +54,7 @@ class Run:
     def __init__(self, cache: Cache) -> None:
         self.cache = cache
         self._handle: IO[str] | None = None
+        self._keys: set[str] = set()
         self._name()
 
     def _name(self) -> None:
@@ -90,9 +91,11 @@ class Run:
             self._handle = None
 
     def uses(self, keys: Iterable[str]) -> None:
-        """Say which cache keys this run uses (clean keeps them while it lives)."""
+        """Say which cache keys (of entries and of parts) this run uses, besides the ones it
+        said before (clean keeps them while it lives); call it holding gc_lock shared."""
+        self._keys.update(keys)
         tmp = self.folder / f".{KEYS}.tmp"
-        tmp.write_text(json.dumps(sorted(set(keys))), encoding="utf-8")
+        tmp.write_text(json.dumps(sorted(self._keys)), encoding="utf-8")
         os.replace(tmp, self.folder / KEYS)
 
 

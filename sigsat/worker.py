@@ -23,6 +23,7 @@ import threading
 import time
 import traceback
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,9 +32,8 @@ from .faults import cause, describe
 
 if TYPE_CHECKING:
     from scenes.context import ChapterContext
-
-    from .qualities import Quality
 from .logger import logger
+from .parts import MIN_PART_SECONDS
 
 # manim writes its movie losslessly (QuickTime RLE, RGB; ARGB when transparent), and the
 # H.264 master is encoded from it by ffmpeg (sigsat.encode.h264). manim's own x264 through
@@ -170,81 +170,155 @@ TO_THE_END = 1 << 30
 
 
 def run(job: Job) -> None:
-    """Plan the job's chapter or render one part of it (see Job.mode)."""
+    """Plan the job's chapter, render one part of it, or render it whole (see Job.mode)."""
     from scenes.context import ChapterContext
     from sigsat_math.params import build
 
-    from .qualities import Quality
-
-    quality = Quality(job.quality.name, job.quality.width, job.quality.height, job.quality.fps, "")
     work = Path(job.work)
-    out = work / ("plan" if job.mode == "plan" else f"part-{job.first}")
+    out = work / {"plan": "plan", "whole": "whole"}.get(job.mode, f"part-{job.first}")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    planning = job.mode == "plan"
+    params = build(job.params)
     last = job.last if job.last >= 0 else TO_THE_END
-    draw = (0, -1) if planning else frozenset(job.only) if job.only is not None else (job.first, last)
-    context = ChapterContext(params=build(job.params), sidecar=out / "sidecar.json", voice=job.voice,
+    draw: tuple[int, int] | frozenset[int] | None = (
+        (0, -1) if job.mode == "plan" else None if job.mode == "whole"
+        else frozenset(job.only) if job.only is not None else (job.first, last))
+    parts = _Parts(job, work, params)
+    # A part leaves the layout check to its chapter's plan (or whole render): it reads the
+    # mobjects, which the replay brings to the same state.
+    context = ChapterContext(params=params, sidecar=out / "sidecar.json", voice=job.voice,
                              speech_dir=Path(job.speech_dir),
                              recordings=Path(job.recordings) if job.recordings else None,
-                             chapter=job.slug, draw=draw, check_layout=planning, plan=out / "plan.json")
+                             chapter=job.slug, draw=draw, check_layout=job.mode != "part",
+                             plan=out / "plan.json",
+                             on_sections=None if job.mode == "plan" else parts.sections_closed)
     # Every process of a job has a media folder of its own (parts of a chapter run at once).
     alias = plain_alias(out)
     try:
         started = time.monotonic()
-        movie = _manim(job, out, alias, context)
-        logger.info("manim %s %s in %.1f s", "planned" if planning else "drew", job.scene,
+        _manim(job, out, alias, context)
+        parts.finish()
+        logger.info("manim %s %s in %.1f s", "planned" if job.mode == "plan" else "drew", job.scene,
                     time.monotonic() - started)
-        if not planning:
-            _store_part(job, out, movie, context, quality, started)
+        if job.mode != "plan" and not parts.stored:
+            raise RuntimeError(f"sections {job.first}-{job.last} of {job.scene} drew no frames")
     finally:
+        parts.close()
         drop_alias(alias)
 
 
-def _manim(job: Job, out: Path, alias: Path, context: ChapterContext) -> Path | None:
-    """Run the scene (manim's movie holds the drawn sections only); the movie, if any."""
+def _manim(job: Job, out: Path, alias: Path, context: ChapterContext) -> None:
+    """Run the scene; its parts are made as their sections close (`_Parts`)."""
     _configure(job, alias)
     scene = scene_class(job)(context=context)
+    # The parts are this process's video, each joined from its own sections' segments; manim's
+    # whole movie would be one more copy of every frame, never used.
+    scene.renderer.file_writer.combine_to_movie = lambda: None
     scene.render()
     _share_svgs(alias / "tex", Path(job.tex_dir))
-    for scratch in ("tex", "texts"):
+    for scratch in ("tex", "texts", "media"):
         shutil.rmtree(out / scratch, ignore_errors=True)
-    try:
-        movie = Path(scene.renderer.file_writer.movie_file_path)
-    except AttributeError:
-        return None
-    return movie if movie.is_file() else None
 
 
-def _store_part(job: Job, out: Path, movie: Path | None, context: ChapterContext, quality: Quality,
-                started: float) -> None:
-    """The part's H.264 video (and its lossless movie where a clip or a test needs it), published
-    to CACHE/parts/<key>."""
-    from .contract import PartEntry
-    from .encode import composite, h264
-    from .media import probe
+class _Parts:
+    """The parts a process stores as its sections close, in `WORK/part-<first>/entry` and
+    published to CACHE/parts/<key>: a "part" job's one part (its drawn sections), or a whole
+    render's parts, cut where `sigsat.parts.split` cuts them (forwards, so a cut is known as
+    soon as its section ends). Either way a part is its sections' segments joined by manim,
+    then encoded alone, so its bytes do not depend on which process drew it. The H.264 encodes
+    run beside the drawing, one at a time."""
 
-    if movie is None:
-        raise RuntimeError(f"sections {job.first}-{job.last} of {job.scene} drew no frames")
-    entry = out / "entry"
-    entry.mkdir()
-    video = entry / "video.mp4"
-    if job.transparent:
-        composite(movie, video, context.theme.background, quality)
-    else:
-        h264(movie, video)
-    files = {"video": video}
-    if job.keep_lossless or job.format != "mp4" or job.transparent:
-        os.replace(movie, entry / LOSSLESS)
-        files["lossless"] = entry / LOSSLESS
-    frames = probe(video).frames
-    PartEntry(key=job.key, slug=job.slug, first=job.first, last=job.last, frames=frames,
-              files={role: _file_record(path) for role, path in files.items()}).write(entry / PART_FILE)
-    parts_store(Path(job.entry_final)).publish(entry, job.key)
-    shutil.rmtree(out / "media")
-    logger.info("part %d-%d of %s: %d frames in %.1f s", job.first, job.last, job.scene, frames,
-                time.monotonic() - started)
+    def __init__(self, job: Job, work: Path, params: Any) -> None:
+        self.job, self.work, self.params = job, work, params
+        self.done = 0  # sections already in a stored part (whole renders)
+        self.stored: list[str] = []
+        self._encoder: ThreadPoolExecutor | None = None
+        self._pending: list[Future[None]] = []
+
+    def sections_closed(self, scene: Any, closed: int, over: bool) -> None:
+        """Sections 0..closed-1 have all their frames; `over`: nothing more is drawn."""
+        if self.job.mode == "part":
+            if over:
+                self._close(scene, 0, closed - 1, self.job.first, self.job.last, self.job.key)
+            return
+        from .cache import Key, part_key
+        from .parts import split
+
+        plan = scene.render_plan()
+        for span in split(plan):
+            if span.first < self.done or not (over or span.seconds(plan.fps) >= MIN_PART_SECONDS):
+                continue
+            key = part_key(Key(self.job.key, self.job.parts), span.name, span.reads, self.params)
+            self._close(scene, span.first, span.last, span.first, span.last, key.digest,
+                        frames=span.frames)
+            self.done = span.last + 1
+
+    def _close(self, scene: Any, first: int, last: int, number: int, last_named: int, key: str,
+               frames: int | None = None) -> None:
+        """Join sections first..last's segments into the part's lossless movie, and queue its
+        encode."""
+        movies = scene.section_movies(first, last)
+        if not movies:
+            return
+        folder = self.work / f"part-{number}"
+        folder.mkdir(parents=True, exist_ok=True)
+        writer = scene.renderer.file_writer
+        writer.join_all_encode_jobs()
+        lossless = folder / LOSSLESS
+        writer.combine_files(movies, lossless)
+        background = scene.theme.background
+        if self._encoder is None:
+            self._encoder = ThreadPoolExecutor(1, thread_name_prefix="part-encode")
+        self._pending.append(self._encoder.submit(
+            self._store, folder, lossless, number, last_named, key, frames, background))
+        self.stored.append(key)
+
+    def _store(self, folder: Path, movie: Path, first: int, last: int, key: str,
+               frames: int | None, background: str) -> None:
+        """The part's H.264 video (and its lossless movie where a clip or a test needs it),
+        published to CACHE/parts/<key>."""
+        from .contract import PartEntry
+        from .encode import composite, h264
+        from .media import probe
+        from .qualities import Quality
+
+        started = time.monotonic()
+        job, q = self.job, self.job.quality
+        entry = folder / "entry"
+        if entry.exists():
+            shutil.rmtree(entry)
+        entry.mkdir()
+        video = entry / "video.mp4"
+        if job.transparent:
+            composite(movie, video, background, Quality(q.name, q.width, q.height, q.fps, ""))
+        else:
+            h264(movie, video)
+        files = {"video": video}
+        if job.keep_lossless or job.format != "mp4" or job.transparent:
+            os.replace(movie, entry / LOSSLESS)
+            files["lossless"] = entry / LOSSLESS
+        else:
+            movie.unlink()
+        found = probe(video).frames
+        if frames is not None and found != frames:
+            raise RuntimeError(f"part {first}-{last} of {job.scene} has {found} frames, its "
+                               f"sections {frames}")
+        PartEntry(key=key, slug=job.slug, first=first, last=last, frames=found,
+                  files={role: _file_record(path) for role, path in files.items()}).write(entry / PART_FILE)
+        parts_store(Path(job.entry_final)).publish(entry, key)
+        logger.info("part %d-%d of %s: %d frames, encoded in %.1f s", first, last, job.scene, found,
+                    time.monotonic() - started)
+
+    def finish(self) -> None:
+        """Wait for the encodes (re-raising the first failure)."""
+        for future in self._pending:
+            future.result()
+
+    def close(self) -> None:
+        """Stop the encoder thread (after a failure, without waiting for queued encodes)."""
+        if self._encoder is not None:
+            self._encoder.shutdown(wait=True, cancel_futures=True)
 
 
 def parts_store(entry_final: Path) -> Any:
@@ -252,11 +326,11 @@ def parts_store(entry_final: Path) -> Any:
     from .cache import Cache
 
     store = Cache(entry_final.parent.parent)
-    store.entries = store.root / "parts"
+    store.entries = store.parts
     return store
 
 
-def join_chapter(job: Job, side: Path, parts: list[Path], work: Path) -> Path:
+def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], work: Path) -> Path:
     """The chapter's cache entry from its plan's sidecar and its parts' folders (in order): the
     parts' video joined without re-encoding, the soundtrack, the clip and the poster; published
     to the cache. Returns the entry's folder (this run's copy)."""
@@ -297,7 +371,7 @@ def join_chapter(job: Job, side: Path, parts: list[Path], work: Path) -> Path:
           files={role: _file_record(path) for role, path in files.items()},
           duration=info.duration, frames=info.frames, width=info.width, height=info.height,
           fps=str(info.fps), poster_time=poster_time,
-          render_seconds=round(time.monotonic() - started, 3)).write(entry / ENTRY)
+          render_seconds=round(time.monotonic() - started, 3), part_keys=part_keys).write(entry / ENTRY)
     Cache(Path(job.entry_final).parent.parent).publish(entry, job.key)
     video.unlink()
     return entry

@@ -45,7 +45,7 @@ def test_concurrent_cold_renders_sharing_a_cache_all_succeed_with_the_same_bytes
 
 def _wait_for_job(cache: Path, slug: str, proc: subprocess.Popen[str]) -> None:
     deadline = time.monotonic() + 120
-    while not list((cache / "work").glob(f"*/{slug}/job.json")):
+    while not list((cache / "work").glob(f"*/{slug}/job-*.json")):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.2)
@@ -57,11 +57,13 @@ def test_clean_all_leaves_a_live_renders_work_and_entries(tmp_path):
                    chapters="alpha,gate")
     _wait_for_job(cache, "gate", proc)  # alpha is done and stored: --jobs 1 renders in order
     entries = {p.name for p in (cache / "entries").iterdir()}
-    assert len(entries) == 1
+    parts = {p.name for p in (cache / "parts").iterdir()}
+    assert len(entries) == 1 and len(parts) == 1
     cleaned = sigsat("clean", "--all", "--out", str(tmp_path / "other"), "--cache", str(cache))
     assert cleaned.returncode == 0, cleaned.stderr
     assert {p.name for p in (cache / "entries").iterdir()} == entries
-    assert list((cache / "work").glob("*/gate/job.json"))
+    assert {p.name for p in (cache / "parts").iterdir()} == parts  # pinned by the live run
+    assert list((cache / "work").glob("*/gate/job-*.json"))
     gate.touch()
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
@@ -70,3 +72,4 @@ def test_clean_all_leaves_a_live_renders_work_and_entries(tmp_path):
     assert {c["cache_key"] for c in m["chapters"]} == {p.name for p in (cache / "entries").iterdir()}
     done = sigsat("clean", "--all", "--out", str(tmp_path / "other"), "--cache", str(cache))
     assert done.returncode == 0 and list((cache / "entries").iterdir()) == []
+    assert list((cache / "parts").iterdir()) == []

@@ -4,7 +4,9 @@ change draws again only the parts that read it."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -100,14 +102,48 @@ def test_a_change_draws_again_only_the_parts_that_read_it(tmp_path):
     args = ("render", *FAKE, "-q", "tiny", "--only", "late", "--voice", "none", "--out", str(out))
     first = sigsat(*args, env=fake_env())
     assert first.returncode == 0, first.stderr
-    assert "2 of 2 parts drawn" in first.stderr
+    assert "whole, 2 of 2 parts drawn" in first.stderr  # one process, cut as it went
     store = out / ".cache" / "parts"
     before = {p.name for p in store.iterdir()}
     assert len(before) == 2
     again = sigsat(*args, "--set", "problem1.z=4", env=fake_env())
     assert again.returncode == 0, again.stderr
-    assert "1 of 2 parts drawn" in again.stderr
+    assert "split, 1 of 2 parts drawn" in again.stderr  # a plan, then the circle's part
     after = {p.name for p in store.iterdir()}
     assert len(after - before) == 1  # the circle's part; the square's was used as it was
     chapter = manifest(out / "tiny")["chapters"][0]
     assert chapter["frames"] == round(chapter["duration"] * 5)
+
+
+
+def _render(out: Path, split: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """Render at tiny without a voice on 2 jobs, whole or split as asked; the run's log."""
+    done = sigsat("render", "-q", "tiny", "--voice", "none", "--jobs", "2", "--split", split,
+                  "--out", str(out), *args, env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def _hashes(folder: Path, pattern: str) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.glob(pattern))}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("slug", "args", "env"), [
+    ("late", FAKE, fake_env()),  # two parts of 30 s and more
+    ("sigmoid_curves", (), None),  # a real chapter, TransformMatchingTex and all
+])
+def test_whole_and_split_renders_give_the_same_bytes(tmp_path, slug, args, env):
+    # The chapter rendered by one process (cutting its parts as it goes) and by a plan and a
+    # process per part: the same parts, the same clip, byte for byte.
+    logs = {"whole": _render(tmp_path / "whole", "whole", *args, "--only", slug, env=env)}
+    # The formulas' LaTeX, not compiled twice (it is no part of a part's key).
+    shutil.copytree(tmp_path / "whole" / ".cache" / "tex", tmp_path / "parts" / ".cache" / "tex")
+    logs["parts"] = _render(tmp_path / "parts", "parts", *args, "--only", slug, env=env)
+    assert "whole, " in logs["whole"] and "split, " in logs["parts"]
+    clips = {split: _hashes(tmp_path / split / "tiny", "clips/*") for split in logs}
+    assert len(clips["whole"]) == 1 and clips["whole"] == clips["parts"]
+    parts = {split: _hashes(tmp_path / split / ".cache" / "parts", "*/video.mp4") for split in logs}
+    assert parts["whole"] and parts["whole"] == parts["parts"]
+    assert len(parts["whole"]) == 2  # cut once, the cut made as the whole render went

@@ -194,15 +194,18 @@ def test_clean_keeps_the_renders_the_outputs_use(fake_copy):
     done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
                   "--set", "problem1.z=1", "--quiet", env=fake_env())
     assert done.returncode == 0, done.stderr
-    entries = fake_copy / ".cache" / "entries"
+    entries, parts = fake_copy / ".cache" / "entries", fake_copy / ".cache" / "parts"
     assert len(list(entries.iterdir())) == 3  # alpha twice, beta once
+    assert len(list(parts.iterdir())) == 3  # and their parts (one each)
     used = {c["cache_key"] for c in manifest(fake_copy / "tiny")["chapters"]}
+    joined = {k for e in used for k in json.loads((entries / e / "entry.json").read_text())["part_keys"]}
     with locked(fake_copy / "tiny", wait=False):
         busy = CliRunner().invoke(main, ["clean", "--out", str(fake_copy)])
     assert busy.exit_code == 2 and "another render is writing to" in busy.stderr
     result = CliRunner().invoke(main, ["clean", "--out", str(fake_copy)])
     assert result.exit_code == 0, result.output
     assert {p.name for p in entries.iterdir()} == used
+    assert {p.name for p in parts.iterdir()} == joined and len(joined) == 2  # the parts they were joined from
     again = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(fake_copy),
                    "--set", "problem1.z=1", "--quiet", env=fake_env())
     assert again.returncode == 0 and manifest(fake_copy / "tiny")["run"]["rendered"] == []

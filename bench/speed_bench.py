@@ -33,12 +33,14 @@ from sigsat.chapters import Loaded, load, registry  # noqa: E402
 from sigsat.qualities import X264  # noqa: E402
 
 PLANNED = re.compile(r"manim planned (\w+) in ([0-9.]+) s")
-PART = re.compile(r"part (\d+)-(\d+) of (\w+): (\d+) frames in ([0-9.]+) s")
+WHOLE = re.compile(r"manim drew (\w+) in ([0-9.]+) s \(whole\)")
+PART = re.compile(r"manim drew (\w+) in ([0-9.]+) s \(part\)")
+ENCODED = re.compile(r"part (\d+)-(\d+) of (\w+): (\d+) frames, encoded in ([0-9.]+) s")
 
 
 @dataclass
 class Chapter:
-    """A chapter's measured jobs: its plan and its parts (seconds)."""
+    """A chapter's measured jobs: its plan (or its whole render) and its parts (seconds)."""
 
     name: str
     plan: float = 0.0
@@ -51,9 +53,16 @@ def measured(cache: Path, quality: str) -> list[Chapter]:
     for log in sorted((cache / "logs" / quality).glob("*.log")):
         text = log.read_text(encoding="utf-8", errors="replace")
         chapter = Chapter(log.stem)
-        plans = PLANNED.findall(text)
-        chapter.plan = float(plans[-1][1]) if plans else 0.0
-        chapter.parts = [float(m[4]) for m in PART.findall(text)]
+        # A chapter rendered whole is one job (its parts encoded beside its drawing); a split
+        # one is its plan, then its parts (each drawn, then encoded).
+        plans, wholes = PLANNED.findall(text), WHOLE.findall(text)
+        encodes = [float(m[4]) for m in ENCODED.findall(text)]
+        if wholes:
+            chapter.plan = float(wholes[-1][1]) + (encodes[-1] if encodes else 0.0)
+        else:
+            chapter.plan = float(plans[-1][1]) if plans else 0.0
+            drawn = [float(m[1]) for m in PART.findall(text)]
+            chapter.parts = [d + e for d, e in zip(drawn, encodes[-len(drawn):], strict=False)]
         out.append(chapter)
     return out
 

@@ -330,7 +330,7 @@ class Renderer:
             if task.mode == "whole":
                 task.parts[slot] = self._own_part(task, span, key.digest)
             else:
-                task.parts[slot] = self._pin_part(key.digest)
+                task.parts[slot] = None if self.o.force else self._pin_part(key.digest)
                 if task.parts[slot] is None:
                     todo.append((slot, span, key))
         task.drawn = [span.name for span in spans] if task.mode == "whole" else [s.name for _, s, _ in todo]
@@ -404,8 +404,12 @@ class Renderer:
             return None
 
     def _save_hint(self, task: Task, plan: Plan) -> None:
-        """Keep the chapter's plan for the next render's choice."""
-        plan.write(self._hint_file(task))
+        """Keep the chapter's plan for the next render's choice (without it, the next render
+        of the chapter is whole)."""
+        try:
+            plan.write(self._hint_file(task))
+        except OSError as e:
+            logger.warning("%s: its plan was not kept for the next render (%s)", task.name, e)
 
     def _done(self, task: Task, progress: RunProgress) -> None:
         task.seconds = time.monotonic() - task.started
@@ -611,7 +615,8 @@ class Renderer:
         self._waiting = len(todo)
         for t in todo:
             t.hint = self._read_hint(t)
-            if self.o.split == "auto" and t.hint is not None and self._some_parts_cached(t, t.hint):
+            if (self.o.split == "auto" and not self.o.force and t.hint is not None
+                    and self._some_parts_cached(t, t.hint)):
                 t.mode = "plan"  # a change some of its parts do not read: draw only the others
             length = t.hint.frames / t.hint.fps if t.hint is not None else 0.0
             pool.submit((0, -round(length), t.ref.number), functools.partial(self._chapter, t, progress, pool))

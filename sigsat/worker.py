@@ -198,9 +198,9 @@ def run(job: Job) -> None:
     try:
         started = time.monotonic()
         _manim(job, out, alias, context)
+        logger.info("manim %s %s in %.1f s (%s)", "planned" if job.mode == "plan" else "drew",
+                    job.scene, time.monotonic() - started, job.mode)
         parts.finish()
-        logger.info("manim %s %s in %.1f s", "planned" if job.mode == "plan" else "drew", job.scene,
-                    time.monotonic() - started)
         if job.mode != "plan" and not parts.stored:
             raise RuntimeError(f"sections {job.first}-{job.last} of {job.scene} drew no frames")
     finally:
@@ -233,6 +233,7 @@ class _Parts:
         self.job, self.work, self.params = job, work, params
         self.done = 0  # sections already in a stored part (whole renders)
         self.stored: list[str] = []
+        self._since = time.monotonic()  # the process's start, then the last cut's
         self._encoder: ThreadPoolExecutor | None = None
         self._pending: list[Future[None]] = []
 
@@ -268,6 +269,10 @@ class _Parts:
         lossless = folder / LOSSLESS
         writer.combine_files(movies, lossless)
         background = scene.theme.background
+        now = time.monotonic()
+        logger.info("part %d-%d of %s: drawn in %.1f s", number, last_named, self.job.scene,
+                    now - self._since)
+        self._since = now
         if self._encoder is None:
             self._encoder = ThreadPoolExecutor(1, thread_name_prefix="part-encode")
         self._pending.append(self._encoder.submit(

@@ -72,7 +72,7 @@ class Lesson:
     title: str = _p("Sigmoid Saturation", Spec(str, text=True, max_len=120))
     goal: str = _p(
         "Understand the vanishing gradient problem caused by sigmoid saturation.",
-        Spec(str, text=True, max_len=100),
+        Spec(str, text=True, max_len=200),
     )
     author: str = _p("Joerg Osterrieder", Spec(str, text=True, max_len=120))
     year: int = _p(2025, Spec(int, 1900, 2200))

@@ -298,10 +298,10 @@ def test_param_error_is_a_value_error() -> None:
 
 
 def test_a_text_longer_than_its_cards_hold_is_refused() -> None:
-    assert build({"lesson.goal": "g" * 100}).lesson.goal == "g" * 100
+    assert build({"lesson.goal": "g" * 200}).lesson.goal == "g" * 200
     with pytest.raises(ParamError) as exc:
-        build({"lesson.goal": "g" * 101})
-    one_line_error(exc, "lesson.goal = ", "101 characters, and at most 100 fit")
+        build({"lesson.goal": "g" * 201})
+    one_line_error(exc, "lesson.goal = ", "201 characters, and at most 200 fit")
 
 
 def test_commented_toml_reads_back_and_documents_every_key(tmp_path) -> None:

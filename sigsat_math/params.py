@@ -111,7 +111,8 @@ class Ball:
     center_z: float = _p(-1.0, Spec(float, -2.0, 2.0, doc="start near the sigmoid's centre"))
     relu_positive_z: float = _p(0.5, Spec(float, 0.0, 3.0, lo_open=True))
     relu_negative_z: float = _p(-3.0, Spec(float, -6.0, 0.0, hi_open=True))
-    push: float = _p(0.8, Spec(float, 0.0, 2.0, lo_open=True, doc="strength of one push"))
+    # Below 0.05 a push moves the ball less than the surfaces' labels can tell apart.
+    push: float = _p(0.8, Spec(float, 0.05, 2.0, doc="strength of one push"))
     pushes: int = _p(4, Spec(int, 1, 8))
 
 
@@ -123,7 +124,8 @@ class Layers:
     z: float = _p(1.0, Spec(float, -8.0, 8.0, doc="pre-activation at each layer; factor sigma'(z)"))
     # Below 1 / max sigma' = 4 every sigmoid link |w| sigma'(z) is under 1: the chain must shrink,
     # which the chapter says; from 4 up it could grow, and the chapter would no longer be true.
-    weight: float = _p(1.0, Spec(float, 0.0, 4.0, lo_open=True, hi_open=True,
+    # From 0.01 down the best case's power is too long a number for the depth plot's legend.
+    weight: float = _p(1.0, Spec(float, 0.01, 4.0, hi_open=True,
                                  doc="|w| on every link back; each link multiplies by |w| sigma'(z)"))
 
 
@@ -301,7 +303,21 @@ def build(values: Mapping[str, Any]) -> Params:
             raise _unknown(key)
         checked[key] = _check(key, value, known[key])
     params: Params = _assemble(Params, checked, "")
+    _check_order(params)
     return params
+
+
+# Keys whose values must keep an order for a picture to exist: the saturated zones run from the
+# threshold out to the edge of the plots.
+_BELOW = (("curves.threshold", "curves.z_max", "where the plots end"),)
+
+
+def _check_order(params: Params) -> None:
+    """ParamError unless each key of _BELOW is below its partner."""
+    flat = params.flat()
+    for low, high, why in _BELOW:
+        if not flat[low] < flat[high]:
+            raise ParamError(f"{low} = {flat[low]}: must be below {high} ({flat[high]}, {why})")
 
 
 def _assemble(cls: type, values: Mapping[str, Any], prefix: str) -> Any:

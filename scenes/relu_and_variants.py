@@ -35,6 +35,7 @@ from scenes.widgets.curves import (
 from scenes.widgets.icons import get_neuron
 from scenes.widgets.text import (
     color,
+    fit_right,
     get_caption_line,
     get_formula,
     get_formula_card,
@@ -322,7 +323,7 @@ class ReluAndVariants(ChapterScene):
                  f"ReLU's loss falls to {lr.text} of its start, while the sigmoid's stays at {ls.text}."))
         ev = dict(t=self.t, r=self.relu_t, s=self.sig_t, zr=zr, zs=zs, fr=fr, fs=fs, k=steps, lr=lr, ls=ls)
         table = get_reason_rows([(c, icon, e) for (c, e, _), icon in zip(rows, icons, strict=True)], ev)
-        table.next_to(self.question, DOWN, buff=0.4).align_to(self.question, LEFT)
+        fit_right(table.next_to(self.question, DOWN, buff=0.4).align_to(self.question, LEFT))
         self.note = get_formula(r"\text{3 and 5: measured on the experiment's network, } <<d>> \text{ layers of } "
                                 r"<<w>>", role="muted", scale=0.55, d=depth, w=self.width)
         self.note.next_to(table, DOWN, buff=0.3).align_to(table, LEFT)

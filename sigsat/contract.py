@@ -117,9 +117,10 @@ class Job(Record):
     work: str  # a private folder for this job
     tex_dir: str  # the LaTeX SVGs shared by renders (linked into a private folder, new ones given back)
     speech_dir: str  # synthesised speech cache, shared by all renders
-    entry_final: str  # CACHE/entries/<key>: where the finished entry is published
+    entry_final: str | None  # CACHE/entries/<key>: where the finished entry is published (None: not)
     key: str
     parts: dict[str, Any]
+    source: str = ""  # the hash of the code that renders it (a Dask worker with other code refuses)
     voice: VoiceSpec = VoiceSpec()
     recordings: str | None = None  # a folder of the lecturer's own recordings
     parent_pid: int | None = None  # the render's pid: the worker stops when it dies (None: its parent)

@@ -56,6 +56,15 @@ def problems(manifest: Manifest) -> list[Problem]:
     return found
 
 
+def shown_value(value: Any) -> str:
+    """A parameter's value as a lecturer writes it: 3 rather than 3.0, true, light."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _pdf(title: str, subject: str) -> FPDF:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(title)
@@ -81,7 +90,7 @@ def _header(pdf: FPDF, lecture: str, sheet: Sheet, what: str) -> None:
     if sheet.settings:
         pdf.set_font(FONT_NAME, "", 10)
         pdf.set_text_color(*MUTED)
-        shown = ", ".join(f"{k} = {v}" for k, v in sheet.settings.items())
+        shown = ", ".join(f"{k} = {shown_value(v)}" for k, v in sheet.settings.items())
         pdf.multi_cell(0, 5, f"Its own numbers: {shown}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_draw_color(*ACCENT)
     pdf.set_line_width(0.6)

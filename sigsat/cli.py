@@ -33,6 +33,7 @@ from .commons import (
     registry_option,
 )
 from .contract import ContractError, Layout
+from .executors import CONNECT_TIMEOUT
 from .logger import logger, set_quiet
 from .narration import check_recordings, report_recordings, voice_options, voice_spec
 from .outputs import Busy, lock_path
@@ -142,7 +143,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
            only: tuple[str, ...], fmt: str | None, transparent: bool, jobs: int | None,
            out: Path, cache_dir: Path | None, force: bool, wait: bool, quiet: bool, strict: bool,
            voice: str, recordings: Path | None, executor: str = "local", scheduler: str | None = None,
-           registry_package: str = "scenes") -> None:
+           scheduler_timeout: float = CONNECT_TIMEOUT, registry_package: str = "scenes") -> None:
     """Render the lecture: clips, posters, lecture.mp4 with chapter marks, captions, manifest.
 
     \b
@@ -193,7 +194,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
                             Layout.SCRIPT_MD, Layout.SCRIPT_CSV))
     except faults.EnvironmentFault as e:
         raise UsageProblem(str(e)) from None
-    runner = make_executor(executor, scheduler, options.jobs)
+    runner = make_executor(executor, scheduler, options.jobs, scheduler_timeout)
     result = guarded(lambda: Renderer(options, runner).run(), options.folder, runner)
     report(result, options)
     if result.faults:  # the environment stopped chapters: the user mends it (status 2)
@@ -253,7 +254,8 @@ def guarded(run: Callable[[], T], folder: Path, executor: Executor) -> T:
 def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file: str | None,
              overrides: tuple[str, ...], theme: str | None, only: tuple[str, ...], jobs: int | None,
              out: Path, cache_dir: Path | None, wait: bool, quiet: bool, strict: bool, voice: str,
-             recordings: Path | None, executor: str, scheduler: str | None, registry_package: str) -> None:
+             recordings: Path | None, executor: str, scheduler: str | None, scheduler_timeout: float,
+             registry_package: str) -> None:
     """Render many versions of the lecture: one per [variant.<name>] table of FILE.toml (each sets
     parameters over --params and --set) and per value of --sweep.
 
@@ -297,7 +299,7 @@ def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file
         faults.usable_folder("--cache", cache_dir or out / ".cache")
     except faults.EnvironmentFault as e:
         raise UsageProblem(str(e)) from None
-    runner = make_executor(executor, scheduler, template.jobs)
+    runner = make_executor(executor, scheduler, template.jobs, scheduler_timeout)
     folder = v.root_folder(out, quality)
     done = guarded(lambda: v.render_variants(chosen, template, runner, base), folder, runner)
     for options, result in done:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -54,7 +53,13 @@ def registry_option(func: F) -> F:
 
 
 def executor_options(func: F) -> F:
-    """--executor local|dask, --scheduler ADDRESS (or $DASK_SCHEDULER_ADDRESS)."""
+    """--executor local|dask, --scheduler ADDRESS (or $DASK_SCHEDULER_ADDRESS), --scheduler-timeout."""
+    from .executors import CONNECT_TIMEOUT
+
+    func = click.option(
+        "--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=CONNECT_TIMEOUT,
+        show_default=True, metavar="SECONDS",
+        help="How long to try to reach the Dask scheduler (and find a worker) before giving up.")(func)
     func = click.option(
         "--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS", default=None,
         help="The Dask scheduler for --executor dask, e.g. tcp://HOST:8786 "
@@ -66,18 +71,14 @@ def executor_options(func: F) -> F:
     return func
 
 
-def make_executor(kind: str, scheduler: str | None, jobs: int) -> Executor:
-    """The executor asked for; connected within a bounded time, else a UsageProblem."""
-    from .executors import CONNECT_TIMEOUT, ExecutorError, LocalExecutor, connect
+def make_executor(kind: str, scheduler: str | None, jobs: int, timeout: float) -> Executor:
+    """The executor asked for; connected within `timeout` seconds, else a UsageProblem."""
+    from .executors import ExecutorError, LocalExecutor, connect
 
     if kind == "local":
         return LocalExecutor(jobs)
     if not scheduler:
         raise UsageProblem("--executor dask needs --scheduler tcp://HOST:8786 (or DASK_SCHEDULER_ADDRESS)")
-    try:
-        timeout = float(os.environ.get("SIGSAT_CONNECT_TIMEOUT", CONNECT_TIMEOUT))
-    except ValueError:
-        raise UsageProblem("SIGSAT_CONNECT_TIMEOUT must be a number of seconds") from None
     try:
         return connect(scheduler, timeout)
     except ExecutorError as e:

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable
 from concurrent.futures import CancelledError
@@ -171,8 +172,6 @@ class LocalExecutor:
 
     def stop(self) -> None:
         """Terminate every worker process, killing those that outlive the grace period."""
-        import time
-
         with self._lock:
             self._stopping = True
             procs = list(self._procs)

@@ -205,11 +205,6 @@ are hard links to the same file, shared with the cache).</p>
     return path
 
 
-def hold(out: Path, quality: str, wait: bool) -> Any:
-    """The lock of OUT/<quality>: a plain render and a variants run do not write there at once."""
-    return locked(out / quality, wait)
-
-
 def sheets(rendered: Sequence[Rendered], keys: Sequence[str]) -> list[Sheet]:
     """Each variant's practice problems, with the values of the keys that differ."""
     from .present.problems import Sheet, problems
@@ -229,7 +224,8 @@ def render_variants(variants: Sequence[Variant], template: Options, executor: Ex
     cache = template.cache_dir or out / ".cache"
     options = [dataclasses.replace(template, params=v.params, target=root / v.name, label=v.name,
                                    link=True, cache_dir=cache) for v in variants]
-    with hold(out, quality, template.wait), within(root, "the output folder"):
+    # The lock of OUT/<quality>: a plain render and a variants run do not write there at once.
+    with locked(out / quality, template.wait), within(root, "the output folder"):
         root.mkdir(parents=True, exist_ok=True)
         results = render_together([Renderer(o, executor) for o in options])
         if any(r.failed for r in results):

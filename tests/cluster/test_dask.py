@@ -158,9 +158,9 @@ def test_a_dask_variants_run_renders_each_changed_chapter_once(cluster, tmp_path
 ])
 def test_no_scheduler_is_one_line_and_status_2_in_bounded_time(tmp_path, args, words):
     started = time.monotonic()
-    env = {"SIGSAT_CONNECT_TIMEOUT": "3", "DASK_SCHEDULER_ADDRESS": ""}
     done = sigsat("render", *TINY, "--only", "alpha", *FAKE, "--out", str(tmp_path / "out"),
-                  "--executor", "dask", *args, env={**fake_env(), **env})
+                  "--executor", "dask", "--scheduler-timeout", "3", *args,
+                  env={**fake_env(), "DASK_SCHEDULER_ADDRESS": ""})
     assert done.returncode == 2, done.stderr
     assert time.monotonic() - started < 30
     lines = done.stderr.strip().splitlines()

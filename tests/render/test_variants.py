@@ -134,3 +134,22 @@ def test_the_problem_sheets_carry_each_variants_numbers_from_its_ledger(swept):
     # Each variant's own z: the numbers differ where the ledgers do.
     texts = {name: manifest(root / name)["chapters"][4]["ledger"] for name in NAMES}
     assert len({json.dumps(t) for t in texts.values()}) == len(NAMES)
+
+
+@pytest.mark.slow
+def test_clean_keeps_what_the_variants_use_and_a_second_run_renders_nothing(tmp_path):
+    from tests.render.conftest import FAKE, fake_env
+
+    args = ("variants", *FAKE, *TINY, "--only", "alpha,beta", "--sweep", "problem1.z=3,4",
+            "--out", str(tmp_path / "out"))
+    first = sigsat(*args, env=fake_env())
+    assert first.returncode == 0, first.stderr
+    entries = sorted(p.name for p in (tmp_path / "out" / ".cache" / "entries").iterdir())
+    assert len(entries) == 3  # alpha twice, beta once
+    cleaned = sigsat("clean", "--out", str(tmp_path / "out"))
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert sorted(p.name for p in (tmp_path / "out" / ".cache" / "entries").iterdir()) == entries
+    again = sigsat(*args, env=fake_env())
+    assert again.returncode == 0, again.stderr
+    root = tmp_path / "out" / "tiny" / "variants"
+    assert [manifest(root / n)["run"]["rendered"] for n in ("problem1.z=3", "problem1.z=4")] == [[], []]

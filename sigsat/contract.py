@@ -171,6 +171,12 @@ class Cue(Part):
     section: str = ""
 
 
+# The section of the beat where a chapter stops for the viewer to try a practice problem
+# (ChapterScene.pause_and_try writes it): the beat before it asks the question, the beats after
+# it work the answer. The problem sheets of `sigsat variants` read the problems this way.
+PAUSE_SECTION = "pause and try"
+
+
 class Beat(Part):
     """One beat's narration: what is written (captions) and said (voice), where the speech
     starts in the clip and how long it lasts, and where it came from."""

@@ -459,31 +459,79 @@ def _together_locked(renderers: Sequence[Renderer], started: float) -> list[Resu
     with RunProgress(total, enabled=not is_quiet()) as progress:
         for _ in range(total - len(todo) - len(shared)):
             progress.finished(None)
-        _render_all(todo, progress)
-        for r, t, owner in shared:
-            r._take(t, owner)
-            progress.finished(None)
-        return [r._finish(tasks, progress, started) for r, tasks in plans]
+        return _Batch(plans, todo, shared, progress, started).run()
 
 
-def _render_all(todo: list[tuple[Renderer, Task]], progress: RunProgress) -> None:
-    """Every job at once on the (shared) executor, as many at a time as it has slots."""
-    if not todo:
-        return
-    executor = todo[0][0].executor
-    width = executor.slots or len(todo)
-    with ThreadPoolExecutor(max_workers=width, thread_name_prefix="chapter") as pool:
-        futures: set[Future[None]] = {pool.submit(r._render_one, t, progress) for r, t in todo}
-        try:
-            while futures:
-                done, futures = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
-                for f in done:
-                    f.result()
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            executor.stop()
-            raise
+class _Batch:
+    """The chapter jobs of several lectures on one executor, and each lecture's outputs written
+    as soon as its own chapters are done, beside the jobs still running: the assembly of one
+    variant (joining lecture.mp4...) overlaps the renders of the others, on the client's cores."""
+
+    def __init__(self, plans: list[tuple[Renderer, list[Task]]], todo: list[tuple[Renderer, Task]],
+                 shared: list[tuple[Renderer, Task, Task]], progress: RunProgress, started: float) -> None:
+        self.plans, self.todo, self.progress, self.started = plans, todo, progress, started
+        self.shared = shared
+        # What each lecture still waits for: the keys of its chapters being rendered (by it or
+        # by another lecture that shares them).
+        self.waiting = [{t.key.digest for t in tasks if t.key is not None and t.entry is None and not t.error}
+                        for _, tasks in plans]
+        self.results: list[Result | None] = [None] * len(plans)
+
+    def run(self) -> list[Result]:
+        """Render, and write each lecture when it can; the results in the lectures' order."""
+        executor = self.plans[0][0].executor
+        width = executor.slots or max(1, len(self.todo))
+        writers = max(1, min(len(self.plans), _client_cores()))
+        with ThreadPoolExecutor(max_workers=width, thread_name_prefix="chapter") as jobs, \
+                ThreadPoolExecutor(max_workers=writers, thread_name_prefix="lecture") as lectures:
+            running: dict[Future[None], str] = {}
+            writing: dict[Future[Result], int] = {}
+            try:
+                for r, t in self.todo:
+                    assert t.key is not None
+                    running[jobs.submit(r._render_one, t, self.progress)] = t.key.digest
+                for i in range(len(self.plans)):
+                    if not self.waiting[i]:
+                        writing[self._write(lectures, i)] = i
+                while running or writing:
+                    both: list[Future[Any]] = [*running, *writing]
+                    wait(both, timeout=0.5, return_when=FIRST_COMPLETED)
+                    for job in [f for f in running if f.done()]:
+                        job.result()
+                        digest = running.pop(job)
+                        for i, keys in enumerate(self.waiting):
+                            if digest in keys:
+                                keys.discard(digest)
+                                if not keys:
+                                    writing[self._write(lectures, i)] = i
+                    for lecture in [f for f in writing if f.done()]:
+                        self.results[writing.pop(lecture)] = lecture.result()
+            except BaseException:
+                for f in running:
+                    f.cancel()
+                for g in writing:
+                    g.cancel()
+                executor.stop()
+                raise
+        assert all(r is not None for r in self.results)
+        return [r for r in self.results if r is not None]
+
+    def _write(self, pool: ThreadPoolExecutor, i: int) -> Future[Result]:
+        """Lecture i's chapters are all done: take the renders it shares, then write it."""
+        r, tasks = self.plans[i]
+        for rr, t, owner in self.shared:
+            if rr is r:
+                rr._take(t, owner)
+                self.progress.finished(None)
+        return pool.submit(r._finish, tasks, self.progress, self.started)
+
+
+def _client_cores() -> int:
+    """The cores of this machine (the lectures are written here, whatever runs the jobs)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _previous_manifest(path: Path) -> Manifest | None:

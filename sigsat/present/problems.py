@@ -16,10 +16,9 @@ from typing import Any
 
 from fpdf import FPDF
 
-from ..contract import LedgerRow, Manifest
+from ..contract import PAUSE_SECTION, LedgerRow, Manifest
 from .handout import BOLD_FALLBACKS, FONT_FALLBACKS, FONT_NAME, font_file
 
-PAUSE = "pause and try"  # the section of ChapterScene.pause_and_try's beat
 INK, MUTED, ACCENT = (20, 24, 32), (100, 108, 120), (34, 102, 204)
 MARGIN = 18.0
 
@@ -49,7 +48,7 @@ def problems(manifest: Manifest) -> list[Problem]:
     for chapter in manifest.chapters:
         beats = chapter.beats
         for i, beat in enumerate(beats):
-            if beat.section == PAUSE and i > 0:
+            if beat.section == PAUSE_SECTION and i > 0:
                 found.append(Problem(chapter.title, beats[i - 1].text,
                                      tuple(b.text for b in beats[i + 1:] if b.text),
                                      tuple(chapter.ledger)))

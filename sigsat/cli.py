@@ -33,7 +33,7 @@ from .commons import (
     registry_option,
 )
 from .contract import ContractError, Layout
-from .executors import CONNECT_TIMEOUT
+from .executors import CONNECT_TIMEOUT, local_cores
 from .logger import logger, set_quiet
 from .narration import check_recordings, report_recordings, voice_options, voice_spec
 from .outputs import Busy, lock_path
@@ -181,7 +181,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     if recordings is not None:
         check_recordings(recordings, [c.slug for c in chapters])
     options = Options(quality=QUALITIES[quality], params=params, chapters=chapters, fmt=fmt,
-                      transparent=transparent, jobs=jobs or _cores(), out=out,
+                      transparent=transparent, jobs=jobs or local_cores(), out=out,
                       cache_dir=cache_dir, force=force, wait=wait, voice=spec,
                       recordings=recordings, strict=strict)
     try:  # what the environment must offer, before anything is rendered
@@ -291,7 +291,7 @@ def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file
     if recordings is not None:
         check_recordings(recordings, [c.slug for c in chapters])
     template = Options(quality=QUALITIES[quality], params=base, chapters=chapters, fmt=DEFAULT_FORMAT,
-                       transparent=False, jobs=jobs or _cores(), out=out, cache_dir=cache_dir,
+                       transparent=False, jobs=jobs or local_cores(), out=out, cache_dir=cache_dir,
                        wait=wait, voice=spec, recordings=recordings, strict=strict)
     try:
         faults.tools()
@@ -314,13 +314,6 @@ def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise Terminated()
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 @main.command("list")

@@ -85,6 +85,14 @@ class Executor(Protocol):
         ...
 
 
+def local_cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def worker_env() -> dict[str, str]:
     """The chapter process's environment."""
     # One BLAS thread per chapter process: the chapters already fill the cores, and the

@@ -53,7 +53,7 @@ from .contract import (
     RunRecord,
     VoiceSpec,
 )
-from .executors import LOG, Done, Executor, LocalExecutor, Stopped, source_hash
+from .executors import LOG, Done, Executor, LocalExecutor, Stopped, local_cores, source_hash
 from .faults import within
 from .layout_report import summary
 from .logger import console, is_quiet, logger
@@ -481,7 +481,7 @@ class _Batch:
         """Render, and write each lecture when it can; the results in the lectures' order."""
         executor = self.plans[0][0].executor
         width = executor.slots or max(1, len(self.todo))
-        writers = max(1, min(len(self.plans), _client_cores()))
+        writers = max(1, min(len(self.plans), local_cores()))  # the lectures are written here
         with ThreadPoolExecutor(max_workers=width, thread_name_prefix="chapter") as jobs, \
                 ThreadPoolExecutor(max_workers=writers, thread_name_prefix="lecture") as lectures:
             running: dict[Future[None], str] = {}
@@ -524,14 +524,6 @@ class _Batch:
                 rr._take(t, owner)
                 self.progress.finished(None)
         return pool.submit(r._finish, tasks, self.progress, self.started)
-
-
-def _client_cores() -> int:
-    """The cores of this machine (the lectures are written here, whatever runs the jobs)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _previous_manifest(path: Path) -> Manifest | None:

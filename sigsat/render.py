@@ -8,20 +8,16 @@ and OUT/<quality>/ is left as it was.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import subprocess
-import sys
-import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
@@ -49,7 +45,6 @@ from .contract import (
     ChapterRecord,
     ContractError,
     Cue,
-    Failure,
     Job,
     Layout,
     LectureRecord,
@@ -58,6 +53,7 @@ from .contract import (
     RunRecord,
     VoiceSpec,
 )
+from .executors import LOG, Done, Executor, LocalExecutor, Stopped, local_cores, source_hash
 from .faults import within
 from .layout_report import summary
 from .logger import console, is_quiet, logger
@@ -67,11 +63,10 @@ from .progress import RunProgress
 from .qualities import FORMATS, Quality
 from .runs import Run, gc_lock, live_keys, sweep
 from .units import clock, size
-from .worker import FAILURE_LINE, sweep_aliases
+from .worker import sweep_aliases
 
 MANIFEST = Layout.MANIFEST
 LOG_TAIL = 25
-KILL_GRACE = 5.0
 
 
 @dataclass(frozen=True)
@@ -91,11 +86,14 @@ class Options:
     voice: VoiceSpec = VoiceSpec()
     recordings: Path | None = None
     strict: bool = False  # layout problems are errors
+    target: Path | None = None  # the output folder itself, when not OUT/<quality> (a variant's)
+    label: str = ""  # the variant's name, said before each chapter's
+    link: bool = False  # outputs as hard links to the cache's files, not copies (variants)
 
     @property
     def folder(self) -> Path:
-        """OUT/<quality>/."""
-        return self.out / self.quality.name
+        """OUT/<quality>/ (or the target folder)."""
+        return self.target if self.target is not None else self.out / self.quality.name
 
 
 @dataclass
@@ -103,6 +101,7 @@ class Task:
     """One chapter in this run: what it reads, its key, its cache entry or why it renders."""
 
     ref: ChapterRef
+    prefix: str = ""  # `group-b/` in a variants run
     key: Key | None = None
     entry: Stored | None = None
     reason: str = ""
@@ -116,8 +115,8 @@ class Task:
 
     @property
     def name(self) -> str:
-        """`05 problem1_sigma_prime`."""
-        return f"{self.ref.number:02d} {self.ref.slug}"
+        """`05 problem1_sigma_prime` (`group-b/05 problem1_sigma_prime` in a variant)."""
+        return f"{self.prefix}{self.ref.number:02d} {self.ref.slug}"
 
 
 @dataclass
@@ -142,13 +141,11 @@ class Result:
 class Renderer:
     """One run of `sigsat render`."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, executor: Executor | None = None) -> None:
         self.o = options
         self.cache = Cache(options.cache_dir or options.out / ".cache")
         self.workspace = Run(self.cache)
-        self._procs: set[subprocess.Popen[bytes]] = set()
-        self._procs_lock = threading.Lock()
-        self._stopping = False
+        self.executor: Executor = executor or LocalExecutor(options.jobs)
 
     # Planning
     def _previous(self) -> dict[str, ChapterRecord]:
@@ -166,8 +163,9 @@ class Renderer:
         """Every chapter's key, and whether the cache has it (pinned into this run's folder)."""
         previous = self._previous()
         tasks = []
+        prefix = f"{self.o.label}/" if self.o.label else ""
         for ref in self.o.chapters:
-            task = Task(ref)
+            task = Task(ref, prefix)
             tasks.append(task)
             loaded = load(ref)
             if isinstance(loaded, Broken):
@@ -217,48 +215,30 @@ class Renderer:
             work=str(work.resolve()), tex_dir=str((self.cache.tex / q.name).resolve()),
             speech_dir=str(self.cache.speech.resolve()),
             entry_final=str(self.cache.folder(task.key.digest).resolve()),
-            key=task.key.digest, parts=task.key.parts, voice=self.o.voice,
+            key=task.key.digest, parts=task.key.parts, source=source_hash(task.key.parts),
+            voice=self.o.voice,
             recordings=str(self.o.recordings.resolve()) if self.o.recordings else None,
             parent_pid=os.getpid())
-        job_file = work / "job.json"
-        job.write(job_file)
-        log_file = work / "log.txt"
-        # One BLAS thread per chapter process: the chapters already fill the cores, and the
-        # measured network's small matrices run slower with more threads fighting for them.
-        env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1"}
         progress.started(task.name)
         started = time.monotonic()
-        with self._procs_lock:
-            if self._stopping:
-                return
-            proc = subprocess.Popen([sys.executable, "-m", "sigsat.worker", str(job_file)],
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=env)
-            self._procs.add(proc)
-        try:
-            report = self._follow(proc, log_file, task)
-            code = proc.wait()
-        finally:
-            with self._procs_lock:
-                self._procs.discard(proc)
+        outcome = self.executor.run(job, task.tail)
         task.seconds = time.monotonic() - started
-        if self._stopping:  # stopped on purpose: not a chapter's failure
+        if isinstance(outcome, Stopped):  # stopped on purpose: not a chapter's failure
             task.error = "stopped"
             return
-        task.log = self._keep_log(log_file, task)
-        if code == 0:
-            # The worker's own entry is this run's copy (it published a link of it).
+        task.log = self._keep_log(work / LOG, task)
+        if isinstance(outcome, Done):
+            # The worker's own entry is this run's copy (a local worker published a link of it;
+            # what a Dask worker sent back is published here).
             try:
-                task.entry, task.rendered = verify(work / "entry", task.key.digest), True
+                task.entry, task.rendered = verify(outcome.entry, task.key.digest), True
+                if not outcome.published:
+                    self.cache.publish(outcome.entry, task.key.digest)
             except Damaged as e:
                 task.error = f"the render left no usable cache entry ({e})"
-        elif report is not None:
-            task.error = report.error + (f" ({report.where})" if report.where else "")
-            task.fault = report.kind == "environment"
-        elif code < 0:
-            task.error = f"the chapter's process was killed by signal {-code}"
         else:
-            task.error = f"the chapter's process exited with status {code}"
+            task.error = outcome.error + (f" ({outcome.where})" if outcome.where else "")
+            task.fault = outcome.kind == "environment"
         progress.finished(task.name)
         if task.fault:  # said once, at the end (sigsat.cli), as the run's error
             logger.info("[red]✗ %s stopped[/] after %.1f s: %s", task.name, task.seconds,
@@ -269,55 +249,9 @@ class Renderer:
         else:
             logger.info("[green]✓[/] %s rendered in %.1f s", task.name, task.seconds)
 
-    @staticmethod
-    def _follow(proc: subprocess.Popen[bytes], log_file: Path, task: Task) -> Failure | None:
-        """Read the chapter process's output to its end: into its log while the disk takes it,
-        its last lines kept in memory whatever the disk does, and its Failure report if any."""
-        assert proc.stdout is not None
-        log: IO[bytes] | None
-        try:
-            log = open(log_file, "wb")
-        except OSError:
-            log = None
-        report = None
-        try:
-            for raw in proc.stdout:
-                line = raw.decode("utf-8", errors="replace").rstrip("\n")
-                if line.startswith(FAILURE_LINE):
-                    try:
-                        report = Failure.parse(json.loads(line[len(FAILURE_LINE):]))
-                    except (ValueError, ContractError):
-                        pass
-                    continue
-                task.tail.append(line)
-                if log is not None:
-                    try:
-                        log.write(raw)
-                    except OSError:  # a full disk: the tail in memory still tells
-                        log.close()
-                        log = None
-        finally:
-            if log is not None:
-                try:
-                    log.close()
-                except OSError:
-                    pass
-        return report
-
     def stop(self) -> None:
-        """Terminate every chapter process (on Ctrl-C or SIGTERM)."""
-        with self._procs_lock:
-            self._stopping = True
-            procs = list(self._procs)
-        for p in procs:
-            p.terminate()
-        deadline = time.monotonic() + KILL_GRACE
-        for p in procs:
-            try:
-                p.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        """Stop every chapter job (on Ctrl-C or SIGTERM)."""
+        self.executor.stop()
 
     def _keep_log(self, log_file: Path, task: Task) -> Path:
         """The chapter's log, moved to CACHE/logs/<quality>/NN_slug.log (whole: the last render
@@ -334,39 +268,31 @@ class Renderer:
 
     def run(self) -> Result:
         """Plan, render what is missing, and write the outputs (unless a chapter failed)."""
-        started = time.monotonic()
-        # A full disk, a read-only folder...: one line naming the folder (sigsat.faults).
-        with within(self.o.folder, "the output folder"), locked(self.o.folder, self.o.wait):
-            with within(self.cache.root, "the cache folder"), self.workspace:
-                result = self._run_locked(started)
-        result.seconds = time.monotonic() - started
-        return result
+        return render_together([self])[0]
 
-    def _run_locked(self, started: float) -> Result:
+    def _prepare(self) -> list[Task]:
+        """Mend what a killed render left, then plan."""
         recover(self.o.folder)
         if self.o.folder.is_dir():
             for path in remove_stale_tmp(self.o.folder):
                 logger.info("removed %s, left by an interrupted command", path)
         sweep(self.cache)
         sweep_aliases()
-        tasks = self.plan()
-        todo = [t for t in tasks if t.key is not None and t.entry is None and not t.error]
-        for t in tasks:
-            if t.entry is not None:
-                logger.info("[dim]· %s cached[/]", t.name)
-            elif t in todo:
-                logger.info("[cyan]▸[/] %s renders: %s", t.name, escape(t.reason))
-        with RunProgress(len(tasks), enabled=not is_quiet()) as progress:
-            for t in tasks:
-                if t not in todo:
-                    progress.finished(None)
-            self._render_all(todo, progress)
-            self._layout(tasks)
-            result = Result(tasks, 0.0)
-            if not result.failed:
-                progress.phase("writing the lecture")
-                with within(self.o.folder, "the output folder"):
-                    result.manifest = self._write_outputs(tasks, started)
+        return self.plan()
+
+    def _take(self, task: Task, owner: Task) -> None:
+        """A chapter of the same key as `owner`'s, which rendered it in this batch: its result."""
+        task.entry, task.error, task.fault = owner.entry, owner.error, owner.fault
+        task.tail, task.log = owner.tail, owner.log
+
+    def _finish(self, tasks: list[Task], progress: RunProgress, started: float) -> Result:
+        """The layout check, then the outputs (unless a chapter failed)."""
+        self._layout(tasks)
+        result = Result(tasks, 0.0)
+        if not result.failed:
+            progress.phase(f"writing {self.o.label or 'the lecture'}")
+            with within(self.o.folder, "the output folder"):
+                result.manifest = self._write_outputs(tasks, started)
         return result
 
     def _layout(self, tasks: list[Task]) -> None:
@@ -386,22 +312,6 @@ class Renderer:
                 t.error = f"layout problems (--strict): {line}"
             else:
                 logger.warning("[yellow]⚠[/] %s: %s", t.name, escape(line))
-
-    def _render_all(self, todo: list[Task], progress: RunProgress) -> None:
-        if not todo:
-            return
-        with ThreadPoolExecutor(max_workers=self.o.jobs, thread_name_prefix="chapter") as pool:
-            futures: set[Future[None]] = {pool.submit(self._render_one, t, progress) for t in todo}
-            try:
-                while futures:
-                    done, futures = wait(futures, timeout=0.5, return_when=FIRST_COMPLETED)
-                    for f in done:
-                        f.result()
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                self.stop()
-                raise
 
     # Outputs
     def _write_outputs(self, tasks: list[Task], started: float) -> Manifest:
@@ -427,8 +337,9 @@ class Renderer:
             e, ref = t.entry, t.ref
             side = e.sidecar
             clip, poster = layout.clip(ref.stem, ext), layout.poster(ref.stem)
-            version.copy(e.path("clip"), clip, e.sha256("clip"))
-            version.copy(e.path("poster"), poster, e.sha256("poster"))
+            put = version.link if self.o.link else version.copy
+            put(e.path("clip"), clip, e.sha256("clip"))
+            put(e.path("poster"), poster, e.sha256("poster"))
             # Frames, rate and duration as the master has them (verified against entry.json).
             parts.append(Part(e.path("master"), ref.title, e.info.frames, e.info.fps,
                               e.sha256("master"), e.path("audio"), e.sha256("audio")))
@@ -507,6 +418,114 @@ class Renderer:
                     version.remove(p)
 
 
+def render_together(renderers: Sequence[Renderer]) -> list[Result]:
+    """Render several lectures (variants) as one batch: each folder locked, every lecture planned,
+    each chapter job missing from the cache run once on the shared executor (a key two lectures
+    share renders once), then each lecture's outputs written."""
+    started = time.monotonic()
+    with ExitStack() as stack:
+        for r in renderers:
+            # A full disk, a read-only folder...: one line naming the folder (sigsat.faults).
+            stack.enter_context(within(r.o.folder, "the output folder"))
+            stack.enter_context(locked(r.o.folder, r.o.wait))
+            stack.enter_context(within(r.cache.root, "the cache folder"))
+            stack.enter_context(r.workspace)
+        results = _together_locked(renderers, started)
+    for result in results:
+        result.seconds = time.monotonic() - started
+    return results
+
+
+def _together_locked(renderers: Sequence[Renderer], started: float) -> list[Result]:
+    plans = [(r, r._prepare()) for r in renderers]
+    todo: list[tuple[Renderer, Task]] = []
+    owners: dict[str, Task] = {}
+    shared: list[tuple[Renderer, Task, Task]] = []
+    for r, tasks in plans:
+        for t in tasks:
+            if t.key is None or t.entry is not None or t.error:
+                if t.entry is not None:
+                    logger.info("[dim]· %s cached[/]", t.name)
+                continue
+            owner = owners.get(t.key.digest)
+            if owner is None:
+                owners[t.key.digest] = t
+                todo.append((r, t))
+                logger.info("[cyan]▸[/] %s renders: %s", t.name, escape(t.reason))
+            else:
+                shared.append((r, t, owner))
+                logger.info("[dim]· %s is the same render as %s[/]", t.name, owner.name)
+    total = sum(len(tasks) for _, tasks in plans)
+    with RunProgress(total, enabled=not is_quiet()) as progress:
+        for _ in range(total - len(todo) - len(shared)):
+            progress.finished(None)
+        return _Batch(plans, todo, shared, progress, started).run()
+
+
+class _Batch:
+    """The chapter jobs of several lectures on one executor, and each lecture's outputs written
+    as soon as its own chapters are done, beside the jobs still running: the assembly of one
+    variant (joining lecture.mp4...) overlaps the renders of the others, on the client's cores."""
+
+    def __init__(self, plans: list[tuple[Renderer, list[Task]]], todo: list[tuple[Renderer, Task]],
+                 shared: list[tuple[Renderer, Task, Task]], progress: RunProgress, started: float) -> None:
+        self.plans, self.todo, self.progress, self.started = plans, todo, progress, started
+        self.shared = shared
+        # What each lecture still waits for: the keys of its chapters being rendered (by it or
+        # by another lecture that shares them).
+        self.waiting = [{t.key.digest for t in tasks if t.key is not None and t.entry is None and not t.error}
+                        for _, tasks in plans]
+        self.results: list[Result | None] = [None] * len(plans)
+
+    def run(self) -> list[Result]:
+        """Render, and write each lecture when it can; the results in the lectures' order."""
+        executor = self.plans[0][0].executor
+        width = executor.slots or max(1, len(self.todo))
+        writers = max(1, min(len(self.plans), local_cores()))  # the lectures are written here
+        with ThreadPoolExecutor(max_workers=width, thread_name_prefix="chapter") as jobs, \
+                ThreadPoolExecutor(max_workers=writers, thread_name_prefix="lecture") as lectures:
+            running: dict[Future[None], str] = {}
+            writing: dict[Future[Result], int] = {}
+            try:
+                for r, t in self.todo:
+                    assert t.key is not None
+                    running[jobs.submit(r._render_one, t, self.progress)] = t.key.digest
+                for i in range(len(self.plans)):
+                    if not self.waiting[i]:
+                        writing[self._write(lectures, i)] = i
+                while running or writing:
+                    both: list[Future[Any]] = [*running, *writing]
+                    wait(both, timeout=0.5, return_when=FIRST_COMPLETED)
+                    for job in [f for f in running if f.done()]:
+                        job.result()
+                        digest = running.pop(job)
+                        for i, keys in enumerate(self.waiting):
+                            if digest in keys:
+                                keys.discard(digest)
+                                if not keys:
+                                    writing[self._write(lectures, i)] = i
+                    for lecture in [f for f in writing if f.done()]:
+                        self.results[writing.pop(lecture)] = lecture.result()
+            except BaseException:
+                for f in running:
+                    f.cancel()
+                for g in writing:
+                    g.cancel()
+                executor.stop()
+                raise
+        assert all(r is not None for r in self.results)
+        return [r for r in self.results if r is not None]
+
+    def _write(self, pool: ThreadPoolExecutor, i: int) -> Future[Result]:
+        """Lecture i's chapters are all done: take the renders it shares, then write it."""
+        r, tasks = self.plans[i]
+        for rr, t, owner in self.shared:
+            if rr is r:
+                rr._take(t, owner)
+                self.progress.finished(None)
+        return pool.submit(r._finish, tasks, self.progress, self.started)
+
+
 def _previous_manifest(path: Path) -> Manifest | None:
     if not path.is_file():
         return None
@@ -536,7 +555,9 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
     cache = Cache(cache_dir or out / ".cache")
     if not cache.root.is_dir():
         return (0, 0), 0
-    folders = sorted(p.parent for p in out.glob(f"*/{MANIFEST}")) if out.is_dir() else []
+    # The lectures in OUT/<quality>/ and the variants in OUT/<quality>/variants/<name>/.
+    found = [*out.glob(f"*/{MANIFEST}"), *out.glob(f"*/variants/*/{MANIFEST}")] if out.is_dir() else []
+    folders = sorted(p.parent for p in found)
     with ExitStack() as stack:
         for folder in folders:
             stack.enter_context(locked(folder, wait=False))

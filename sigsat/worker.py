@@ -231,7 +231,9 @@ def _render(job: Job, work: Path, alias: Path, entry: Path, sidecar: Path, conte
           fps=str(info.fps), poster_time=poster_time,
           render_seconds=round(time.monotonic() - started, 3)).write(entry / ENTRY)
     # Published as links (the entry stays here: the render that asked for it uses this copy).
-    Cache(Path(job.entry_final).parent.parent).publish(entry, job.key)
+    # A Dask worker's job is not: the client publishes what it gets back.
+    if job.entry_final is not None:
+        Cache(Path(job.entry_final).parent.parent).publish(entry, job.key)
     shutil.rmtree(work / "media")
     video.unlink()
 
@@ -303,7 +305,8 @@ def failure(job: Job, e: BaseException) -> Failure:
     found = cause(e)
     if found is not None:  # the environment's fault: the cache's folder is where it wrote
         return Failure(kind="environment",
-                       error=describe(found, Path(job.entry_final).parent.parent, "the cache folder"))
+                       error=describe(found, Path(job.entry_final).parent.parent, "the cache folder")
+                       if job.entry_final else describe(found, Path(job.work), "the job's folder"))
     module = sys.modules.get(job.module)
     message = f"{type(e).__name__}: {e}".strip().splitlines()
     return Failure(kind="chapter", error=message[0] if message else type(e).__name__,

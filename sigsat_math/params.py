@@ -358,38 +358,52 @@ def _not_regular(path: Path) -> str:
     return next((name for test, name in kinds if test(mode)), "" if stat.S_ISREG(mode) else "not a file")
 
 
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """The dotted keys of a TOML params file; a missing or malformed file is a ParamError."""
+def read_table(path: str | Path, kind: str = "params file") -> dict[str, Any]:
+    """A TOML file's tables as read; a missing or malformed file is a ParamError naming it."""
     p = Path(path)
-    kind = _not_regular(p)
-    if kind:
+    what = _not_regular(p)
+    if what:
         # Opening a FIFO would wait for a writer forever; a device or folder is no TOML file.
-        raise ParamError(f"params file {str(p)!r} is {kind}, not a regular file")
+        raise ParamError(f"{kind} {str(p)!r} is {what}, not a regular file")
     try:
         # utf-8-sig: a byte order mark, as some Windows editors write, is read past.
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ParamError(f"params file {str(p)!r} not found") from None
+        raise ParamError(f"{kind} {str(p)!r} not found") from None
     except OSError as e:
-        raise ParamError(f"params file {str(p)!r} cannot be read: {e.strerror}") from None
+        raise ParamError(f"{kind} {str(p)!r} cannot be read: {e.strerror}") from None
     except UnicodeDecodeError:
-        raise ParamError(f"params file {str(p)!r} is not valid TOML: not UTF-8 text") from None
+        raise ParamError(f"{kind} {str(p)!r} is not valid TOML: not UTF-8 text") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ParamError(f"params file {str(p)!r} is not valid TOML: {e}") from None
+        raise ParamError(f"{kind} {str(p)!r} is not valid TOML: {e}") from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The dotted keys of a TOML params file; a missing or malformed file is a ParamError."""
+    return _flatten(read_table(path))
+
+
+def flatten(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A nested TOML table as dotted keys."""
     return _flatten(data)
 
 
-def load(path: str | Path | None = None, overrides: Iterable[str] = ()) -> Params:
-    """Defaults, then the TOML file at `path`, then `key=value` overrides; validated once."""
+def collect(path: str | Path | None = None, overrides: Iterable[str] = ()) -> dict[str, Any]:
+    """The dotted values of the TOML file at `path`, then of `key=value` overrides (unchecked)."""
     values: dict[str, Any] = {}
     if path is not None:
         values.update(read_toml(path))
     for item in overrides:
         key, value = parse_override(item)
         values[key] = value
-    return build(values)
+    return values
+
+
+def load(path: str | Path | None = None, overrides: Iterable[str] = ()) -> Params:
+    """Defaults, then the TOML file at `path`, then `key=value` overrides; validated once."""
+    return build(collect(path, overrides))
 
 
 def _toml_value(v: Any) -> str:

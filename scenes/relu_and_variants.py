@@ -302,7 +302,9 @@ class ReluAndVariants(ChapterScene):
         lr, ls = (self.value(f"{a} loss after training / at the start", relative_loss_drop, runs[a], style=PERCENT)
                   for a in ("relu", "sigmoid"))
         depth = self.value("depth", identity, self.net.depth, style=INT)
-        sample = np.array([unit_preactivations(self.net, 1, j)[:16] for j in range(1, 9)])  # layer 1, a corner
+        # A corner of layer 1: up to 8 units (a layer may have as few as 4) by up to 16 inputs.
+        units = range(1, min(8, self.p.experiment.width) + 1)
+        sample = np.array([unit_preactivations(self.net, 1, j)[:16] for j in units])
         icons = get_reason_icons(zv, sample, [(loss_curve(runs[a]), a) for a in ("sigmoid", "relu")])
         self.reason_icons = icons  # the tests read them back
         rows = (("No saturation for z > 0", [r"\mathrm{ReLU}'(<<t>>) = <<r>> \ \text{ vs } \ \sigma'(<<t>>) = <<s>>"],

@@ -97,7 +97,10 @@ def worker_env() -> dict[str, str]:
     """The chapter process's environment."""
     # One BLAS thread per chapter process: the chapters already fill the cores, and the
     # measured network's small matrices run slower with more threads fighting for them.
-    return {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1"}
+    # One string hash for every process: manim's TransformMatchingTex walks sets of tex strings,
+    # so each process's own hash seed drew a derivation its own way (the same key, other bytes).
+    return {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1",
+            "PYTHONHASHSEED": "0"}
 
 
 def follow(lines: Iterable[bytes], log_file: Path, tail: deque[str]) -> Failure | None:

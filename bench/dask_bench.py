@@ -13,7 +13,6 @@ import argparse
 import hashlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,17 +20,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
 
-
-def timed(cmd: list[str]) -> float:
-    """Run a sigsat command quietly; its wall time in seconds (it must succeed)."""
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "sigsat", *cmd, "--quiet"], cwd=ROOT,
-                          capture_output=True, text=True, env=os.environ)
-    took = time.monotonic() - started
-    if done.returncode != 0:
-        raise SystemExit(f"failed ({done.returncode}): sigsat {' '.join(cmd)}\n{done.stderr[-3000:]}")
-    return took
+from render_bench import timed_sigsat  # noqa: E402
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -54,13 +45,13 @@ def main() -> None:
         base = Path(tmp)
         os.environ["SIGSAT_WORKER_CACHE"] = str(base / "worker-cache")
         common = ["render", "-q", q, "--only", args.only]
-        results["local_seconds"] = timed([*common, "--jobs", "2", "--out", str(base / "local")])
+        results["local_seconds"] = timed_sigsat([*common, "--jobs", "2", "--out", str(base / "local")])
         results["load_after_local"] = os.getloadavg()[0]
         started = time.monotonic()
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                           silence_logs=40) as cluster:
             results["cluster_start_seconds"] = time.monotonic() - started
-            results["dask_seconds"] = timed([*common, "--executor", "dask", "--scheduler",
+            results["dask_seconds"] = timed_sigsat([*common, "--executor", "dask", "--scheduler",
                                              cluster.scheduler_address, "--out", str(base / "dask")])
         results["load_after_dask"] = os.getloadavg()[0]
         results["identical"] = snapshot(base / "local" / q) == snapshot(base / "dask" / q)

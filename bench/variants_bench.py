@@ -20,26 +20,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+
+from render_bench import timed_sigsat  # noqa: E402
+
 VALUES = ("3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
-
-
-def timed(cmd: list[str]) -> float:
-    """Run a sigsat command quietly; its wall time in seconds (it must succeed)."""
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "sigsat", *cmd, "--quiet"], cwd=ROOT,
-                          capture_output=True, text=True, env=os.environ)
-    took = time.monotonic() - started
-    if done.returncode != 0:
-        raise SystemExit(f"failed ({done.returncode}): sigsat {' '.join(cmd)}\n{done.stderr[-3000:]}")
-    return took
 
 
 def load() -> float:
@@ -73,7 +64,7 @@ def main() -> None:
         plain_cache = base / "plain-cache"
         plain = []
         for v in VALUES:
-            plain.append(timed(["render", "-q", q, "--jobs", jobs, "--set", f"problem1.z={v}",
+            plain.append(timed_sigsat(["render", "-q", q, "--jobs", jobs, "--set", f"problem1.z={v}",
                                 "--out", str(base / f"plain-{v}"), "--cache", str(plain_cache)]))
             print(f"plain z={v}: {plain[-1]:.1f} s (load {load():.1f})", file=sys.stderr)
         results["plain_seconds"] = plain
@@ -82,7 +73,7 @@ def main() -> None:
         results["plain_10_shared_cache"] = sum(plain)
         results["load_after_plain"] = load()
         out = base / "variants"
-        results["variants_seconds"] = timed(["variants", "-q", q, "--jobs", jobs, "--out", str(out),
+        results["variants_seconds"] = timed_sigsat(["variants", "-q", q, "--jobs", jobs, "--out", str(out),
                                              "--sweep", "problem1.z=" + ",".join(VALUES)])
         print(f"variants: {results['variants_seconds']:.1f} s (load {load():.1f})", file=sys.stderr)
         results["load_after_variants"] = load()
@@ -91,7 +82,7 @@ def main() -> None:
                     for v in VALUES}
         results["variants_rendered"] = rendered
         results["variants_renders"] = sum(len(r) for r in rendered.values())
-        results["assembly_seconds"] = timed(["render", "-q", q, "--jobs", jobs, "--set", "problem1.z=3",
+        results["assembly_seconds"] = timed_sigsat(["render", "-q", q, "--jobs", jobs, "--set", "problem1.z=3",
                                              "--out", str(base / "assembly"), "--cache", str(out / ".cache")])
         results["chapters"] = chapter_costs(out / ".cache", vroot / "problem1.z=3" / "manifest.json")
         apparent = unique = 0

@@ -23,7 +23,7 @@ from rich.table import Table
 from sigsat_math.params import to_toml
 
 from . import __version__, faults
-from .chapters import Broken, ChapterError, load, registry, select
+from .chapters import Broken, ChapterError, ChapterRef, load, registry, select
 from .commons import (
     UsageProblem,
     effective_params,
@@ -32,7 +32,7 @@ from .commons import (
     params_options,
     registry_option,
 )
-from .contract import ContractError, Layout
+from .contract import ContractError, Layout, VoiceSpec
 from .executors import CONNECT_TIMEOUT, local_cores
 from .logger import logger, set_quiet
 from .narration import check_recordings, report_recordings, voice_options, voice_spec
@@ -109,6 +109,20 @@ def _quality_help() -> str:
     return "; ".join(f"{q.name}: {q.doc}" for q in QUALITIES.values())
 
 
+def _chapters_and_voice(only: tuple[str, ...], registry_package: str, voice: str,
+                        recordings: Path | None) -> tuple[tuple[ChapterRef, ...], VoiceSpec]:
+    """The chapters asked for and the voice that reads them (its recordings checked against
+    them); a bad name is the user's to mend."""
+    try:
+        chapters = tuple(select(only, registry(registry_package)))
+    except ChapterError as e:
+        raise UsageProblem(str(e)) from None
+    spec = voice_spec(voice)
+    if recordings is not None:
+        check_recordings(recordings, [c.slug for c in chapters])
+    return chapters, spec
+
+
 @main.command()
 @click.option("--quality", "-q", type=click.Choice(list(QUALITIES)), default=DEFAULT_QUALITY,
               show_default=True, help=f"Frame size and rate. {_quality_help()}.")
@@ -173,13 +187,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     if transparent and not FORMATS[fmt].alpha:
         raise UsageProblem(f"--format {fmt} has no transparency; with --transparent use "
                            "--format mov (ProRes 4444) or --format webm (VP9 with alpha)")
-    try:
-        chapters = tuple(select(only, registry(registry_package)))
-    except ChapterError as e:
-        raise UsageProblem(str(e)) from None
-    spec = voice_spec(voice)
-    if recordings is not None:
-        check_recordings(recordings, [c.slug for c in chapters])
+    chapters, spec = _chapters_and_voice(only, registry_package, voice, recordings)
     options = Options(quality=QUALITIES[quality], params=params, chapters=chapters, fmt=fmt,
                       transparent=transparent, jobs=jobs or local_cores(), out=out,
                       cache_dir=cache_dir, force=force, wait=wait, voice=spec,
@@ -283,13 +291,7 @@ def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file
         chosen = v.build_variants(collect(params_file, items), declared, file or "")
     except ParamError as e:
         raise UsageProblem(str(e)) from None
-    try:
-        chapters = tuple(select(only, registry(registry_package)))
-    except ChapterError as e:
-        raise UsageProblem(str(e)) from None
-    spec = voice_spec(voice)
-    if recordings is not None:
-        check_recordings(recordings, [c.slug for c in chapters])
+    chapters, spec = _chapters_and_voice(only, registry_package, voice, recordings)
     template = Options(quality=QUALITIES[quality], params=base, chapters=chapters, fmt=DEFAULT_FORMAT,
                        transparent=False, jobs=jobs or local_cores(), out=out, cache_dir=cache_dir,
                        wait=wait, voice=spec, recordings=recordings, strict=strict)

@@ -233,16 +233,15 @@ def source_hash(parts: dict[str, Any]) -> str:
 
 
 def own_source(module: str) -> dict[str, Any]:
-    """The source parts of this installation's copy of a chapter module (as chapter_key makes them)."""
+    """The source parts of this installation's copy of a chapter module."""
     import importlib.util
 
-    from .cache import math_hash, renderer_hash, sha256_file, shared_scene_hash, tool_versions
+    from .cache import source_of
 
     spec = importlib.util.find_spec(module)
     if spec is None or spec.origin is None:
         raise CodeMismatch(f"the chapter module {module} is not installed")
-    return {"code": sha256_file(Path(spec.origin)), "shared": shared_scene_hash(), "math": math_hash(),
-            "renderer": renderer_hash(), "tools": tool_versions()}
+    return source_of(Path(spec.origin))
 
 
 def check_source(job: Job, worker: str) -> None:

@@ -49,7 +49,7 @@ ensure_venv() {
   [ -x "$VENV/bin/python" ] || "$py" -m venv "$VENV"
   echo "Installing the project into $VENV ..." >&2
   "$VENV/bin/python" -m pip install -q --upgrade pip >&2
-  "$VENV/bin/python" -m pip install -q -e '.[dev]' >&2
+  "$VENV/bin/python" -m pip install -q -e '.[dev,cluster]' >&2
   touch "$STAMP"
 }
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from sigsat.chapters import Loaded, load, registry, select  # noqa: E402
 from sigsat.layout_report import summary  # noqa: E402
-from sigsat_math.params import DEFAULTS, Spec, build, specs  # noqa: E402
+from sigsat_math.params import DEFAULTS, ParamError, Spec, build, specs  # noqa: E402
 
 WORDS = ("the gradient fades as each sigmoid layer saturates and the signal reaching the first "
          "layers becomes vanishingly small ").split()
@@ -106,6 +106,8 @@ def main() -> None:
                         found = sum(len(v) for v in sections.values())
                         line = summary(sections, {key: value}, DEFAULTS.subset([key])) if found else ""
                         error = ""
+                    except ParamError as e:  # refused with one line: it needs another key moved too
+                        found, line, error = 0, "", f"refused: {e}"
                     except Exception as e:  # a chapter that does not even build at this end
                         found, line, error = -1, "", f"{type(e).__name__}: {e}".splitlines()[0]
                     shown = f"{len(value)} characters" if known[key].text else value

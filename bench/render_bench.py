@@ -62,6 +62,11 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
     return took
 
 
+def timed_sigsat(cmd: list[str]) -> float:
+    """A sigsat command run quietly; its wall time in seconds (it must succeed)."""
+    return timed([sys.executable, "-m", "sigsat", *cmd, "--quiet"])
+
+
 def sigsat_render(quality: str, out: Path, only: list[str], jobs: int | None,
                   extra: list[str]) -> float:
     """`sigsat render` quietly; wall seconds."""

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from manim import UP, ManimColor, Scene, config
 from manim.utils.exceptions import EndSceneEarlyException
 
-from sigsat.contract import Beat, Cue, LedgerRow, Loop, Plan, PlanSection, Section, Sidecar
+from sigsat.contract import PAUSE_SECTION, Beat, Cue, LedgerRow, Loop, Plan, PlanSection, Section, Sidecar
 from sigsat_math import AUTO, Display, Params, Quantity, quantity
 
 from . import CHAPTERS, layout
@@ -209,7 +209,7 @@ class ChapterScene(Scene):
 
         from .widgets.cues import get_pause_badge
 
-        self.beat("pause and try", line)
+        self.beat(PAUSE_SECTION, line)
         badge, ring = get_pause_badge()
         self.play(FadeIn(badge, shift=0.2 * UP), run_time=0.5)
         self.play(Uncreate(ring), run_time=seconds, rate_func=linear)

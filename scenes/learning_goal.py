@@ -94,6 +94,10 @@ class LearningGoal(ChapterScene):
         cards.scale_to_fit_width(min(cards.width, 13.0))
         self.play(self.goal.animate.scale(0.7).next_to(self.heading, DOWN, buff=0.35).to_edge(LEFT, buff=0.6))
         cards.move_to(DOWN * 0.9)
+        # A long goal keeps more lines: the cards stand under its last one, not over it.
+        room = self.goal.get_bottom()[1] - 0.45
+        if cards.get_top()[1] > room:
+            cards.shift(DOWN * (cards.get_top()[1] - room))
         self.cards = cards
         for card, cue in zip(cards, cues, strict=True):
             self.say(cue)

@@ -35,6 +35,7 @@ from scenes.widgets.curves import (
 from scenes.widgets.icons import get_neuron
 from scenes.widgets.text import (
     color,
+    fit_right,
     get_caption_line,
     get_formula,
     get_formula_card,
@@ -301,7 +302,9 @@ class ReluAndVariants(ChapterScene):
         lr, ls = (self.value(f"{a} loss after training / at the start", relative_loss_drop, runs[a], style=PERCENT)
                   for a in ("relu", "sigmoid"))
         depth = self.value("depth", identity, self.net.depth, style=INT)
-        sample = np.array([unit_preactivations(self.net, 1, j)[:16] for j in range(1, 9)])  # layer 1, a corner
+        # A corner of layer 1: up to 8 units (a layer may have as few as 4) by up to 16 inputs.
+        units = range(1, min(8, self.p.experiment.width) + 1)
+        sample = np.array([unit_preactivations(self.net, 1, j)[:16] for j in units])
         icons = get_reason_icons(zv, sample, [(loss_curve(runs[a]), a) for a in ("sigmoid", "relu")])
         self.reason_icons = icons  # the tests read them back
         rows = (("No saturation for z > 0", [r"\mathrm{ReLU}'(<<t>>) = <<r>> \ \text{ vs } \ \sigma'(<<t>>) = <<s>>"],
@@ -322,7 +325,7 @@ class ReluAndVariants(ChapterScene):
                  f"ReLU's loss falls to {lr.text} of its start, while the sigmoid's stays at {ls.text}."))
         ev = dict(t=self.t, r=self.relu_t, s=self.sig_t, zr=zr, zs=zs, fr=fr, fs=fs, k=steps, lr=lr, ls=ls)
         table = get_reason_rows([(c, icon, e) for (c, e, _), icon in zip(rows, icons, strict=True)], ev)
-        table.next_to(self.question, DOWN, buff=0.4).align_to(self.question, LEFT)
+        fit_right(table.next_to(self.question, DOWN, buff=0.4).align_to(self.question, LEFT))
         self.note = get_formula(r"\text{3 and 5: measured on the experiment's network, } <<d>> \text{ layers of } "
                                 r"<<w>>", role="muted", scale=0.55, d=depth, w=self.width)
         self.note.next_to(table, DOWN, buff=0.3).align_to(table, LEFT)

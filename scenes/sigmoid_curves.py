@@ -21,7 +21,6 @@ from manim import (
     VGroup,
     Write,
     always_redraw,
-    config,
     linear,
     there_and_back,
 )
@@ -32,6 +31,7 @@ from scenes.widgets.curves import get_sigmoid_stage, get_tangent, get_zone, plot
 from scenes.widgets.text import (
     TransformTex,
     color,
+    fit_right,
     get_caption_line,
     get_formula,
     get_formula_card,
@@ -126,8 +126,7 @@ class SigmoidCurves(ChapterScene):
     def column(self, group: VGroup) -> VGroup:
         """Place a group in the right column, under the legend, no wider than the column."""
         group.next_to(self.legend, DOWN, buff=0.45, aligned_edge=LEFT)
-        room = config.frame_width / 2 - th.SAFE_MARGIN - 0.05 - group.get_left()[0]
-        return group.scale(min(1.0, room / group.width), about_edge=UP + LEFT)
+        return fit_right(group)
 
     def shade_zones(self) -> None:
         c = self.p.curves

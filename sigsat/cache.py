@@ -148,21 +148,23 @@ class Key:
     parts: dict[str, Any]
 
 
+def source_of(chapter_file: Path) -> dict[str, Any]:
+    """The parts of a chapter's key that say which code renders it (a Dask worker compares its own)."""
+    return {"code": sha256_file(chapter_file), "shared": shared_scene_hash(), "math": math_hash(),
+            "renderer": renderer_hash(), "tools": tool_versions()}
+
+
 def chapter_key(ref: ChapterRef, reads: Iterable[str], params: Params, quality: Quality,
                 fmt: str, transparent: bool, voice: VoiceSpec = SILENT,
                 recordings: Path | None = None) -> Key:
     """The key of one chapter's render."""
     parts: dict[str, Any] = {
         "chapter": f"{ref.slug}:{ref.scene}",
-        "code": sha256_file(ref.file),
-        "shared": shared_scene_hash(),
-        "math": math_hash(),
-        "renderer": renderer_hash(),
+        **source_of(ref.file),
         "params": params.subset(reads),
         "quality": f"{quality.name}:{quality.width}x{quality.height}@{quality.fps}",
         "format": fmt,
         "transparent": transparent,
-        "tools": tool_versions(),
         "voice": voice_key(voice),
         "recordings": recordings_hash(recordings, ref.slug),
     }

@@ -11,10 +11,10 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -23,9 +23,17 @@ from rich.table import Table
 from sigsat_math.params import to_toml
 
 from . import __version__, faults
-from .chapters import Broken, ChapterError, load, registry, select
-from .commons import UsageProblem, effective_params, params_options, registry_option
-from .contract import ContractError, Layout
+from .chapters import Broken, ChapterError, ChapterRef, load, registry, select
+from .commons import (
+    UsageProblem,
+    effective_params,
+    executor_options,
+    make_executor,
+    params_options,
+    registry_option,
+)
+from .contract import ContractError, Layout, VoiceSpec
+from .executors import CONNECT_TIMEOUT, local_cores
 from .logger import logger, set_quiet
 from .narration import check_recordings, report_recordings, voice_options, voice_spec
 from .outputs import Busy, lock_path
@@ -36,6 +44,9 @@ from .qualities import (
     QUALITIES,
     TRANSPARENT_DEFAULT_FORMAT,
 )
+
+if TYPE_CHECKING:
+    from .executors import Executor
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -98,6 +109,20 @@ def _quality_help() -> str:
     return "; ".join(f"{q.name}: {q.doc}" for q in QUALITIES.values())
 
 
+def _chapters_and_voice(only: tuple[str, ...], registry_package: str, voice: str,
+                        recordings: Path | None) -> tuple[tuple[ChapterRef, ...], VoiceSpec]:
+    """The chapters asked for and the voice that reads them (its recordings checked against
+    them); a bad name is the user's to mend."""
+    try:
+        chapters = tuple(select(only, registry(registry_package)))
+    except ChapterError as e:
+        raise UsageProblem(str(e)) from None
+    spec = voice_spec(voice)
+    if recordings is not None:
+        check_recordings(recordings, [c.slug for c in chapters])
+    return chapters, spec
+
+
 @main.command()
 @click.option("--quality", "-q", type=click.Choice(list(QUALITIES)), default=DEFAULT_QUALITY,
               show_default=True, help=f"Frame size and rate. {_quality_help()}.")
@@ -126,6 +151,7 @@ def _quality_help() -> str:
               help="Layout problems (text off the frame, texts overlapping) fail their chapter "
                    "(exit 1, the output folder left as it was) instead of a warning: for CI.")
 @voice_options
+@executor_options
 @registry_option
 # Hidden: how chapters render (tests and benchmarks compare the paths; the default chooses).
 @click.option("--split", "split_mode", type=click.Choice(["auto", "whole", "parts"]), default="auto",
@@ -133,7 +159,9 @@ def _quality_help() -> str:
 def render(quality: str, params_file: str | None, overrides: tuple[str, ...], theme: str | None,
            only: tuple[str, ...], fmt: str | None, transparent: bool, jobs: int | None,
            out: Path, cache_dir: Path | None, force: bool, wait: bool, quiet: bool, strict: bool,
-           voice: str, recordings: Path | None, registry_package: str, split_mode: str) -> None:
+           voice: str, recordings: Path | None, executor: str = "local", scheduler: str | None = None,
+           scheduler_timeout: float = CONNECT_TIMEOUT, registry_package: str = "scenes",
+           split_mode: str = "auto") -> None:
     """Render the lecture: clips, posters, lecture.mp4 with chapter marks, captions, manifest.
 
     \b
@@ -153,6 +181,8 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     from .render import Options, Renderer, report
 
     set_quiet(quiet)
+    # `sigsat` alone reaches here through ctx.invoke, with the options' raw defaults.
+    scheduler = scheduler if scheduler is not None else os.environ.get("DASK_SCHEDULER_ADDRESS")
     # `sigsat` alone reaches here through ctx.invoke, which hands over the options' raw defaults.
     out, cache_dir = Path(out), Path(cache_dir) if cache_dir is not None else None
     params = effective_params(params_file, overrides, theme)
@@ -161,15 +191,9 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     if transparent and not FORMATS[fmt].alpha:
         raise UsageProblem(f"--format {fmt} has no transparency; with --transparent use "
                            "--format mov (ProRes 4444) or --format webm (VP9 with alpha)")
-    try:
-        chapters = tuple(select(only, registry(registry_package)))
-    except ChapterError as e:
-        raise UsageProblem(str(e)) from None
-    spec = voice_spec(voice)
-    if recordings is not None:
-        check_recordings(recordings, [c.slug for c in chapters])
+    chapters, spec = _chapters_and_voice(only, registry_package, voice, recordings)
     options = Options(quality=QUALITIES[quality], params=params, chapters=chapters, fmt=fmt,
-                      transparent=transparent, jobs=jobs or _cores(), out=out,
+                      transparent=transparent, jobs=jobs or local_cores(), out=out,
                       cache_dir=cache_dir, force=force, wait=wait, voice=spec,
                       recordings=recordings, strict=strict, split=split_mode)
     try:  # what the environment must offer, before anything is rendered
@@ -182,20 +206,8 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
                             Layout.SCRIPT_MD, Layout.SCRIPT_CSV))
     except faults.EnvironmentFault as e:
         raise UsageProblem(str(e)) from None
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    try:
-        result = Renderer(options).run()
-    except (Busy, faults.EnvironmentFault) as e:
-        raise UsageProblem(str(e)) from None
-    except OSError as e:  # a mendable fault met where no folder was named: still one line
-        if faults.cause(e) is None:
-            raise
-        raise UsageProblem(faults.describe(e)) from None
-    except (KeyboardInterrupt, Terminated) as e:
-        logger.error("[red]stopped[/]; %s was left as it was", options.folder)
-        raise SystemExit(130 if isinstance(e, KeyboardInterrupt) else 143) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    runner = make_executor(executor, scheduler, options.jobs, scheduler_timeout)
+    result = guarded(lambda: Renderer(options, runner).run(), options.folder, runner)
     report(result, options)
     if result.faults:  # the environment stopped chapters: the user mends it (status 2)
         raise UsageProblem("; ".join(result.faults))
@@ -205,15 +217,109 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
         report_recordings(result.manifest, recordings)
 
 
+T = TypeVar("T")
+
+
+def guarded(run: Callable[[], T], folder: Path, executor: Executor) -> T:
+    """Run renders: Ctrl-C and SIGTERM stop them (exit 130, 143) leaving `folder` as it was; a
+    busy folder or a fault of the environment is one line (exit 2). The executor is closed."""
+    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        return run()
+    except (Busy, faults.EnvironmentFault) as e:
+        raise UsageProblem(str(e)) from None
+    except OSError as e:  # a mendable fault met where no folder was named: still one line
+        if faults.cause(e) is None:
+            raise
+        raise UsageProblem(faults.describe(e)) from None
+    except (KeyboardInterrupt, Terminated) as e:
+        logger.error("[red]stopped[/]; %s was left as it was", folder)
+        raise SystemExit(130 if isinstance(e, KeyboardInterrupt) else 143) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        executor.close()
+
+
+@main.command()
+@click.argument("file", required=False, metavar="[FILE.toml]")
+@click.option("--sweep", multiple=True, metavar="KEY=V1,V2,...",
+              help="One variant per value of a numeric parameter, named KEY=V (repeatable), "
+                   "e.g. --sweep problem1.z=3,4,5,6.")
+@click.option("--quality", "-q", type=click.Choice(list(QUALITIES)), default=DEFAULT_QUALITY,
+              show_default=True, help=f"Frame size and rate. {_quality_help()}.")
+@params_options
+@click.option("--only", multiple=True, metavar="CHAPTER",
+              help="Only these chapters in every variant (slug, number or Scene class). Default: all.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Chapter jobs at once, for all variants together (local executor). "
+                   "[default: number of cores]")
+@click.option("--out", "-o", default="out", show_default=True, callback=_folder,
+              help="Output folder; the variants go to OUT/<quality>/variants/<name>/.")
+@click.option("--cache", "cache_dir", default=None, callback=_folder,
+              help="Cache folder. [default: OUT/.cache]")
+@click.option("--wait", is_flag=True, help="Wait for a render writing to OUT/<quality> instead of refusing.")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--strict", is_flag=True, help="Layout problems fail their chapter.")
+@voice_options
+@executor_options
+@registry_option
+def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file: str | None,
+             overrides: tuple[str, ...], theme: str | None, only: tuple[str, ...], jobs: int | None,
+             out: Path, cache_dir: Path | None, wait: bool, quiet: bool, strict: bool, voice: str,
+             recordings: Path | None, executor: str, scheduler: str | None, scheduler_timeout: float,
+             registry_package: str) -> None:
+    """Render many versions of the lecture: one per [variant.<name>] table of FILE.toml (each sets
+    parameters over --params and --set) and per value of --sweep.
+
+    \b
+    Writes OUT/<quality>/variants/:
+      <name>/          each variant's complete lecture folder (clips, lecture.mp4, manifest...)
+      index.html       the variants and what differs
+      problems.pdf     each variant's practice problems, for its students
+      answers.pdf      their worked answers, numbers from each variant's ledger
+
+    Every variant's chapter jobs run together; a chapter that reads no parameter a variant
+    changes renders once and comes from the cache for the others. Identical files are hard
+    links. A bad variant is one line naming it (exit 2) and nothing is rendered.
+    """
+    from sigsat_math.params import ParamError, collect
+
+    from . import variants as v
+    from .render import Options, report
+
+    set_quiet(quiet)
+    base = effective_params(params_file, overrides, theme)
+    items = [*overrides, *([f"theme={theme}"] if theme else [])]
+    try:
+        declared = [*(v.from_file(file) if file else []), *(d for s in sweep for d in v.from_sweep(s))]
+        chosen = v.build_variants(collect(params_file, items), declared, file or "")
+    except ParamError as e:
+        raise UsageProblem(str(e)) from None
+    chapters, spec = _chapters_and_voice(only, registry_package, voice, recordings)
+    template = Options(quality=QUALITIES[quality], params=base, chapters=chapters, fmt=DEFAULT_FORMAT,
+                       transparent=False, jobs=jobs or local_cores(), out=out, cache_dir=cache_dir,
+                       wait=wait, voice=spec, recordings=recordings, strict=strict)
+    try:
+        faults.tools()
+        faults.usable_folder("--out", out)
+        faults.usable_folder("--cache", cache_dir or out / ".cache")
+    except faults.EnvironmentFault as e:
+        raise UsageProblem(str(e)) from None
+    runner = make_executor(executor, scheduler, template.jobs, scheduler_timeout)
+    folder = v.root_folder(out, quality)
+    done = guarded(lambda: v.render_variants(chosen, template, runner, base), folder, runner)
+    for options, result in done:
+        if result.failed:
+            report(result, options)
+    faulted = [f for _, r in done for f in r.faults]
+    if faulted:
+        raise UsageProblem("; ".join(dict.fromkeys(faulted)))
+    if any(r.failed for _, r in done):
+        raise SystemExit(EXIT_FAILED)
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise Terminated()
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 @main.command("list")

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from sigsat_math.params import ParamError, Params, load, specs
+
+if TYPE_CHECKING:
+    from .executors import Executor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,3 +50,36 @@ def registry_option(func: F) -> F:
     from .chapters import DEFAULT_REGISTRY
 
     return click.option("--registry", "registry_package", default=DEFAULT_REGISTRY, hidden=True)(func)
+
+
+def executor_options(func: F) -> F:
+    """--executor local|dask, --scheduler ADDRESS (or $DASK_SCHEDULER_ADDRESS), --scheduler-timeout."""
+    from .executors import CONNECT_TIMEOUT
+
+    func = click.option(
+        "--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=CONNECT_TIMEOUT,
+        show_default=True, metavar="SECONDS",
+        help="How long to try to reach the Dask scheduler (and find a worker) before giving up.")(func)
+    func = click.option(
+        "--scheduler", metavar="ADDRESS", envvar="DASK_SCHEDULER_ADDRESS", default=None,
+        help="The Dask scheduler for --executor dask, e.g. tcp://HOST:8786 "
+             "[default: $DASK_SCHEDULER_ADDRESS].")(func)
+    func = click.option(
+        "--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+        help="Where chapter jobs run: local processes (--jobs at once), or a Dask cluster "
+             "(needs pip install -e '.[cluster]').")(func)
+    return func
+
+
+def make_executor(kind: str, scheduler: str | None, jobs: int, timeout: float) -> Executor:
+    """The executor asked for; connected within `timeout` seconds, else a UsageProblem."""
+    from .executors import ExecutorError, LocalExecutor, connect
+
+    if kind == "local":
+        return LocalExecutor(jobs)
+    if not scheduler:
+        raise UsageProblem("--executor dask needs --scheduler tcp://HOST:8786 (or DASK_SCHEDULER_ADDRESS)")
+    try:
+        return connect(scheduler, timeout)
+    except ExecutorError as e:
+        raise UsageProblem(str(e)) from None

@@ -117,9 +117,10 @@ class Job(Record):
     work: str  # a private folder for this job
     tex_dir: str  # the LaTeX SVGs shared by renders (linked into a private folder, new ones given back)
     speech_dir: str  # synthesised speech cache, shared by all renders
-    entry_final: str  # CACHE/entries/<key>: where the finished entry is published
+    entry_final: str | None  # CACHE/entries/<key>: where the finished entry is published (None: not)
     key: str
     parts: dict[str, Any]
+    source: str = ""  # the hash of the code that renders it (a Dask worker with other code refuses)
     voice: VoiceSpec = VoiceSpec()
     recordings: str | None = None  # a folder of the lecturer's own recordings
     parent_pid: int | None = None  # the render's pid: the worker stops when it dies (None: its parent)
@@ -131,6 +132,12 @@ class Job(Record):
     last: int = -1  # -1: to the chapter's end
     keep_lossless: bool = False  # keep manim's lossless movie in the part (tests compare frames)
     only: list[int] | None = None  # draw exactly these sections instead (tests: every other one)
+
+    @property
+    def process(self) -> str:
+        """The folder, in `work`, of this job's process: `plan`, `whole` or `part-<first>`
+        (the processes of one chapter share its work folder and run at once)."""
+        return self.mode if self.mode != "part" else f"part-{self.first}"
 
 
 class Failure(Record):
@@ -176,6 +183,12 @@ class Cue(Part):
     end: float
     text: str
     section: str = ""
+
+
+# The section of the beat where a chapter stops for the viewer to try a practice problem
+# (ChapterScene.pause_and_try writes it): the beat before it asks the question, the beats after
+# it work the answer. The problem sheets of `sigsat variants` read the problems this way.
+PAUSE_SECTION = "pause and try"
 
 
 class Beat(Part):

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from .cache import sha256_file
+from .cache import link_or_copy, sha256_file
 
 TMP_SUFFIX = ".sigsat-tmp"
 LOCK = ".lock"
@@ -186,6 +186,14 @@ class Version:
             self.unchanged.append(dest)
             return
         shutil.copyfile(src, self.file(dest))
+
+    def link(self, src: Path, dest: Path, sha256: str | None = None) -> None:
+        """`dest` will be a hard link to `src` (a copy where links fail), left as it is when it
+        already is one: identical files of many lecture folders share their bytes on the disk."""
+        if dest.is_file() and os.path.samefile(src, dest):
+            self.unchanged.append(dest)
+            return
+        link_or_copy(src, self.file(dest))
 
     def text(self, data: str, dest: Path) -> None:
         """`dest` will hold this text (left as it is when it already does)."""

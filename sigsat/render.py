@@ -11,19 +11,17 @@ from __future__ import annotations
 import functools
 import heapq
 import itertools
-import json
 import os
 import shutil
-import subprocess
-import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
@@ -54,7 +52,6 @@ from .contract import (
     ContractError,
     Cue,
     Entry,
-    Failure,
     Job,
     Layout,
     LectureRecord,
@@ -65,6 +62,7 @@ from .contract import (
     RunRecord,
     VoiceSpec,
 )
+from .executors import LOG, Done, Executor, LocalExecutor, Stopped, local_cores, source_hash
 from .faults import cause, describe, within
 from .layout_report import summary
 from .logger import console, is_quiet, logger
@@ -75,11 +73,10 @@ from .progress import RunProgress
 from .qualities import FORMATS, Quality
 from .runs import Run, gc_lock, live_keys, sweep
 from .units import clock, size
-from .worker import FAILURE_LINE, PART_FILE, join_chapter, sweep_aliases
+from .worker import PART_FILE, join_chapter, sweep_aliases
 
 MANIFEST = Layout.MANIFEST
 LOG_TAIL = 25
-KILL_GRACE = 5.0
 
 
 @dataclass(frozen=True)
@@ -102,11 +99,14 @@ class Options:
     # How chapters render: "whole" (one process each), "parts" (a plan, then parts in
     # processes of their own) or "auto" (whole unless cores would idle; see Renderer._choose).
     split: str = "auto"
+    target: Path | None = None  # the output folder itself, when not OUT/<quality> (a variant's)
+    label: str = ""  # the variant's name, said before each chapter's
+    link: bool = False  # outputs as hard links to the cache's files, not copies (variants)
 
     @property
     def folder(self) -> Path:
-        """OUT/<quality>/."""
-        return self.out / self.quality.name
+        """OUT/<quality>/ (or the target folder)."""
+        return self.target if self.target is not None else self.out / self.quality.name
 
 
 @dataclass
@@ -114,6 +114,7 @@ class Task:
     """One chapter in this run: what it reads, its key, its cache entry or why it renders."""
 
     ref: ChapterRef
+    prefix: str = ""  # `group-b/` in a variants run
     key: Key | None = None
     entry: Stored | None = None
     reason: str = ""
@@ -135,8 +136,8 @@ class Task:
 
     @property
     def name(self) -> str:
-        """`05 problem1_sigma_prime`."""
-        return f"{self.ref.number:02d} {self.ref.slug}"
+        """`05 problem1_sigma_prime` (`group-b/05 problem1_sigma_prime` in a variant)."""
+        return f"{self.prefix}{self.ref.number:02d} {self.ref.slug}"
 
 
 @dataclass
@@ -162,14 +163,22 @@ class _Pool:
     """`workers` threads, each taking the most urgent job first (the smallest priority); a job
     may queue more. `run` returns when nothing is queued or running, and re-raises a job's error."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, waiting: int = 0) -> None:
         self.workers = max(1, workers)
+        self.waiting = waiting  # chapters not started yet (the choice to split reads it)
         self._heap: list[tuple[tuple[int, ...], int, Callable[[], None]]] = []
         self._cond = threading.Condition()
         self._order = itertools.count()
         self._running = 0
         self._closed = False
         self._errors: list[BaseException] = []
+
+    def take_waiting(self) -> int:
+        """A chapter starts: how many were waiting, itself included."""
+        with self._cond:
+            waiting = self.waiting
+            self.waiting -= 1
+        return waiting
 
     def submit(self, priority: tuple[int, ...], job: Callable[[], None]) -> None:
         """Queue a job."""
@@ -221,14 +230,14 @@ class _Pool:
 class Renderer:
     """One run of `sigsat render`."""
 
-    def __init__(self, options: Options) -> None:
+    def __init__(self, options: Options, executor: Executor | None = None) -> None:
         self.o = options
         self.cache = Cache(options.cache_dir or options.out / ".cache")
         self.workspace = Run(self.cache)
-        self._procs: set[subprocess.Popen[bytes]] = set()
-        self._procs_lock = threading.Lock()
+        self.executor: Executor = executor or LocalExecutor(options.jobs)
+        self._lock = threading.Lock()  # a chapter's count of parts still drawing
         self._stopping = False
-        self._waiting = 0  # chapters not started yet
+        self.on_done: Callable[[Task], None] = lambda task: None  # a chapter is done (_Batch)
 
     # Planning
     def _previous(self) -> dict[str, ChapterRecord]:
@@ -246,8 +255,9 @@ class Renderer:
         """Every chapter's key, and whether the cache has it (pinned into this run's folder)."""
         previous = self._previous()
         tasks = []
+        prefix = f"{self.o.label}/" if self.o.label else ""
         for ref in self.o.chapters:
-            task = Task(ref)
+            task = Task(ref, prefix)
             tasks.append(task)
             loaded = load(ref)
             if isinstance(loaded, Broken):
@@ -297,6 +307,7 @@ class Renderer:
             work=str(self._work(task).resolve()), tex_dir=str((self.cache.tex / q.name).resolve()),
             speech_dir=str(self.cache.speech.resolve()),
             entry_final=str(self.cache.folder(task.key.digest).resolve()), voice=self.o.voice,
+            source=source_hash(task.key.parts),
             recordings=str(self.o.recordings.resolve()) if self.o.recordings else None,
             parent_pid=os.getpid(), **given)
 
@@ -307,14 +318,12 @@ class Renderer:
         work.mkdir(parents=True, exist_ok=True)
         progress.started(task.name)
         task.started = time.monotonic()
-        with self._procs_lock:
-            waiting = self._waiting
-            self._waiting -= 1
-        task.mode = task.mode or self._choose(task, waiting)
-        if not self._spawn(task, self._job(task, mode=task.mode), task.mode):
+        task.mode = task.mode or self._choose(task, pool.take_waiting())
+        done = self._spawn(task, self._job(task, mode=task.mode))
+        if done is None:
             self._done(task, progress)
             return
-        folder = work / task.mode
+        folder = done.folder
         plan = Plan.read(folder / "plan.json")
         task.sidecar = folder / "sidecar.json"
         self._save_hint(task, plan)
@@ -328,7 +337,7 @@ class Renderer:
         todo: list[tuple[int, PartSpan, Key]] = []
         for slot, (span, key) in enumerate(zip(spans, keys, strict=True)):
             if task.mode == "whole":
-                task.parts[slot] = self._own_part(task, span, key.digest)
+                task.parts[slot] = self._own_part(task, span, key.digest, done.published)
             else:
                 task.parts[slot] = None if self.o.force else self._pin_part(key.digest)
                 if task.parts[slot] is None:
@@ -349,15 +358,18 @@ class Renderer:
         if self.o.split != "auto":
             return "whole" if self.o.split == "whole" else "plan"
         hint = task.hint
-        if waiting < self.o.jobs and hint is not None and len(split(hint)) > 1:
+        if waiting < self.executor.cores and hint is not None and len(split(hint)) > 1:
             return "plan"
         return "whole"
 
-    def _own_part(self, task: Task, span: PartSpan, digest: str) -> Path | None:
-        """A part this run's process stored in its work folder (checked), else the task's error."""
+    def _own_part(self, task: Task, span: PartSpan, digest: str, published: bool) -> Path | None:
+        """A part this run's process stored in its work folder (checked, and published unless
+        its process did), else the task's error."""
         found = _checked_part(self._work(task) / f"part-{span.first}" / "entry", digest)
         if found is None and not task.error:
             task.error = f"part {span.name} left no usable cache entry"
+        elif found is not None and not published:
+            parts_store_of(self.cache).publish(found, digest)
         return found
 
     def _part(self, task: Task, slot: int, span: PartSpan, key: Key, progress: RunProgress) -> None:
@@ -365,9 +377,10 @@ class Renderer:
         if not task.error and not self._stopping:
             job = self._job(task, mode="part", first=span.first, last=span.last, key=key.digest,
                             parts=key.parts)
-            if self._spawn(task, job, f"part-{span.first}"):
-                task.parts[slot] = self._own_part(task, span, key.digest)
-        with self._procs_lock:
+            done = self._spawn(task, job)
+            if done is not None:
+                task.parts[slot] = self._own_part(task, span, key.digest, done.published)
+        with self._lock:
             task.remaining -= 1
             last = task.remaining == 0
         if last:
@@ -414,10 +427,17 @@ class Renderer:
     def _done(self, task: Task, progress: RunProgress) -> None:
         task.seconds = time.monotonic() - task.started
         progress.finished(task.name)
+        try:
+            self._said(task)
+        finally:
+            self.on_done(task)
+
+    def _said(self, task: Task) -> None:
+        """The chapter's log kept, and one line on how it ended."""
         if self._stopping:
             task.error = "stopped"
             return
-        task.log = self._keep_log(self._work(task) / "log.txt", task)
+        task.log = self._keep_log(self._work(task) / LOG, task)
         if task.fault:  # said once, at the end (sigsat.cli), as the run's error
             logger.info("[red]✗ %s stopped[/] after %.1f s: %s", task.name, task.seconds,
                         escape(task.error))
@@ -450,93 +470,25 @@ class Renderer:
             shutil.rmtree(into)
         return found
 
-    def _spawn(self, task: Task, job: Job, name: str) -> bool:
-        """Run one of the chapter's processes to its end; False (and the task's error) on failure."""
-        work = self._work(task)
-        job_file = work / f"job-{name}.json"
-        job.write(job_file)
-        # One BLAS thread per process: the processes already fill the cores, and the
-        # measured network's small matrices run slower with more threads fighting for them.
-        # One string hash for every process: manim's TransformMatchingTex walks sets of tex
-        # strings, so each process's own hash seed drew the sigmoid chapter's derivation its
-        # own way (1 level apart); the parts of a chapter must draw as one process would.
-        env = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1",
-               "PYTHONHASHSEED": "0"}
-        with self._procs_lock:
-            if self._stopping:
-                return False
-            proc = subprocess.Popen([sys.executable, "-m", "sigsat.worker", str(job_file)],
-                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                    stdin=subprocess.DEVNULL, env=env)
-            self._procs.add(proc)
-        try:
-            report = self._follow(proc, work / "log.txt", task)
-            code = proc.wait()
-        finally:
-            with self._procs_lock:
-                self._procs.discard(proc)
-        if self._stopping or code == 0:
-            return code == 0
-        if task.error:  # another of its processes failed first
-            return False
-        if report is not None:
-            task.error = report.error + (f" ({report.where})" if report.where else "")
-            task.fault = report.kind == "environment"
-        elif code < 0:
-            task.error = f"the chapter's process was killed by signal {-code}"
-        else:
-            task.error = f"the chapter's process exited with status {code}"
-        return False
-
-    @staticmethod
-    def _follow(proc: subprocess.Popen[bytes], log_file: Path, task: Task) -> Failure | None:
-        """Read the chapter process's output to its end: into its log while the disk takes it,
-        its last lines kept in memory whatever the disk does, and its Failure report if any."""
-        assert proc.stdout is not None
-        log: IO[bytes] | None
-        try:
-            log = open(log_file, "ab")  # the chapter's processes (plan, parts) share its log
-        except OSError:
-            log = None
-        report = None
-        try:
-            for raw in proc.stdout:
-                line = raw.decode("utf-8", errors="replace").rstrip("\n")
-                if line.startswith(FAILURE_LINE):
-                    try:
-                        report = Failure.parse(json.loads(line[len(FAILURE_LINE):]))
-                    except (ValueError, ContractError):
-                        pass
-                    continue
-                task.tail.append(line)
-                if log is not None:
-                    try:
-                        log.write(raw)
-                    except OSError:  # a full disk: the tail in memory still tells
-                        log.close()
-                        log = None
-        finally:
-            if log is not None:
-                try:
-                    log.close()
-                except OSError:
-                    pass
-        return report
+    def _spawn(self, task: Task, job: Job) -> Done | None:
+        """Run one of the chapter's processes on the executor to its end; None (and the task's
+        error, unless another of its processes failed first) on failure."""
+        outcome = self.executor.run(job, task.tail)
+        if isinstance(outcome, Stopped):  # stopped on purpose: not a chapter's failure
+            self._stopping = True
+            return None
+        if isinstance(outcome, Done):
+            return None if self._stopping else outcome
+        with self._lock:
+            if not task.error:
+                task.error = outcome.error + (f" ({outcome.where})" if outcome.where else "")
+                task.fault = outcome.kind == "environment"
+        return None
 
     def stop(self) -> None:
-        """Terminate every chapter process (on Ctrl-C or SIGTERM)."""
-        with self._procs_lock:
-            self._stopping = True
-            procs = list(self._procs)
-        for p in procs:
-            p.terminate()
-        deadline = time.monotonic() + KILL_GRACE
-        for p in procs:
-            try:
-                p.wait(max(0.0, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        """Stop every chapter job (on Ctrl-C or SIGTERM)."""
+        self._stopping = True
+        self.executor.stop()
 
     def _keep_log(self, log_file: Path, task: Task) -> Path:
         """The chapter's log, moved to CACHE/logs/<quality>/NN_slug.log (whole: the last render
@@ -553,39 +505,31 @@ class Renderer:
 
     def run(self) -> Result:
         """Plan, render what is missing, and write the outputs (unless a chapter failed)."""
-        started = time.monotonic()
-        # A full disk, a read-only folder...: one line naming the folder (sigsat.faults).
-        with within(self.o.folder, "the output folder"), locked(self.o.folder, self.o.wait):
-            with within(self.cache.root, "the cache folder"), self.workspace:
-                result = self._run_locked(started)
-        result.seconds = time.monotonic() - started
-        return result
+        return render_together([self])[0]
 
-    def _run_locked(self, started: float) -> Result:
+    def _prepare(self) -> list[Task]:
+        """Mend what a killed render left, then plan."""
         recover(self.o.folder)
         if self.o.folder.is_dir():
             for path in remove_stale_tmp(self.o.folder):
                 logger.info("removed %s, left by an interrupted command", path)
         sweep(self.cache)
         sweep_aliases()
-        tasks = self.plan()
-        todo = [t for t in tasks if t.key is not None and t.entry is None and not t.error]
-        for t in tasks:
-            if t.entry is not None:
-                logger.info("[dim]· %s cached[/]", t.name)
-            elif t in todo:
-                logger.info("[cyan]▸[/] %s renders: %s", t.name, escape(t.reason))
-        with RunProgress(len(tasks), enabled=not is_quiet()) as progress:
-            for t in tasks:
-                if t not in todo:
-                    progress.finished(None)
-            self._render_all(todo, progress)
-            self._layout(tasks)
-            result = Result(tasks, 0.0)
-            if not result.failed:
-                progress.phase("writing the lecture")
-                with within(self.o.folder, "the output folder"):
-                    result.manifest = self._write_outputs(tasks, started)
+        return self.plan()
+
+    def _take(self, task: Task, owner: Task) -> None:
+        """A chapter of the same key as `owner`'s, which rendered it in this batch: its result."""
+        task.entry, task.error, task.fault = owner.entry, owner.error, owner.fault
+        task.tail, task.log = owner.tail, owner.log
+
+    def _finish(self, tasks: list[Task], progress: RunProgress, started: float) -> Result:
+        """The layout check, then the outputs (unless a chapter failed)."""
+        self._layout(tasks)
+        result = Result(tasks, 0.0)
+        if not result.failed:
+            progress.phase(f"writing {self.o.label or 'the lecture'}")
+            with within(self.o.folder, "the output folder"):
+                result.manifest = self._write_outputs(tasks, started)
         return result
 
     def _layout(self, tasks: list[Task]) -> None:
@@ -606,25 +550,16 @@ class Renderer:
             else:
                 logger.warning("[yellow]⚠[/] %s: %s", t.name, escape(line))
 
-    def _render_all(self, todo: list[Task], progress: RunProgress) -> None:
-        """Every chapter on `jobs` processes: whole where that keeps the cores busy, else split
-        into parts (see _chapter); the longest first."""
-        if not todo:
-            return
-        pool = _Pool(self.o.jobs)
-        self._waiting = len(todo)
-        for t in todo:
-            t.hint = self._read_hint(t)
-            if (self.o.split == "auto" and not self.o.force and t.hint is not None
-                    and self._some_parts_cached(t, t.hint)):
-                t.mode = "plan"  # a change some of its parts do not read: draw only the others
-            length = t.hint.frames / t.hint.fps if t.hint is not None else 0.0
-            pool.submit((0, -round(length), t.ref.number), functools.partial(self._chapter, t, progress, pool))
-        try:
-            pool.run()
-        except BaseException:
-            self.stop()
-            raise
+    def submit(self, task: Task, progress: RunProgress, pool: _Pool) -> None:
+        """Queue a chapter to render: the longest first (by its last plan), as a plan and parts
+        when some of its parts are cached already (see _chapter for the rest of the choice)."""
+        task.hint = self._read_hint(task)
+        if (self.o.split == "auto" and not self.o.force and task.hint is not None
+                and self._some_parts_cached(task, task.hint)):
+            task.mode = "plan"  # a change some of its parts do not read: draw only the others
+        length = task.hint.frames / task.hint.fps if task.hint is not None else 0.0
+        pool.submit((0, -round(length), task.ref.number),
+                    functools.partial(self._chapter, task, progress, pool))
 
     def _some_parts_cached(self, task: Task, hint: Plan) -> bool:
         """Whether the cache has a part of the chapter as the hint cuts it, at this run's key."""
@@ -656,8 +591,9 @@ class Renderer:
             e, ref = t.entry, t.ref
             side = e.sidecar
             clip, poster = layout.clip(ref.stem, ext), layout.poster(ref.stem)
-            version.copy(e.path("clip"), clip, e.sha256("clip"))
-            version.copy(e.path("poster"), poster, e.sha256("poster"))
+            put = version.link if self.o.link else version.copy
+            put(e.path("clip"), clip, e.sha256("clip"))
+            put(e.path("poster"), poster, e.sha256("poster"))
             # Frames, rate and duration as the master has them (verified against entry.json).
             parts.append(Part(e.path("master"), ref.title, e.info.frames, e.info.fps,
                               e.sha256("master"), e.path("audio"), e.sha256("audio")))
@@ -751,6 +687,128 @@ def _checked_part(folder: Path, digest: str) -> Path | None:
     return folder
 
 
+def render_together(renderers: Sequence[Renderer]) -> list[Result]:
+    """Render several lectures (variants) as one batch: each folder locked, every lecture planned,
+    each chapter job missing from the cache run once on the shared executor (a key two lectures
+    share renders once), then each lecture's outputs written."""
+    started = time.monotonic()
+    with ExitStack() as stack:
+        for r in renderers:
+            # A full disk, a read-only folder...: one line naming the folder (sigsat.faults).
+            stack.enter_context(within(r.o.folder, "the output folder"))
+            stack.enter_context(locked(r.o.folder, r.o.wait))
+            stack.enter_context(within(r.cache.root, "the cache folder"))
+            stack.enter_context(r.workspace)
+        results = _together_locked(renderers, started)
+    for result in results:
+        result.seconds = time.monotonic() - started
+    return results
+
+
+def _together_locked(renderers: Sequence[Renderer], started: float) -> list[Result]:
+    plans = [(r, r._prepare()) for r in renderers]
+    todo: list[tuple[Renderer, Task]] = []
+    owners: dict[str, Task] = {}
+    shared: list[tuple[Renderer, Task, Task]] = []
+    for r, tasks in plans:
+        for t in tasks:
+            if t.key is None or t.entry is not None or t.error:
+                if t.entry is not None:
+                    logger.info("[dim]· %s cached[/]", t.name)
+                continue
+            owner = owners.get(t.key.digest)
+            if owner is None:
+                owners[t.key.digest] = t
+                todo.append((r, t))
+                logger.info("[cyan]▸[/] %s renders: %s", t.name, escape(t.reason))
+            else:
+                shared.append((r, t, owner))
+                logger.info("[dim]· %s is the same render as %s[/]", t.name, owner.name)
+    total = sum(len(tasks) for _, tasks in plans)
+    with RunProgress(total, enabled=not is_quiet()) as progress:
+        for _ in range(total - len(todo) - len(shared)):
+            progress.finished(None)
+        return _Batch(plans, todo, shared, progress, started).run()
+
+
+class _Batch:
+    """The chapter jobs of several lectures on one executor, and each lecture's outputs written
+    as soon as its own chapters are done, beside the jobs still running: the assembly of one
+    variant (joining lecture.mp4...) overlaps the renders of the others, on the client's cores."""
+
+    def __init__(self, plans: list[tuple[Renderer, list[Task]]], todo: list[tuple[Renderer, Task]],
+                 shared: list[tuple[Renderer, Task, Task]], progress: RunProgress, started: float) -> None:
+        self.plans, self.todo, self.progress, self.started = plans, todo, progress, started
+        self.shared = shared
+        # What each lecture still waits for: the keys of its chapters being rendered (by it or
+        # by another lecture that shares them).
+        self.waiting = [{t.key.digest for t in tasks if t.key is not None and t.entry is None and not t.error}
+                        for _, tasks in plans]
+        self.results: list[Result | None] = [None] * len(plans)
+        self.writing: list[Future[Result] | None] = []
+        self.lectures: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def run(self) -> list[Result]:
+        """Render, and write each lecture when it can; the results in the lectures' order."""
+        executor = self.plans[0][0].executor
+        # Each chapter queues its parts on the pool; with a Dask cluster, every job is submitted
+        # (its scheduler queues them) up to the cluster's cores again.
+        width = executor.slots or max(1, len(self.todo), 2 * executor.cores)
+        writers = max(1, min(len(self.plans), local_cores()))  # the lectures are written here
+        pool = _Pool(width, waiting=len(self.todo))
+        with ThreadPoolExecutor(max_workers=writers, thread_name_prefix="lecture") as lectures:
+            self.writing = [None] * len(self.plans)
+            self.lectures = lectures
+            for r, _ in self.plans:
+                r.on_done = self._chapter_done
+            try:
+                for i in range(len(self.plans)):
+                    if not self.waiting[i]:
+                        self._start_writing(i)
+                for r, t in self.todo:
+                    r.submit(t, self.progress, pool)
+                pool.run()
+                for i, future in enumerate(self.writing):
+                    assert future is not None, "a lecture was never written"
+                    self.results[i] = future.result()
+            except BaseException:
+                for r, _ in self.plans:
+                    r.stop()
+                for g in self.writing:
+                    if g is not None:
+                        g.cancel()
+                raise
+        assert all(r is not None for r in self.results)
+        return [r for r in self.results if r is not None]
+
+    def _chapter_done(self, task: Task) -> None:
+        """A chapter rendered (or failed): the lectures that waited only for it are written."""
+        assert task.key is not None
+        with self._lock:
+            ready = []
+            for i, keys in enumerate(self.waiting):
+                if task.key.digest in keys:
+                    keys.discard(task.key.digest)
+                    if not keys:
+                        ready.append(i)
+        for i in ready:
+            self._start_writing(i)
+
+    def _start_writing(self, i: int) -> None:
+        self.writing[i] = self._write(self.lectures, i)
+
+    def _write(self, pool: ThreadPoolExecutor | None, i: int) -> Future[Result]:
+        """Lecture i's chapters are all done: take the renders it shares, then write it."""
+        r, tasks = self.plans[i]
+        for rr, t, owner in self.shared:
+            if rr is r:
+                rr._take(t, owner)
+                self.progress.finished(None)
+        assert pool is not None
+        return pool.submit(r._finish, tasks, self.progress, self.started)
+
+
 def _previous_manifest(path: Path) -> Manifest | None:
     if not path.is_file():
         return None
@@ -781,7 +839,9 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
     cache = Cache(cache_dir or out / ".cache")
     if not cache.root.is_dir():
         return (0, 0), 0
-    folders = sorted(p.parent for p in out.glob(f"*/{MANIFEST}")) if out.is_dir() else []
+    # The lectures in OUT/<quality>/ and the variants in OUT/<quality>/variants/<name>/.
+    found = [*out.glob(f"*/{MANIFEST}"), *out.glob(f"*/variants/*/{MANIFEST}")] if out.is_dir() else []
+    folders = sorted(p.parent for p in found)
     with ExitStack() as stack:
         for folder in folders:
             stack.enter_context(locked(folder, wait=False))

@@ -175,7 +175,7 @@ def run(job: Job) -> None:
     from sigsat_math.params import build
 
     work = Path(job.work)
-    out = work / {"plan": "plan", "whole": "whole"}.get(job.mode, f"part-{job.first}")
+    out = work / job.process
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
@@ -311,7 +311,9 @@ class _Parts:
                                f"sections {frames}")
         PartEntry(key=key, slug=job.slug, first=first, last=last, frames=found,
                   files={role: _file_record(path) for role, path in files.items()}).write(entry / PART_FILE)
-        parts_store(Path(job.entry_final)).publish(entry, key)
+        # A Dask worker's parts are not published there: the client publishes what it gets back.
+        if job.entry_final is not None:
+            parts_store(Path(job.entry_final)).publish(entry, key)
         logger.info("part %d-%d of %s: %d frames, encoded in %.1f s", first, last, job.scene, found,
                     time.monotonic() - started)
 
@@ -377,6 +379,7 @@ def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], 
           duration=info.duration, frames=info.frames, width=info.width, height=info.height,
           fps=str(info.fps), poster_time=poster_time,
           render_seconds=round(time.monotonic() - started, 3), part_keys=part_keys).write(entry / ENTRY)
+    assert job.entry_final is not None  # joined by the renderer, beside its cache
     Cache(Path(job.entry_final).parent.parent).publish(entry, job.key)
     video.unlink()
     return entry
@@ -449,7 +452,8 @@ def failure(job: Job, e: BaseException) -> Failure:
     found = cause(e)
     if found is not None:  # the environment's fault: the cache's folder is where it wrote
         return Failure(kind="environment",
-                       error=describe(found, Path(job.entry_final).parent.parent, "the cache folder"))
+                       error=describe(found, Path(job.entry_final).parent.parent, "the cache folder")
+                       if job.entry_final else describe(found, Path(job.work), "the job's folder"))
     module = sys.modules.get(job.module)
     message = f"{type(e).__name__}: {e}".strip().splitlines()
     return Failure(kind="chapter", error=message[0] if message else type(e).__name__,

@@ -72,7 +72,7 @@ class Lesson:
     title: str = _p("Sigmoid Saturation", Spec(str, text=True, max_len=120))
     goal: str = _p(
         "Understand the vanishing gradient problem caused by sigmoid saturation.",
-        Spec(str, text=True, max_len=100),
+        Spec(str, text=True, max_len=200),
     )
     author: str = _p("Joerg Osterrieder", Spec(str, text=True, max_len=120))
     year: int = _p(2025, Spec(int, 1900, 2200))
@@ -111,7 +111,8 @@ class Ball:
     center_z: float = _p(-1.0, Spec(float, -2.0, 2.0, doc="start near the sigmoid's centre"))
     relu_positive_z: float = _p(0.5, Spec(float, 0.0, 3.0, lo_open=True))
     relu_negative_z: float = _p(-3.0, Spec(float, -6.0, 0.0, hi_open=True))
-    push: float = _p(0.8, Spec(float, 0.0, 2.0, lo_open=True, doc="strength of one push"))
+    # Below 0.05 a push moves the ball less than the surfaces' labels can tell apart.
+    push: float = _p(0.8, Spec(float, 0.05, 2.0, doc="strength of one push"))
     pushes: int = _p(4, Spec(int, 1, 8))
 
 
@@ -123,7 +124,8 @@ class Layers:
     z: float = _p(1.0, Spec(float, -8.0, 8.0, doc="pre-activation at each layer; factor sigma'(z)"))
     # Below 1 / max sigma' = 4 every sigmoid link |w| sigma'(z) is under 1: the chain must shrink,
     # which the chapter says; from 4 up it could grow, and the chapter would no longer be true.
-    weight: float = _p(1.0, Spec(float, 0.0, 4.0, lo_open=True, hi_open=True,
+    # From 0.01 down the best case's power is too long a number for the depth plot's legend.
+    weight: float = _p(1.0, Spec(float, 0.01, 4.0, hi_open=True,
                                  doc="|w| on every link back; each link multiplies by |w| sigma'(z)"))
 
 
@@ -301,7 +303,21 @@ def build(values: Mapping[str, Any]) -> Params:
             raise _unknown(key)
         checked[key] = _check(key, value, known[key])
     params: Params = _assemble(Params, checked, "")
+    _check_order(params)
     return params
+
+
+# Keys whose values must keep an order for a picture to exist: the saturated zones run from the
+# threshold out to the edge of the plots.
+_BELOW = (("curves.threshold", "curves.z_max", "where the plots end"),)
+
+
+def _check_order(params: Params) -> None:
+    """ParamError unless each key of _BELOW is below its partner."""
+    flat = params.flat()
+    for low, high, why in _BELOW:
+        if not flat[low] < flat[high]:
+            raise ParamError(f"{low} = {flat[low]}: must be below {high} ({flat[high]}, {why})")
 
 
 def _assemble(cls: type, values: Mapping[str, Any], prefix: str) -> Any:
@@ -342,38 +358,52 @@ def _not_regular(path: Path) -> str:
     return next((name for test, name in kinds if test(mode)), "" if stat.S_ISREG(mode) else "not a file")
 
 
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """The dotted keys of a TOML params file; a missing or malformed file is a ParamError."""
+def read_table(path: str | Path, kind: str = "params file") -> dict[str, Any]:
+    """A TOML file's tables as read; a missing or malformed file is a ParamError naming it."""
     p = Path(path)
-    kind = _not_regular(p)
-    if kind:
+    what = _not_regular(p)
+    if what:
         # Opening a FIFO would wait for a writer forever; a device or folder is no TOML file.
-        raise ParamError(f"params file {str(p)!r} is {kind}, not a regular file")
+        raise ParamError(f"{kind} {str(p)!r} is {what}, not a regular file")
     try:
         # utf-8-sig: a byte order mark, as some Windows editors write, is read past.
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ParamError(f"params file {str(p)!r} not found") from None
+        raise ParamError(f"{kind} {str(p)!r} not found") from None
     except OSError as e:
-        raise ParamError(f"params file {str(p)!r} cannot be read: {e.strerror}") from None
+        raise ParamError(f"{kind} {str(p)!r} cannot be read: {e.strerror}") from None
     except UnicodeDecodeError:
-        raise ParamError(f"params file {str(p)!r} is not valid TOML: not UTF-8 text") from None
+        raise ParamError(f"{kind} {str(p)!r} is not valid TOML: not UTF-8 text") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ParamError(f"params file {str(p)!r} is not valid TOML: {e}") from None
+        raise ParamError(f"{kind} {str(p)!r} is not valid TOML: {e}") from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """The dotted keys of a TOML params file; a missing or malformed file is a ParamError."""
+    return _flatten(read_table(path))
+
+
+def flatten(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A nested TOML table as dotted keys."""
     return _flatten(data)
 
 
-def load(path: str | Path | None = None, overrides: Iterable[str] = ()) -> Params:
-    """Defaults, then the TOML file at `path`, then `key=value` overrides; validated once."""
+def collect(path: str | Path | None = None, overrides: Iterable[str] = ()) -> dict[str, Any]:
+    """The dotted values of the TOML file at `path`, then of `key=value` overrides (unchecked)."""
     values: dict[str, Any] = {}
     if path is not None:
         values.update(read_toml(path))
     for item in overrides:
         key, value = parse_override(item)
         values[key] = value
-    return build(values)
+    return values
+
+
+def load(path: str | Path | None = None, overrides: Iterable[str] = ()) -> Params:
+    """Defaults, then the TOML file at `path`, then `key=value` overrides; validated once."""
+    return build(collect(path, overrides))
 
 
 def _toml_value(v: Any) -> str:

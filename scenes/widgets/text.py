@@ -242,6 +242,15 @@ def get_paragraph(text: str, width: float, size: int = th.BODY_SIZE, role: str =
     return para
 
 
+def fit_right(group: Mobject) -> Mobject:
+    """Shrink a group placed by its left edge (about its top left corner) until it ends inside
+    the safe area on the right: a parameter can make a number, and so its line, much longer."""
+    room = config.frame_width / 2 - th.SAFE_MARGIN - 0.05 - group.get_left()[0]
+    if group.width > room > 0:
+        group.scale(room / group.width, about_edge=UL)
+    return group
+
+
 def get_rows(rows: Sequence[Sequence[Mobject]], col_buff: float = 0.5, row_buff: float = 0.4) -> VGroup:
     """Rows of cells whose columns line up: a column starts `col_buff` after the widest cell of
     the column before it; rows stack top-down `row_buff` apart, cells centred on their row."""

@@ -119,7 +119,12 @@ def strategy(spec: Spec) -> st.SearchStrategy[Any]:
     return st.floats(spec.lo, spec.hi, exclude_min=spec.lo_open, exclude_max=spec.hi_open)
 
 
-VALUES = st.fixed_dictionaries({}, optional={k: strategy(s) for k, s in specs().items()})
+def _in_order(values: dict[str, Any]) -> bool:
+    """The saturation threshold lies inside the plots (build refuses it otherwise)."""
+    return values.get("curves.threshold", DEFAULTS.curves.threshold) < values.get("curves.z_max", DEFAULTS.curves.z_max)
+
+
+VALUES = st.fixed_dictionaries({}, optional={k: strategy(s) for k, s in specs().items()}).filter(_in_order)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -298,10 +303,10 @@ def test_param_error_is_a_value_error() -> None:
 
 
 def test_a_text_longer_than_its_cards_hold_is_refused() -> None:
-    assert build({"lesson.goal": "g" * 100}).lesson.goal == "g" * 100
+    assert build({"lesson.goal": "g" * 200}).lesson.goal == "g" * 200
     with pytest.raises(ParamError) as exc:
-        build({"lesson.goal": "g" * 101})
-    one_line_error(exc, "lesson.goal = ", "101 characters, and at most 100 fit")
+        build({"lesson.goal": "g" * 201})
+    one_line_error(exc, "lesson.goal = ", "201 characters, and at most 200 fit")
 
 
 def test_commented_toml_reads_back_and_documents_every_key(tmp_path) -> None:
@@ -313,3 +318,15 @@ def test_commented_toml_reads_back_and_documents_every_key(tmp_path) -> None:
     assert load(path) == DEFAULTS
     lines = [line for line in text.splitlines() if " = " in line]
     assert len(lines) == len(specs()) and all("  # " in line for line in lines)
+
+
+@pytest.mark.parametrize("values", [{"curves.threshold": 9.0}, {"curves.threshold": 8.0},
+                                    {"curves.z_max": 5.0, "curves.threshold": 5.0}])
+def test_a_threshold_beyond_the_plots_is_refused(values) -> None:
+    with pytest.raises(ParamError) as exc:
+        build(values)
+    one_line_error(exc, "curves.threshold = ", "must be below curves.z_max")
+
+
+def test_a_threshold_inside_the_plots_is_taken() -> None:
+    assert build({"curves.z_max": 4.0, "curves.threshold": 3.9}).curves.threshold == 3.9

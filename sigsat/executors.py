@@ -1,0 +1,438 @@
+"""Where chapter jobs run: a local process pool (the default), or a Dask distributed cluster.
+
+The renderer's unit of work is one job (sigsat.contract.Job) of a chapter: its plan, one of
+its parts, or the whole chapter, run by `python -m sigsat.worker`. An Executor runs one job and
+says how it ended: the files in the job's process folder, WORK/<plan|whole|part-N> (`Done`), a
+`Failure`, or `Stopped` (Ctrl-C). The renderer checks what came (`sigsat.cache.verify`) the same
+way whichever executor ran it. A chapter's processes share its work folder and its log.
+
+`LocalExecutor` starts the worker process on this machine: its output into the job's log, its
+Failure line read, stop() on Ctrl-C, the worker dying with its render. `DaskExecutor` submits
+each job to a Dask cluster: the worker machine runs `python -m sigsat.worker` in a private
+temporary folder (its LaTeX and speech caches in a worker-local folder) and sends the entry's
+files back as bytes (its plan, sidecar and parts), which the client writes into the job's
+work folder. A worker whose code
+differs from the client's refuses the job, naming itself. dask is imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from concurrent.futures import CancelledError
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+from .contract import ContractError, Failure, Job
+from .worker import FAILURE_LINE
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+LOG = "log.txt"
+KILL_GRACE = 5.0
+RETRIES = 2  # a job whose worker raised is tried again (a killed worker's job always is)
+LOG_BYTES = 1 << 20  # the end of a remote log that travels back
+CONNECT_TIMEOUT = 10.0
+WORKER_CACHE = "SIGSAT_WORKER_CACHE"  # a Dask worker's own LaTeX and speech caches
+
+
+@dataclass(frozen=True)
+class Done:
+    """The job's files are in `folder`, WORK/<process> (its parts published to the cache already
+    when `published`)."""
+
+    folder: Path
+    published: bool
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """The job was stopped on purpose (Ctrl-C, SIGTERM): not a chapter's failure."""
+
+
+Outcome = Done | Failure | Stopped
+STOPPED = Stopped()
+
+
+class ExecutorError(RuntimeError):
+    """An executor that cannot be used (no dask, no scheduler); the message is one line."""
+
+
+class Executor(Protocol):
+    """Runs chapter jobs; `slots` is how many at once (None: as many as there are)."""
+
+    name: str
+    slots: int | None
+
+    @property
+    def cores(self) -> int:
+        """How many jobs run side by side at most (a chapter is split when cores would idle)."""
+        ...
+
+    def run(self, job: Job, tail: deque[str]) -> Outcome:
+        """Run one job (its work folder exists); its log's last lines go to `tail`."""
+        ...
+
+    def stop(self) -> None:
+        """Stop every running job (Ctrl-C)."""
+        ...
+
+    def close(self) -> None:
+        """Release what the executor holds."""
+        ...
+
+
+def local_cores() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worker_env() -> dict[str, str]:
+    """The chapter process's environment."""
+    # One BLAS thread per chapter process: the chapters already fill the cores, and the
+    # measured network's small matrices run slower with more threads fighting for them.
+    # One string hash for every process: manim's TransformMatchingTex walks sets of tex strings,
+    # so each process's own hash seed drew a derivation its own way (the same key, other bytes).
+    return {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", **os.environ, "PYTHONUNBUFFERED": "1",
+            "PYTHONHASHSEED": "0"}
+
+
+def follow(lines: Iterable[bytes], log_file: Path, tail: deque[str]) -> Failure | None:
+    """Read a chapter process's output to its end: into its log while the disk takes it, its last
+    lines kept in `tail` whatever the disk does, and its Failure report if any."""
+    log: IO[bytes] | None
+    try:
+        log = open(log_file, "wb")
+    except OSError:
+        log = None
+    report = None
+    try:
+        for raw in lines:
+            line = raw.decode("utf-8", errors="replace").rstrip("\n")
+            if line.startswith(FAILURE_LINE):
+                try:
+                    report = Failure.parse(json.loads(line[len(FAILURE_LINE):]))
+                except (ValueError, ContractError):
+                    pass  # a garbled report: the exit status still tells
+                continue
+            tail.append(line)
+            if log is not None:
+                try:
+                    log.write(raw)
+                except OSError:  # a full disk: the tail in memory still tells
+                    log.close()
+                    log = None
+    finally:
+        if log is not None:
+            try:
+                log.close()
+            except OSError:
+                pass  # the tail in memory still tells
+    return report
+
+
+def ended(code: int, report: Failure | None, folder: Path, published: bool) -> Outcome:
+    """How a chapter process that exited with `code` ended (its files in `folder`)."""
+    if code == 0:
+        return Done(folder, published)
+    if report is not None:
+        return report
+    if code < 0:
+        return Failure(kind="chapter", error=f"the chapter's process was killed by signal {-code}")
+    return Failure(kind="chapter", error=f"the chapter's process exited with status {code}")
+
+
+@dataclass
+class LocalExecutor:
+    """Each job in its own `python -m sigsat.worker` process on this machine."""
+
+    slots: int | None = None
+    name: str = "local"
+    _procs: set[subprocess.Popen[bytes]] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopping: bool = False
+
+    @property
+    def cores(self) -> int:
+        """The pool's size."""
+        return self.slots or local_cores()
+
+    def run(self, job: Job, tail: deque[str]) -> Outcome:
+        """Run the job in a worker process; its output goes to the chapter's log."""
+        work = Path(job.work)
+        job_file = work / f"job-{job.process}.json"
+        job.write(job_file)
+        with self._lock:
+            if self._stopping:
+                return STOPPED
+            proc = subprocess.Popen([sys.executable, "-m", "sigsat.worker", str(job_file)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, env=worker_env())
+            self._procs.add(proc)
+        try:
+            assert proc.stdout is not None
+            report = follow(proc.stdout, work / LOG, tail)
+            code = proc.wait()
+        finally:
+            with self._lock:
+                self._procs.discard(proc)
+        if self._stopping:
+            return STOPPED
+        return ended(code, report, work / job.process, published=job.entry_final is not None)
+
+    def stop(self) -> None:
+        """Terminate every worker process, killing those that outlive the grace period."""
+        with self._lock:
+            self._stopping = True
+            procs = list(self._procs)
+        for p in procs:
+            p.terminate()
+        deadline = time.monotonic() + KILL_GRACE
+        for p in procs:
+            try:
+                p.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def close(self) -> None:
+        """Nothing is held between runs."""
+
+
+# The Dask side.
+
+class CodeMismatch(RuntimeError):
+    """A Dask worker whose code differs from the client's: it refuses the job (one line)."""
+
+
+@dataclass(frozen=True)
+class Returned:
+    """What a Dask worker sends back: who ran the job, the exit status, the log's end and the
+    files its process left (path in the work folder -> bytes; empty unless the job succeeded)."""
+
+    worker: str
+    code: int
+    log: bytes
+    files: dict[str, bytes]
+
+
+SOURCE_NAMES = {"code": "the chapter's code", "shared": "the shared scene code", "math": "sigsat_math",
+                "renderer": "the renderer", "tools": "tool versions (manim, PyAV, numpy, ffmpeg)"}
+
+
+def source_parts(parts: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a chapter's key that say which code renders it."""
+    return {name: parts.get(name) for name in SOURCE_NAMES}
+
+
+def source_hash(parts: dict[str, Any]) -> str:
+    """The hash of the code that renders a chapter, from its key's parts."""
+    blob = json.dumps(source_parts(parts), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def own_source(module: str) -> dict[str, Any]:
+    """The source parts of this installation's copy of a chapter module."""
+    import importlib.util
+
+    from .cache import source_of
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise CodeMismatch(f"the chapter module {module} is not installed")
+    return source_of(Path(spec.origin))
+
+
+def check_source(job: Job, worker: str) -> None:
+    """Refuse a job whose code differs from this installation's, naming the worker and what differs."""
+    try:
+        mine = own_source(job.module)
+    except CodeMismatch as e:
+        raise CodeMismatch(f"Dask worker {worker} cannot run {job.slug}: {e}") from None
+    if source_hash(mine) == job.source:
+        return
+    theirs = source_parts(job.parts)
+    differ = [SOURCE_NAMES[k] for k in SOURCE_NAMES if mine[k] != theirs[k]] or ["the source hash"]
+    raise CodeMismatch(f"Dask worker {worker} runs other code than this client ({', '.join(differ)} "
+                       "differ): install the same sigsat on every worker")
+
+
+def _worker_address() -> str:
+    """This Dask worker's address (the host name outside a worker)."""
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
+        return socket.gethostname()
+
+
+def worker_cache() -> Path:
+    """The worker machine's own LaTeX and speech caches ($SIGSAT_WORKER_CACHE, or in the system's
+    temporary folder): shared by the jobs it runs, never by the client."""
+    folder = os.environ.get(WORKER_CACHE)
+    return Path(folder) if folder else Path(tempfile.gettempdir()) / "sigsat-worker-cache"
+
+
+def run_on_worker(job_json: str, recordings: dict[str, bytes]) -> Returned:
+    """On a Dask worker: check the code, render the job in a private temporary folder with
+    `python -m sigsat.worker`, and return its log and the files it left."""
+    worker = _worker_address()
+    job = Job.parse(json.loads(job_json))
+    check_source(job, worker)
+    base = worker_cache()
+    with tempfile.TemporaryDirectory(prefix="sigsat-job-") as tmp:
+        root = Path(tmp)
+        work = root / job.slug
+        work.mkdir()
+        own_recordings = None
+        if recordings:
+            own_recordings = root / "recordings"
+            (own_recordings / job.slug).mkdir(parents=True)
+            for name, data in recordings.items():
+                (own_recordings / job.slug / Path(name).name).write_bytes(data)
+        local = job.model_copy(update={
+            "work": str(work), "tex_dir": str(base / "tex" / job.quality.name),
+            "speech_dir": str(base / "speech"), "entry_final": None, "parent_pid": None,
+            "recordings": str(own_recordings) if own_recordings else None})
+        job_file = root / "job.json"
+        local.write(job_file)
+        with open(root / LOG, "wb") as log:
+            done = subprocess.run([sys.executable, "-m", "sigsat.worker", str(job_file)],
+                                  stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  env=worker_env(), check=False)
+        # The plan, the sidecar and the parts (the worker's scratch is gone already).
+        files = ({p.relative_to(work).as_posix(): p.read_bytes() for p in sorted(work.rglob("*"))
+                  if p.is_file()} if done.returncode == 0 else {})
+        with open(root / LOG, "rb") as f:
+            f.seek(max(0, (root / LOG).stat().st_size - LOG_BYTES))
+            text = f.read()
+    return Returned(worker, done.returncode, text, files)
+
+
+def recordings_of(job: Job) -> dict[str, bytes]:
+    """The chapter's own recordings (`DIR/<slug>/*`), to send with the job."""
+    if job.recordings is None:
+        return {}
+    folder = Path(job.recordings) / job.slug
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+class DaskExecutor:
+    """Each job submitted to a Dask cluster; the files come back and are written here."""
+
+    name = "dask"
+    slots: int | None = None  # every job is submitted; the scheduler queues them
+
+    def __init__(self, client: Client, address: str) -> None:
+        self.client = client
+        self.address = address
+        self._futures: set[Future[Returned]] = set()
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def run(self, job: Job, tail: deque[str]) -> Outcome:
+        """Submit the job, wait for it, and write what comes back into its work folder."""
+        from distributed.scheduler import KilledWorker
+
+        work = Path(job.work)
+        job.write(work / f"job-{job.process}.json")
+        with self._lock:
+            if self._stopping:
+                return STOPPED
+            future: Future[Returned] = self.client.submit(
+                run_on_worker, job.model_dump_json(), recordings_of(job),
+                key=f"sigsat-{job.slug}-{job.process}-{job.key[:12]}-{os.urandom(4).hex()}", pure=False,
+                retries=RETRIES)
+            self._futures.add(future)
+        try:
+            returned = future.result()
+        except CancelledError:
+            return STOPPED if self._stopping else Failure(kind="chapter", error="the Dask job was cancelled")
+        except CodeMismatch as e:
+            return Failure(kind="environment", error=str(e))
+        except KilledWorker as e:
+            return Failure(kind="chapter", error=f"every Dask worker that ran it died ({e})")
+        except OSError as e:  # the scheduler went away
+            return Failure(kind="environment", error=f"lost the Dask scheduler at {self.address}: {e}")
+        except Exception as e:  # raised on the worker outside the chapter process: its failure
+            first = (str(e).splitlines() or [""])[0]
+            return Failure(kind="chapter", error=f"on a Dask worker: {type(e).__name__}: {first}")
+        finally:
+            with self._lock:
+                self._futures.discard(future)
+        if self._stopping:
+            return STOPPED
+        return self._receive(returned, work, job.process, tail)
+
+    @staticmethod
+    def _receive(returned: Returned, work: Path, process: str, tail: deque[str]) -> Outcome:
+        """Write the log and the files into `work`, as a local worker leaves them."""
+        head = f"{process} rendered on Dask worker {returned.worker}\n".encode()
+        report = follow([head, *returned.log.splitlines(keepends=True)], work / LOG, tail)
+        if returned.code == 0:
+            for name, data in returned.files.items():
+                path = work / name
+                if ".." in Path(name).parts or Path(name).is_absolute():
+                    return Failure(kind="chapter", error=f"the Dask worker sent back a file outside "
+                                                         f"its folder: {name!r}")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+        if report is not None:
+            report = report.model_copy(update={"error": f"{report.error} (on {returned.worker})"})
+        return ended(returned.code, report, work / process, published=False)
+
+    @property
+    def cores(self) -> int:
+        """The cluster's worker threads now."""
+        return max(1, int(sum(self.client.nthreads().values())))
+
+    def stop(self) -> None:
+        """Cancel every submitted job."""
+        with self._lock:
+            self._stopping = True
+            futures = list(self._futures)
+        if futures:
+            self.client.cancel(futures)
+
+    def close(self) -> None:
+        """Disconnect from the scheduler."""
+        self.client.close()
+
+
+def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> DaskExecutor:
+    """A DaskExecutor on the scheduler at `address` with at least one worker, within `timeout`
+    seconds; else ExecutorError in one line."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ExecutorError("--executor dask needs dask[distributed]: pip install -e '.[cluster]'") from None
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as e:
+        first = (str(e).splitlines() or [""])[0] or type(e).__name__
+        raise ExecutorError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({first}): "
+                            "start it (dask scheduler) or check --scheduler") from None
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except (OSError, TimeoutError) as e:
+        client.close()
+        raise ExecutorError(f"the Dask scheduler at {address} has no workers after {timeout:g} s: "
+                            "start some (dask worker " + address + ")") from e
+    return DaskExecutor(client, address)

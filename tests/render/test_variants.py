@@ -1,0 +1,155 @@
+"""`sigsat variants`: many versions of the lecture in one run. A bad variant is one line naming it
+and nothing renders; a sweep over problem1.z renders practice problem 1 once per value and
+nothing else; every variant is a whole lecture folder whose unchanged files are links; the
+problem sheets carry each variant's own numbers, as its ledger has them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.render.conftest import manifest, sigsat, snapshot
+
+TINY = ("-q", "tiny", "--voice", "none")
+SWEEP = "problem1.z=3,5,-7.5"
+NAMES = ("problem1.z=3", "problem1.z=5", "problem1.z=-7.5")
+PROBLEM_CHAPTERS = ("problem1_sigma_prime", "problem2_chain_product", "relu_and_variants")
+
+
+def _file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "variants.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+BAD = [
+    ('[variant.group-a]\nproblem1.z = 4\n[variant.group-b]\nproblem1.q = 3\n', (),
+     "variant 'group-b': unknown parameter 'problem1.q'"),
+    ('[variant.group-b]\nproblem1.z = "x"\n', (),
+     "variant 'group-b': problem1.z = 'x': must be a number in [-12, 12]"),
+    ('[variant.group-b]\nproblem2.layers = 40\n', (),
+     "variant 'group-b': problem2.layers = 40: must be an integer in [1, 12]"),
+    ('[variant.Group]\nproblem1.z = 4\n[variant.group]\nproblem1.z = 3\n', (),
+     "variant 'group' is defined twice (as 'Group')"),
+    ('[variant.group]\nproblem1.z = 4\n[variant.group]\nproblem1.z = 3\n', (), "is not valid TOML"),
+    (None, ("--sweep", "problem1.z=3,3"), "variant 'problem1.z=3' is defined twice"),
+    ("", (), "no variants to render"),
+    ("# nothing yet\n", (), "no variants to render"),
+    ('[problem1]\nz = 3\n', (), "'problem1' is not a [variant.<name>] table"),
+    ('[variant."a b"]\nproblem1.z = 3\n', (), "variant 'a b': a variant's name names its folder"),
+    (None, ("--sweep", "experiment.init=he,xavier"), "--sweep experiment.init: not a numeric parameter"),
+    (None, ("--sweep", "lesson.title=a,b"), "--sweep lesson.title: not a numeric parameter"),
+    (None, ("--sweep", "problem1.z=3,99"), "variant 'problem1.z=99': problem1.z = 99: must be a number"),
+    (None, ("--sweep", "problem1.z=3,,4"), "a value is empty"),
+    (None, ("--sweep", "problem1.zz=3"), "unknown parameter 'problem1.zz'"),
+    (None, (), "no variants to render"),
+]
+
+
+@pytest.mark.parametrize("text, args, words", BAD)
+def test_a_bad_variant_is_one_line_naming_it_and_nothing_renders(tmp_path, text, args, words):
+    files = [_file(tmp_path, text)] if text is not None else []
+    done = sigsat("variants", *files, *args, *TINY, "--out", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def swept(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The whole lecture rendered once at tiny (cold), then a sweep of problem1.z over it."""
+    out = tmp_path_factory.mktemp("variants") / "out"
+    plain = sigsat("render", *TINY, "--jobs", "2", "--out", str(out))
+    assert plain.returncode == 0, plain.stderr
+    done = sigsat("variants", "--sweep", SWEEP, *TINY, "--jobs", "2", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    return {"out": out, "root": out / "tiny" / "variants", "stderr": done.stderr,
+            "plain": manifest(out / "tiny")}
+
+
+@pytest.mark.slow
+def test_a_sweep_renders_the_chapter_that_reads_the_key_once_per_new_value_and_nothing_else(swept):
+    assert len(swept["plain"]["run"]["rendered"]) == 9  # the cold cache: every chapter once
+    rendered = {name: manifest(swept["root"] / name)["run"]["rendered"] for name in NAMES}
+    # z = 5 is the default: the plain render has it already.
+    assert rendered == {"problem1.z=3": ["problem1_sigma_prime"], "problem1.z=5": [],
+                        "problem1.z=-7.5": ["problem1_sigma_prime"]}
+    said = re.findall(r"▸ (\S+) \S+ renders", swept["stderr"])
+    assert sorted(said) == ["problem1.z=-7.5/05", "problem1.z=3/05"]
+
+
+@pytest.mark.slow
+def test_each_variant_is_a_whole_lecture_and_identical_files_are_links(swept):
+    root, plain = swept["root"], swept["out"] / "tiny"
+    # The variant with the default z is the plain lecture, file for file.
+    skip = ("manifest.json", "index.html")
+    same = {k: v for k, v in snapshot(root / "problem1.z=5").items() if k not in skip}
+    lecture = {k: v for k, v in snapshot(plain).items() if k not in skip and not k.startswith("variants/")}
+    assert same == lecture and len(same) > 40
+    for name in NAMES:
+        m = manifest(root / name)
+        assert m["params"]["problem1.z"] == float(name.split("=")[1])
+        assert (root / name / "lecture.mp4").stat().st_size > 0 and (root / name / "index.html").is_file()
+    clips = {name: {c["slug"]: root / name / c["file"] for c in manifest(root / name)["chapters"]} for name in NAMES}
+    a, b = clips["problem1.z=3"], clips["problem1.z=-7.5"]
+    for slug in a:
+        assert os.path.samefile(a[slug], b[slug]) == (slug != "problem1_sigma_prime"), slug
+    index = (root / "index.html").read_text(encoding="utf-8")
+    assert all(f"href='{name}/index.html'" in index for name in NAMES) and "problem1.z" in index
+    assert "on the disk" in swept["stderr"]
+
+
+def _by_variant(pdf: Path) -> dict[str, str]:
+    """The PDF's text, cut at each variant's heading."""
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    parts = re.split(r"^Variant (\S+)$", text, flags=re.M)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
+
+
+@pytest.mark.slow
+def test_the_problem_sheets_carry_each_variants_numbers_from_its_ledger(swept):
+    root = swept["root"]
+    problems, answers = _by_variant(root / "problems.pdf"), _by_variant(root / "answers.pdf")
+    assert sorted(problems) == sorted(answers) == sorted(NAMES)
+    for name in NAMES:
+        chapters = {c["slug"]: c for c in manifest(root / name)["chapters"]}
+        ledger = {row["label"]: row["text"] for row in chapters["problem1_sigma_prime"]["ledger"]}
+        question = [b["text"] for b in chapters["problem1_sigma_prime"]["beats"] if b["section"] == "question"][0]
+        flat = " ".join(problems[name].split())
+        assert " ".join(question.split()) in flat
+        assert f"z equals {ledger['z']}" in flat or f"z = {ledger['z']}" in flat
+        assert "Pause the video" not in flat and "Practice problem 3" in flat
+        worked = " ".join(answers[name].split())
+        for slug in PROBLEM_CHAPTERS:
+            for row in chapters[slug]["ledger"]:
+                assert f"{row['label']} {row['text']}" in worked, (name, row["label"], row["text"])
+    # Each variant's own z: the numbers differ where the ledgers do.
+    texts = {name: manifest(root / name)["chapters"][4]["ledger"] for name in NAMES}
+    assert len({json.dumps(t) for t in texts.values()}) == len(NAMES)
+
+
+@pytest.mark.slow
+def test_clean_keeps_what_the_variants_use_and_a_second_run_renders_nothing(tmp_path):
+    from tests.render.conftest import FAKE, fake_env
+
+    args = ("variants", *FAKE, *TINY, "--only", "alpha,beta", "--sweep", "problem1.z=3,4",
+            "--out", str(tmp_path / "out"))
+    first = sigsat(*args, env=fake_env())
+    assert first.returncode == 0, first.stderr
+    entries = sorted(p.name for p in (tmp_path / "out" / ".cache" / "entries").iterdir())
+    assert len(entries) == 3  # alpha twice, beta once
+    cleaned = sigsat("clean", "--out", str(tmp_path / "out"))
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert sorted(p.name for p in (tmp_path / "out" / ".cache" / "entries").iterdir()) == entries
+    again = sigsat(*args, env=fake_env())
+    assert again.returncode == 0, again.stderr
+    root = tmp_path / "out" / "tiny" / "variants"
+    assert [manifest(root / n)["run"]["rendered"] for n in ("problem1.z=3", "problem1.z=4")] == [[], []]

@@ -324,6 +324,10 @@ class Renderer:
             self._done(task, progress)
             return
         folder = done.folder
+        if not done.published:  # rendered elsewhere (Dask): its speech joins the soundtrack here
+            from .speech.store import SpeechStore
+
+            SpeechStore(self.cache.speech).adopt(folder / "speech")
         plan = Plan.read(folder / "plan.json")
         task.sidecar = folder / "sidecar.json"
         self._save_hint(task, plan)

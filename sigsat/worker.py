@@ -201,11 +201,23 @@ def run(job: Job) -> None:
         logger.info("manim %s %s in %.1f s (%s)", "planned" if job.mode == "plan" else "drew",
                     job.scene, time.monotonic() - started, job.mode)
         parts.finish()
+        if job.mode != "part" and job.entry_final is None:
+            _export_speech(out, Path(job.speech_dir))
         if job.mode != "plan" and not parts.stored:
             raise RuntimeError(f"sections {job.first}-{job.last} of {job.scene} drew no frames")
     finally:
         parts.close()
         drop_alias(alias)
+
+
+def _export_speech(out: Path, speech_dir: Path) -> None:
+    """The speech of the chapter's beats beside its sidecar, in `out/speech/`: a Dask worker's
+    speech cache is its own, and the client joins the chapter's soundtrack (it adopts these)."""
+    from .speech.store import SpeechStore
+
+    side = Sidecar.read(out / "sidecar.json")
+    store = SpeechStore(speech_dir)
+    store.export([b.audio for b in side.beats if b.audio is not None], out / "speech")
 
 
 def _manim(job: Job, out: Path, alias: Path, context: ChapterContext) -> None:

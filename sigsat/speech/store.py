@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import struct
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +127,24 @@ class SpeechStore:
                 "sha256": hashlib.sha256(blob).hexdigest(), "timing": speech.timing,
                 "anchors": speech.anchors, "bookmarks": speech.bookmarks}
         _write_atomically(meta, (json.dumps(info, indent=1, ensure_ascii=False) + "\n").encode())
+
+    def export(self, keys: Iterable[str], into: Path) -> None:
+        """Copy these entries into another folder (a Dask worker's speech, sent to its client)."""
+        into.mkdir(parents=True, exist_ok=True)
+        for key in keys:
+            for path in self.paths(key):
+                shutil.copyfile(path, into / path.name)
+
+    def adopt(self, folder: Path) -> None:
+        """Take in the entries another store exported to `folder` (wav first, then its json)."""
+        if not folder.is_dir():
+            return
+        for meta in sorted(folder.glob("*.json")):
+            wav = meta.with_suffix(".wav")
+            mine_wav, mine_meta = self.paths(meta.stem)
+            self.root.mkdir(parents=True, exist_ok=True)
+            _write_atomically(mine_wav, wav.read_bytes())
+            _write_atomically(mine_meta, meta.read_bytes())
 
     def get_or_make(self, text: str, voice: Voice, recording: Path | None = None) -> Speech:
         """The beat's speech: from the store, else spoken (or the recording decoded) and stored."""

@@ -101,7 +101,7 @@ def test_a_worker_killed_mid_job_costs_a_retry_not_the_render(cluster, tmp_path)
         assert time.monotonic() < deadline, "the gate job never started"
         running = {w: keys for w, keys in client.processing().items()
                    if any(str(k).startswith("sigsat-gate-") for k in keys)}
-        if running and list(cluster["tmp"].glob("sigsat-job-*/gate/job.json")):
+        if running and list(cluster["tmp"].glob("sigsat-job-*/gate")):
             victim = next(iter(running))
         time.sleep(0.2)
     pid = client.run(os.getpid, workers=[victim])[victim]

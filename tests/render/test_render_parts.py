@@ -1,21 +1,22 @@
 """A chapter renders in parts (sigsat.parts): each part replays the sections before it unseen
-and draws its own. The joined parts are the frames a whole render draws, and a parameter
-change draws again only the parts that read it."""
+and draws its own. A part drawn alone is the part a whole render draws (every chapter), whole
+and split renders give the same bytes, and a parameter change draws again only the parts that
+read it."""
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sigsat.contract import Job, Plan, PlanSection, QualitySpec, VoiceSpec
+from sigsat.contract import Entry, Job, PartEntry, Plan, PlanSection, QualitySpec, VoiceSpec
+from sigsat.executors import worker_env
 from sigsat.parts import split
 from tests.render.conftest import FAKE, fake_env, manifest, sigsat
 
@@ -39,99 +40,55 @@ def test_parts_are_cut_forwards_at_the_first_section_end_past_the_minimum():
     assert [(s.first, s.last) for s in split(_plan(30, 0))] == [(0, 0)]
 
 
-def _job(slug: str, scene: str, work: Path, name: str, **fields: object) -> Path:
-    from sigsat_math.params import DEFAULTS
-
-    job = Job(module=f"scenes.{slug}", scene=scene, slug=slug, title=scene,
-              quality=QualitySpec(name="tiny", width=192, height=108, fps=5), format="mp4",
-              transparent=False, params=DEFAULTS.flat(), work=str(work / name),
-              tex_dir=str(work / "tex"), speech_dir=str(work / "speech"),
-              entry_final=str(work / "cache" / "entries" / name), key=name, parts={},
-              voice=VoiceSpec(kind="none"), keep_lossless=True, **fields)  # type: ignore[arg-type]
-    path = work / f"{name}.json"
-    job.write(path)
-    return path
-
-
-def _worker(job: Path) -> str:
-    """Run a worker job as the renderer does; its output if it failed, else ''."""
-    env = {**os.environ, "PYTHONHASHSEED": "0"}  # as the renderer starts its processes
-    done = subprocess.run([sys.executable, "-m", "sigsat.worker", str(job)], capture_output=True,
-                          text=True, timeout=900, env=env)
-    return "" if done.returncode == 0 else done.stdout[-3000:] or f"exit status {done.returncode}"
-
-
-def _framemd5(movie: Path) -> list[str]:
-    out = subprocess.run(["ffmpeg", "-v", "error", "-i", str(movie), "-f", "framemd5", "-"],
-                         capture_output=True, text=True, check=True).stdout
-    return [line.rsplit(",", 1)[1].strip() for line in out.splitlines() if not line.startswith("#")]
-
-
-def _chapters() -> list[tuple[str, str]]:
-    import scenes
-
-    return [(c.slug, c.scene) for c in scenes.CHAPTERS]
-
-
-@dataclass
-class ThreeWays:
-    """A chapter rendered whole (cut into parts as it went) and as its even and its odd
-    sections (each process replaying the others unseen): where each put its frames."""
-
-    plan: Plan | None = None
-    whole: list[Path] = field(default_factory=list)  # the whole render's parts' movies, in order
-    halves: dict[str, Path] = field(default_factory=dict)
-    errors: list[str] = field(default_factory=list)
-
-
-@pytest.fixture(scope="session")
-def three_ways(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ThreeWays]:
-    """Every chapter three ways at tiny, on 2 processes at a time: each chapter's whole render
-    first (its LaTeX is then shared), then its halves."""
-    work = tmp_path_factory.mktemp("three-ways")
-    found = {slug: ThreeWays() for slug, _ in _chapters()}
-    with ThreadPoolExecutor(2) as pool:
-        wholes = {pool.submit(_worker, _job(slug, scene, work, f"{slug}-whole", mode="whole")): (slug, scene)
-                  for slug, scene in _chapters()}
-        halves = []
-        for future in as_completed(wholes):
-            slug, scene = wholes[future]
-            if error := future.result():
-                found[slug].errors.append(f"whole: {error}")
-                continue
-            folder = work / f"{slug}-whole"
-            plan = found[slug].plan = Plan.read(folder / "whole" / "plan.json")
-            found[slug].whole = sorted(folder.glob("part-*/entry/lossless.mov"),
-                                       key=lambda p: int(p.parent.parent.name.split("-")[1]))
-            n = len(plan.sections)
-            for half, only in {"even": list(range(0, n, 2)), "odd": list(range(1, n, 2))}.items():
-                if only:
-                    name = f"{slug}-{half}"
-                    found[slug].halves[half] = work / "cache" / "parts" / name / "lossless.mov"
-                    halves.append((slug, half, pool.submit(_worker, _job(slug, scene, work, name, only=only))))
-        for slug, half, future in halves:
-            if error := future.result():
-                found[slug].errors.append(f"{half}: {error}")
-    return found
+def _last_part_job(lecture: Path, chapter: dict[str, Any], work: Path) -> tuple[Job, Path]:
+    """The job that draws the chapter's last part alone, as the renderer would give it (its
+    key, sections, parameters, voice), publishing into a cache of its own; and the part the
+    lecture's render stored (drawn by the whole chapter's one process, which cut it as it went)."""
+    m = manifest(lecture)
+    cache = lecture.parent / ".cache"
+    entry = Entry.read(cache / "entries" / chapter["cache_key"] / "entry.json")
+    assert len(entry.part_keys) >= 2, f"{chapter['slug']} was cut into {len(entry.part_keys)} part"
+    stored = cache / "parts" / entry.part_keys[-1]
+    part = PartEntry.read(stored / "part.json")
+    q = m["width"], m["height"], m["fps"]
+    job = Job(module=f"scenes.{chapter['slug']}", scene=chapter["scene"], slug=chapter["slug"],
+              title=chapter["title"], quality=QualitySpec(name=m["quality"], width=q[0], height=q[1], fps=q[2]),
+              format="mp4", transparent=False, params=m["params"], work=str(work),
+              tex_dir=str(cache / "tex" / m["quality"]), speech_dir=str(cache / "speech"),
+              entry_final=str(work / "cache" / "entries" / chapter["cache_key"]), key=part.key,
+              parts={}, voice=VoiceSpec.model_validate(m["voice"]), mode="part", first=part.first,
+              last=part.last)
+    return job, stored
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("slug", "scene"), _chapters())
-def test_parts_join_to_the_frames_of_a_whole_render(three_ways, slug, scene):
-    # Every section boundary is crossed both ways, drawing and replaying, by the halves; the
-    # whole render's own parts are the frames it drew.
-    got = three_ways[slug]
-    assert not got.errors, got.errors
-    assert got.plan is not None
-    frames = [md5 for movie in got.whole for md5 in _framemd5(movie)]
-    assert len(got.whole) == len(split(got.plan)) and len(frames) == got.plan.frames
-    drawn = {half: iter(_framemd5(movie)) for half, movie in got.halves.items()}
-    joined = []
-    for i, sec in enumerate(got.plan.sections):
-        source = drawn["even" if i % 2 == 0 else "odd"]
-        joined.extend(next(source) for _ in range(sec.end - sec.start))
-    assert all(next(it, None) is None for it in drawn.values())  # nothing left over
-    assert joined == frames
+def test_every_chapters_last_part_drawn_alone_is_the_part_its_whole_render_drew(tiny_out, tmp_path):
+    # Each chapter of the session's lecture was drawn whole by one process, cut into parts as it
+    # went. Its last part, drawn by a process of its own that replays every section before it
+    # unseen, must be the same part: the same H.264 bytes, so the same frames (the encode is a
+    # function of the frames: test_render_determinism). Every chapter, two processes at a time.
+
+    def draw(chapter: dict[str, Any]) -> tuple[str, str, str, str]:
+        work = tmp_path / chapter["slug"]
+        job, stored = _last_part_job(tiny_out, chapter, work)
+        work.mkdir(parents=True)
+        job.write(work / "job.json")
+        done = subprocess.run([sys.executable, "-m", "sigsat.worker", str(work / "job.json")],
+                              capture_output=True, text=True, timeout=900, env=worker_env())
+        assert done.returncode == 0, done.stdout[-3000:]
+        drawn = work / "cache" / "parts" / job.key / "video.mp4"
+        return (chapter["slug"], f"{job.first}-{job.last}", _sha256(drawn), _sha256(stored / "video.mp4"))
+
+    chapters = manifest(tiny_out)["chapters"]
+    assert len(chapters) == 9
+    with ThreadPoolExecutor(2) as pool:
+        found = list(pool.map(draw, chapters))
+    assert [row for row in found if row[2] != row[3]] == []
+    assert [row[1] for row in found if row[1].startswith("0-")] == []  # each replayed something
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.mark.slow
@@ -169,8 +126,7 @@ def _hashes(folder: Path, pattern: str) -> dict[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("slug", "args", "env"), [
-    ("late", FAKE, fake_env()),  # two parts of 30 s and more
-    ("sigmoid_curves", (), None),  # a real chapter, TransformMatchingTex and all
+    ("late", FAKE, fake_env()),  # two parts of 30 s and more (the real chapters: above)
 ])
 def test_whole_and_split_renders_give_the_same_bytes(tmp_path, slug, args, env):
     # The chapter rendered by one process (cutting its parts as it goes) and by a plan and a

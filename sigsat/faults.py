@@ -57,6 +57,23 @@ def cause(e: BaseException) -> OSError | None:
     return None
 
 
+NEARLY_FULL = 1 << 20  # bytes free below which a tool's failure to write is taken as a full disk
+
+
+def cause_in(e: BaseException, folder: Path) -> OSError | None:
+    """`cause(e)`, or ENOSPC when the tool failed without saying why and the file system of
+    `folder` is (nearly) full: ffmpeg writing an MP4 with faststart onto a full disk can leave
+    a truncated file and report only that the next step could not read it."""
+    found = cause(e)
+    if found is not None:
+        return found
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return None
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) if free < NEARLY_FULL else None
+
+
 def describe(e: OSError, folder: Path | str | None = None, role: str = "") -> str:
     """One line for a mendable OSError: what happened (with its errno's name), where, and what
     to do. `folder` (and its `role`, "the output folder") is named rather than the file."""

@@ -63,7 +63,7 @@ from .contract import (
     VoiceSpec,
 )
 from .executors import LOG, Done, Executor, LocalExecutor, Stopped, local_cores, source_hash
-from .faults import cause, describe, within
+from .faults import cause_in, describe, within
 from .layout_report import summary
 from .logger import console, is_quiet, logger
 from .narration import script_csv, script_markdown
@@ -403,7 +403,7 @@ class Renderer:
             except Damaged as e:
                 task.error = f"the render left no usable cache entry ({e})"
             except (OSError, RuntimeError) as e:  # ffmpeg, or the machine (a full disk...)
-                found = cause(e)
+                found = cause_in(e, self.cache.root)
                 task.fault = found is not None
                 task.error = (describe(found, self.cache.root, "the cache folder") if found is not None
                               else f"joining the chapter's parts failed: {str(e).splitlines()[0]}")

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .contract import Entry, EntryFile, Failure, Job, Sidecar
-from .faults import cause, describe
+from .faults import cause_in, describe
 
 if TYPE_CHECKING:
     from scenes.context import ChapterContext
@@ -461,7 +461,7 @@ def die_with_parent(parent: int | None) -> None:
 
 def failure(job: Job, e: BaseException) -> Failure:
     """What to tell the renderer about the exception that ended the job."""
-    found = cause(e)
+    found = cause_in(e, Path(job.work))
     if found is not None:  # the environment's fault: the cache's folder is where it wrote
         return Failure(kind="environment",
                        error=describe(found, Path(job.entry_final).parent.parent, "the cache folder")

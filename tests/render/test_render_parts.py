@@ -17,7 +17,7 @@ import pytest
 
 from sigsat.contract import Entry, Job, PartEntry, Plan, PlanSection, QualitySpec, VoiceSpec
 from sigsat.executors import worker_env
-from sigsat.parts import split
+from sigsat.parts import MIN_PART_SECONDS, split
 from tests.render.conftest import FAKE, fake_env, manifest, sigsat
 
 
@@ -47,7 +47,6 @@ def _last_part_job(lecture: Path, chapter: dict[str, Any], work: Path) -> tuple[
     m = manifest(lecture)
     cache = lecture.parent / ".cache"
     entry = Entry.read(cache / "entries" / chapter["cache_key"] / "entry.json")
-    assert len(entry.part_keys) >= 2, f"{chapter['slug']} was cut into {len(entry.part_keys)} part"
     stored = cache / "parts" / entry.part_keys[-1]
     part = PartEntry.read(stored / "part.json")
     q = m["width"], m["height"], m["fps"]
@@ -71,6 +70,10 @@ def test_every_chapters_last_part_drawn_alone_is_the_part_its_whole_render_drew(
     def draw(chapter: dict[str, Any]) -> tuple[str, str, str, str]:
         work = tmp_path / chapter["slug"]
         job, stored = _last_part_job(tiny_out, chapter, work)
+        if job.first == 0:  # one part: the renderer never splits it, so nothing is replayed
+            # (no section before its last ends 30 s in, or it would have been cut there)
+            assert chapter["sections"][-1]["start"] < MIN_PART_SECONDS, chapter["slug"]
+            return (chapter["slug"], "whole", "", "")
         work.mkdir(parents=True)
         job.write(work / "job.json")
         done = subprocess.run([sys.executable, "-m", "sigsat.worker", str(work / "job.json")],
@@ -84,7 +87,7 @@ def test_every_chapters_last_part_drawn_alone_is_the_part_its_whole_render_drew(
     with ThreadPoolExecutor(2) as pool:
         found = list(pool.map(draw, chapters))
     assert [row for row in found if row[2] != row[3]] == []
-    assert [row[1] for row in found if row[1].startswith("0-")] == []  # each replayed something
+    assert sum(row[1] != "whole" for row in found) >= 6, found  # most chapters are split
 
 
 def _sha256(path: Path) -> str:

@@ -67,7 +67,7 @@ def swept(tiny_out: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     the plain lecture rendered is not rendered again)."""
     out = tmp_path_factory.mktemp("variants") / "out"
     done = sigsat("variants", "--sweep", SWEEP, "-q", "tiny", "--jobs", "2", "--out", str(out),
-                  "--cache-dir", str(tiny_out.parent / ".cache"))
+                  "--cache", str(tiny_out.parent / ".cache"))
     assert done.returncode == 0, done.stderr
     return {"out": out, "root": out / "tiny" / "variants", "stderr": done.stderr,
             "plain": tiny_out}

@@ -1,6 +1,7 @@
 """Rendering speed, side by side in one run: sigsat cold, plain sequential manim of the same
 scenes, the encode floor of sigsat's own frames, a no-op render, `--set problem1.z=4`, and a
-simulated N-core schedule from the measured per-part costs.
+simulated N-core schedule from the measured per-part costs, for chapters rendered whole (as
+the cold run chose) and split (a second run, every chapter a plan and its parts).
 
     PYTHONPATH=$PWD .venv/bin/python bench/speed_bench.py --quality hd          # ~20 min at hd
     PYTHONPATH=$PWD .venv/bin/python bench/speed_bench.py --quality preview --skip-manim
@@ -142,15 +143,22 @@ def main() -> None:
         row["--set problem1.z=4"] = round(
             sigsat_render(args.quality, out, only, args.jobs, ["--set", "problem1.z=4"]), 1)
         print(row, flush=True)
+        # Every chapter split (a plan, then a process per part, replaying the sections before
+        # it): the per-beat costs a bigger machine or a cluster would schedule.
+        row["split, every part drawn again"] = round(sigsat_render(
+            args.quality, work / "split", only, args.jobs,
+            ["--cache", str(out / ".cache"), "--split", "parts", "--force"]), 1)
+        split_costs = measured(out / ".cache", args.quality)
+        print(row, flush=True)
         if not args.skip_manim:
             row["plain manim, sequential"] = round(manim_render(args.quality, work / "media", chapters, None), 1)
         start = startup()
-        row["per chapter"] = {c.name: {"plan": c.plan, "parts": c.parts} for c in costs}
         row["process start"] = round(start, 2)
-        row["simulated"] = {}
-        for n in (2, 8, 32):
-            wall, bound = simulate(costs, n, start)
-            row["simulated"][n] = {"wall": round(wall, 1), "bound": bound}  # type: ignore[index]
+        for name, found in (("whole", costs), ("split", split_costs)):
+            row[f"per chapter, {name}"] = {c.name: {"first job": c.plan, "parts": c.parts} for c in found}
+            row[f"simulated, {name}"] = {
+                n: {"wall": round(wall, 1), "bound": bound}
+                for n in (2, 8, 32) for wall, bound in [simulate(found, n, start)]}
     cold = float(row["sigsat cold"])  # type: ignore[arg-type]
     row["cold / encode floor"] = round(cold / float(row["encode floor"]), 2)  # type: ignore[arg-type]
     if "plain manim, sequential" in row:

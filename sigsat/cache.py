@@ -314,6 +314,13 @@ class Cache:
         self.parts = root / "parts"  # parts of chapters (sigsat.parts), published as entries are
         self.plans = root / "plans"  # each chapter's last plan: a hint for the next render
 
+    def parts_store(self) -> Cache:
+        """The store of parts (CACHE/parts/), as a Cache whose entries are parts (published,
+        pinned and removed as entries are)."""
+        store = Cache(self.root)
+        store.entries = self.parts
+        return store
+
     def folder(self, key: str) -> Path:
         """Where the entry of a key lives."""
         return self.entries / key

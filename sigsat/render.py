@@ -373,7 +373,7 @@ class Renderer:
         if found is None and not task.error:
             task.error = f"part {span.name} left no usable cache entry"
         elif found is not None and not published:
-            parts_store_of(self.cache).publish(found, digest)
+            self.cache.parts_store().publish(found, digest)
         return found
 
     def _part(self, task: Task, slot: int, span: PartSpan, key: Key, progress: RunProgress) -> None:
@@ -854,20 +854,13 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
             used |= live_keys(cache)
             sweep(cache)
             (removed, freed), kept, parts_used = _clean_store(cache, used)
-            parts = parts_store_of(cache)
+            parts = cache.parts_store()
             (p_removed, p_freed), p_kept, _ = _clean_store(parts, used | parts_used)
             if everything:
                 for folder in (cache.logs, cache.plans):
                     if folder.is_dir():
                         shutil.rmtree(folder)
     return (removed + p_removed, freed + p_freed), kept + p_kept
-
-
-def parts_store_of(cache: Cache) -> Cache:
-    """The cache's store of parts (CACHE/parts/), as a Cache whose entries are parts."""
-    store = Cache(cache.root)
-    store.entries = cache.parts
-    return store
 
 
 def _clean_store(store: Cache, used: set[str]) -> tuple[tuple[int, int], int, set[str]]:

@@ -325,7 +325,9 @@ class _Parts:
                   files={role: _file_record(path) for role, path in files.items()}).write(entry / PART_FILE)
         # A Dask worker's parts are not published there: the client publishes what it gets back.
         if job.entry_final is not None:
-            parts_store(Path(job.entry_final)).publish(entry, key)
+            from .cache import Cache
+
+            Cache(Path(job.entry_final).parent.parent).parts_store().publish(entry, key)
         logger.info("part %d-%d of %s: %d frames, encoded in %.1f s", first, last, job.scene, found,
                     time.monotonic() - started)
 
@@ -338,15 +340,6 @@ class _Parts:
         """Stop the encoder thread (after a failure, without waiting for queued encodes)."""
         if self._encoder is not None:
             self._encoder.shutdown(wait=True, cancel_futures=True)
-
-
-def parts_store(entry_final: Path) -> Any:
-    """The cache of parts, CACHE/parts/ (beside CACHE/entries/, published the same way)."""
-    from .cache import Cache
-
-    store = Cache(entry_final.parent.parent)
-    store.entries = store.parts
-    return store
 
 
 def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], work: Path) -> Path:

@@ -127,7 +127,16 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--skip-manim", action="store_true", help="leave out plain manim (slow)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results")
+    parser.add_argument("--simulate", type=Path, metavar="CACHE",
+                        help="only the simulated schedules, from the logs of CACHE's last render")
     args = parser.parse_args()
+    if args.simulate:
+        found, start = measured(args.simulate, args.quality), startup()
+        print(json.dumps({"process start": round(start, 2),
+                          "per chapter": {c.name: {"first job": c.plan, "parts": c.parts} for c in found},
+                          "simulated": {n: dict(zip(("wall", "bound"), simulate(found, n, start), strict=True))
+                                        for n in (2, 8, 32)}}, indent=2))
+        return
     chapters = [c for c in (load(r) for r in registry()) if isinstance(c, Loaded)]
     only = [c.ref.slug for c in chapters]
     row: dict[str, object] = {"quality": args.quality, "jobs": args.jobs}

@@ -116,7 +116,7 @@ def follow(lines: Iterable[bytes], log_file: Path, tail: deque[str]) -> Failure 
     lines kept in `tail` whatever the disk does, and its Failure report if any."""
     log: IO[bytes] | None
     try:
-        log = open(log_file, "wb")
+        log = open(log_file, "ab")  # a chapter's processes (plan, parts) share its log
     except OSError:
         log = None
     report = None

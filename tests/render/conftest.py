@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import once, shared_root
+
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL = ("sigmoid_curves", "problem1_sigma_prime")  # the second reads problem1.z, the first not
 
@@ -62,19 +64,26 @@ def ffprobe(path: Path, *what: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def real_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """OUT with two real chapters rendered at tiny with two jobs; returns OUT (not OUT/tiny)."""
+    """OUT with two real chapters rendered at tiny with two jobs; returns OUT (not OUT/tiny).
+    Shared by the session's processes: read it, or change a copy (`real_copy`)."""
     import scenes
 
     folder = Path(list(scenes.__path__)[0])
     missing = [slug for slug in REAL if not (folder / f"{slug}.py").is_file()]
     if missing:
         pytest.skip(f"chapters not written: {missing}")
-    out = tmp_path_factory.mktemp("real") / "out"
-    done = sigsat("render", "--quality", "tiny", "--only", ",".join(REAL), "--jobs", "2",
-                  "--out", str(out))
-    assert done.returncode == 0, done.stderr
-    (out / "first-run.stderr").write_text(done.stderr, encoding="utf-8")
-    return out
+    root = shared_root(tmp_path_factory)
+    out = root / "real" / "out"
+
+    def render() -> Path:
+        done = sigsat("render", "--quality", "tiny", "--only", ",".join(REAL), "--jobs", "2",
+                      "--out", str(out))
+        assert done.returncode == 0, done.stderr
+        (out / "first-run.stderr").write_text(done.stderr, encoding="utf-8")
+        return out
+
+    # Once per session, not per xdist worker (the tests that change it work on a copy).
+    return once(root, "real", render, lambda: out)
 
 
 @pytest.fixture

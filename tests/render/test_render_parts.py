@@ -144,3 +144,6 @@ def test_whole_and_split_renders_give_the_same_bytes(tmp_path, slug, args, env):
     parts = {split: _hashes(tmp_path / split / ".cache" / "parts", "*/video.mp4") for split in logs}
     assert parts["whole"] and parts["whole"] == parts["parts"]
     assert len(parts["whole"]) >= 2  # cut at least once, as the whole render went
+    # The chapter's kept log has every one of its processes: the plan and each part.
+    log = next((tmp_path / "parts" / ".cache" / "logs" / "tiny").glob(f"*_{slug}.log")).read_text()
+    assert log.count("manim planned ") == 1 and log.count(" (part)") == len(parts["parts"]), log

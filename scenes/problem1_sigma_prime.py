@@ -172,16 +172,18 @@ class Problem1SigmaPrime(ChapterScene):
         self.play(FadeIn(self.note))
 
     def ratio_step(self) -> None:
-        self.beat("ratio", "Against the best possible slope of one quarter, that is a tiny fraction: "
-                  f"{self.share.text} of the maximum.")
+        # The words follow the number: "only" where z is in a saturated zone, plain elsewhere
+        # (at z = 0 the share is the whole maximum).
+        share = f"only {self.share.text}" if self.saturated else self.share.text
+        self.beat("ratio", f"Against the best possible slope of one quarter, that is {share} of the maximum.")
         self.l4 = self.step(get_formula(r"\frac{\sigma'(<<z>>)}{\max \sigma'} = \frac{<<g>>}{<<p>>} = <<r>> = <<pc>>",
                                         role="highlight", z=self.z, g=self.g, p=self.peak, r=self.ratio,
                                         pc=self.share), self.note)
         self.play(Write(self.l4), run_time=2)
 
     def picture(self) -> None:
-        self.beat("picture", "On the derivative's curve the point sits far down the tail, "
-                  "and the bars show it to scale.")
+        where = "far down the tail" if self.saturated else "outside the saturated zones"
+        self.beat("picture", f"On the derivative's curve the point sits {where}, and the bars show it to scale.")
         summary = VGroup(get_formula(r"\sigma'(<<z>>) = <<g>>", role="derivative", z=self.z, g=self.g),
                          get_formula(r"\max \sigma' = <<p>>", role="highlight", p=self.peak),
                          get_formula(r"\sigma'(<<z>>) / \max \sigma' = <<pc>>", role="highlight", z=self.z,
@@ -217,9 +219,14 @@ class Problem1SigmaPrime(ChapterScene):
         self.play(FadeIn(peak_dot), FadeIn(here, scale=2), Create(drop))
         self.play(*(GrowFromEdge(b, DOWN) for b in bars), FadeIn(labels), FadeIn(names))
 
-    def conclude(self) -> None:
+    @property
+    def saturated(self) -> bool:
+        """Whether z is in a saturated zone (as the curves chapter draws them)."""
         c = self.p.curves
-        saturated = is_saturated(self.z.value, c.threshold, c.inclusive)
+        return is_saturated(self.z.value, c.threshold, c.inclusive)
+
+    def conclude(self) -> None:
+        saturated = self.saturated
         if saturated:
             words = (f"At z = {self.z.text} the gradient is only {self.share.text} of its maximum: "
                      "learning is extremely slow in this saturated region.")
@@ -228,7 +235,8 @@ class Problem1SigmaPrime(ChapterScene):
                      f"{self.share.text} of its maximum.")
         self.beat("conclusion", words)
         verdict = "learning is extremely slow here" if saturated else "learning still works here"
-        line = get_caption_line(f"Only {self.share.text} of the maximum gradient: {verdict}")
+        share = f"Only {self.share.text}" if saturated else self.share.text
+        line = get_caption_line(f"{share} of the maximum gradient: {verdict}")
         self.play(FadeIn(line, shift=UP * 0.2))
         self.wait(2)
         self.end_chapter()

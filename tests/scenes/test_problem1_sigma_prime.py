@@ -88,6 +88,9 @@ def test_a_z_outside_the_zones_is_not_called_saturated(render_chapter):
     data = render_chapter("problem1_sigma_prime", "Problem1SigmaPrime", params.load(None, ["problem1.z=1"]))
     assert "extremely slow" not in said(data, data["sections"][-1]["name"])
     assert "outside the saturated zones" in said(data, data["sections"][-1]["name"])
+    # Nor anywhere else: no "only", no "far down the tail".
+    spoken = said(data)
+    assert "far down the tail" not in spoken and "only" not in spoken.lower(), spoken
 
 
 def test_the_clip_lasts_as_long_as_the_scene(render_chapter):

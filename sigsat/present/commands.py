@@ -142,7 +142,8 @@ def slides(
     "light theme once, into handout/.light/; the videos are not changed).",
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), default=None, help="Chapters rendered at once for --theme light."
+    "--jobs", "-j", type=click.IntRange(min=1), default=None,
+    help="Chapters rendered at once for --theme light (default: one per core)."
 )
 def handout(lecture: Lecture, name: str, theme: str, jobs: int | None) -> None:
     """A PDF with the frame every step comes to rest on, titled, with its narration and

@@ -65,6 +65,7 @@ def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
     from sigsat_math.params import build
 
     from ..chapters import registry, select
+    from ..executors import local_cores
     from ..qualities import Quality
     from ..render import Options, Renderer
 
@@ -74,7 +75,7 @@ def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
         quality=Quality(m.quality, m.width, m.height, m.fps, ""),
         params=build({**m.params, "theme": "light"}),
         chapters=tuple(select([c.slug for c in lecture.chapters], registry())),
-        fmt="mp4", transparent=False, jobs=jobs or 1, out=out, voice=VoiceSpec(kind="none"))
+        fmt="mp4", transparent=False, jobs=jobs or local_cores(), out=out, voice=VoiceSpec(kind="none"))
     result = Renderer(options).run()
     if result.failed:
         raise LectureError(f"the light render for the handout failed: {result.failed[0].name}: "

@@ -30,7 +30,7 @@ from typing import Any
 from sigsat_math.params import Params
 
 from .chapters import ChapterRef, chapter_files, scene_package_dir
-from .contract import ContractError, Entry, Sidecar, VoiceSpec
+from .contract import ContractError, Entry, EntryFile, Sidecar, VoiceSpec
 from .media import ClipInfo, probe
 from .qualities import Quality
 
@@ -222,6 +222,18 @@ class Stored:
         return self.entry.file(role).sha256
 
 
+def damaged_file(folder: Path, files: Mapping[str, EntryFile]) -> str:
+    """What is wrong with the first of these files (role -> record) in `folder` that is missing
+    or differs from its record ('' when every one is as recorded)."""
+    for role, record in files.items():
+        path = folder / record.name
+        if not path.is_file():
+            return f"{role} file {record.name} missing"
+        if path.stat().st_size != record.size or sha256_file(path) != record.sha256:
+            return f"{role} file {record.name} damaged (sha256 differs)"
+    return ""
+
+
 def verify(folder: Path, key: str) -> Stored:
     """The entry in `folder` if it is sound: entry.json of its schema and key, every file it
     names there with its size and sha256, a sidecar of its schema, and a master whose frames,
@@ -242,12 +254,9 @@ def verify(folder: Path, key: str) -> Stored:
         raise Damaged(str(e)) from None
     if entry.key != key:
         raise Damaged(f"{ENTRY} is the entry of key {entry.key}")
-    for role, record in entry.files.items():
-        path = folder / record.name
-        if not path.is_file():
-            raise Damaged(f"{role} file {record.name} missing")
-        if path.stat().st_size != record.size or sha256_file(path) != record.sha256:
-            raise Damaged(f"{role} file {record.name} damaged (sha256 differs)")
+    problem = damaged_file(folder, entry.files)
+    if problem:
+        raise Damaged(problem)
     try:
         sidecar = Sidecar.read(folder / entry.file("sidecar").name)
     except ContractError as e:
@@ -344,19 +353,26 @@ class Cache:
             return None, ""
         if not folder.is_dir() or folder.is_symlink():
             return None, f"{key} is not a folder"
-        into.mkdir(parents=True)
-        try:
-            for path in folder.iterdir():
-                if path.is_file() and not path.is_symlink():
-                    link_or_copy(path, into / path.name)
-        except FileNotFoundError:  # removed by another render as we linked: a miss
-            remove(into)
+        if not self.link_in(key, into):
             return None, ""
         try:
             return verify(into, key), ""
         except Damaged as e:
             remove(into)
             return None, str(e)
+
+    def link_in(self, key: str, into: Path) -> bool:
+        """The files of key's entry hard-linked into `into` (a new folder of a render's own);
+        False, and `into` gone, when the entry was removed by another render as they were linked."""
+        into.mkdir(parents=True)
+        try:
+            for path in self.folder(key).iterdir():
+                if path.is_file() and not path.is_symlink():
+                    link_or_copy(path, into / path.name)
+        except FileNotFoundError:
+            remove(into)
+            return False
+        return True
 
     def publish(self, entry: Path, key: str) -> None:
         """Make the finished entry in `entry` the cache's entry of `key`, whole or not at all;

@@ -37,6 +37,7 @@ from .cache import (
     Key,
     Stored,
     chapter_key,
+    damaged_file,
     link_or_copy,
     part_key,
     sha256_file,
@@ -455,18 +456,13 @@ class Renderer:
 
     def _pin_part(self, digest: str) -> Path | None:
         """A cached part, its files hard-linked into this run's folder and checked there."""
-        folder = self.cache.parts / digest
-        if not (folder / PART_FILE).is_file():
+        store = self.cache.parts_store()
+        if not (store.folder(digest) / PART_FILE).is_file():
             return None
         into = self._pins / "parts" / digest
         if into.exists():
             shutil.rmtree(into)
-        into.mkdir(parents=True)
-        try:
-            for path in folder.iterdir():
-                link_or_copy(path, into / path.name)
-        except FileNotFoundError:  # removed by a clean-up as we linked: a miss
-            shutil.rmtree(into)
+        if not store.link_in(digest, into):  # removed by a clean-up as we linked: a miss
             return None
         found = _checked_part(into, digest)
         if found is None:
@@ -682,12 +678,8 @@ def _checked_part(folder: Path, digest: str) -> Path | None:
         entry = PartEntry.read(folder / PART_FILE)
     except ContractError:
         return None
-    if entry.key != digest:
+    if entry.key != digest or damaged_file(folder, entry.files):
         return None
-    for record in entry.files.values():
-        path = folder / record.name
-        if not path.is_file() or path.stat().st_size != record.size or sha256_file(path) != record.sha256:
-            return None
     return folder
 
 

@@ -32,6 +32,8 @@ from .faults import cause_in, describe
 
 if TYPE_CHECKING:
     from scenes.context import ChapterContext
+
+    from .qualities import Quality
 from .logger import logger
 from .parts import MIN_PART_SECONDS
 
@@ -156,6 +158,14 @@ def _share_svgs(private: Path, shared: Path) -> None:
         tmp = shared / f".{svg.name}.{uuid.uuid4().hex}.tmp"
         link_or_copy(svg, tmp)
         os.replace(tmp, dest)
+
+
+def _quality(job: Job) -> Quality:
+    """The job's size and rate as the encoders take them."""
+    from .qualities import Quality
+
+    q = job.quality
+    return Quality(q.name, q.width, q.height, q.fps, "")
 
 
 def scene_class(job: Job) -> type[Any]:
@@ -298,17 +308,16 @@ class _Parts:
         from .contract import PartEntry
         from .encode import composite, h264
         from .media import probe
-        from .qualities import Quality
 
         started = time.monotonic()
-        job, q = self.job, self.job.quality
+        job = self.job
         entry = folder / "entry"
         if entry.exists():
             shutil.rmtree(entry)
         entry.mkdir()
         video = entry / "video.mp4"
         if job.transparent:
-            composite(movie, video, background, Quality(q.name, q.width, q.height, q.fps, ""))
+            composite(movie, video, background, _quality(job))
         else:
             h264(movie, video)
         files = {"video": video}
@@ -358,7 +367,6 @@ def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], 
     entry.mkdir(parents=True)
     sidecar = entry / "sidecar.json"
     shutil.copyfile(side, sidecar)
-    quality = job.quality
     video = work / "video.mp4"
     concat([p / "video.mp4" for p in parts], video, work / "video.txt", faststart=True)
     master, audio = entry / "master.mp4", entry / "audio.flac"
@@ -369,10 +377,7 @@ def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], 
         movie = work / LOSSLESS
         concat([p / LOSSLESS for p in parts], movie, work / "lossless.txt", faststart=False)
         clip = entry / f"clip.{FORMATS[job.format].ext}"
-        from .qualities import Quality
-
-        q = Quality(quality.name, quality.width, quality.height, quality.fps, "")
-        transcode(movie, clip, job.format, job.transparent, q, audio=master)
+        transcode(movie, clip, job.format, job.transparent, _quality(job), audio=master)
         files["clip"] = clip
         movie.unlink()
     poster_png = entry / "poster.png"

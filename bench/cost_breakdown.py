@@ -8,7 +8,7 @@ speech synthesis is not counted), and the profile is split into:
   updaters, deep copies, mobject building, LaTeX and text SVG parsing);
 - layout: the layout check and the numbers ledger (`scenes.layout`, `ChapterScene.value`);
 - encode: manim writing its lossless movie (the segment encoder, timed in its own thread),
-  and ffmpeg encoding the H.264 master (`sigsat.encode.h264`);
+  and ffmpeg encoding the H.264 master (`sigsat_core.encode.h264`);
 - sigsat: our own steps after manim (soundtrack and mux, poster, probes, the entry).
 
     PYTHONPATH=$PWD .venv/bin/python bench/cost_breakdown.py --quality hd --only ball_on_surfaces
@@ -72,9 +72,9 @@ def profile_chapter(slug: str, quality: str, work: Path) -> dict[str, Any]:
     """Render one chapter in-process under cProfile; its cost by category (seconds)."""
     from sigsat.cache import Cache, chapter_key
     from sigsat.chapters import Loaded, load, registry, select
-    from sigsat.contract import Job, QualitySpec, VoiceSpec
-    from sigsat.qualities import QUALITIES
     from sigsat.worker import run
+    from sigsat_core.contract import Job, QualitySpec, VoiceSpec
+    from sigsat_core.qualities import QUALITIES
     from sigsat_math.params import load as load_params
 
     ref = select([slug], registry())[0]
@@ -156,7 +156,7 @@ def _time_segment_encoder() -> _SegmentTimer:
 
 
 def _frames(work: Path) -> int:
-    from sigsat.contract import Entry
+    from sigsat_core.contract import Entry
 
     entry = Entry.read(work / "job" / "entry" / "entry.json")
     return entry.frames

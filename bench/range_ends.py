@@ -66,7 +66,7 @@ def build_chapter(module: str, scene: str, values: dict[str, Any], folder: Path,
     from manim import tempconfig
 
     from scenes.context import use_params
-    from sigsat.contract import VoiceSpec
+    from sigsat_core.contract import VoiceSpec
 
     cls = getattr(importlib.import_module(module), scene)
     sidecar = folder / "sidecar.json"

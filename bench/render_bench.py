@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from sigsat.chapters import Loaded, load, registry, select  # noqa: E402
 from sigsat.logger import console  # noqa: E402
-from sigsat.qualities import QUALITIES  # noqa: E402
+from sigsat_core.qualities import QUALITIES  # noqa: E402
 from sigsat_math.params import load as load_params  # noqa: E402
 from sigsat_math.params import to_toml  # noqa: E402
 

@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sigsat.speech import audio  # noqa: E402
-from sigsat.speech.engine import CLAUSE_MARKS, LENGTH_SCALE, Piper, estimate  # noqa: E402
+from sigsat_core.speech import audio  # noqa: E402
+from sigsat_core.speech.engine import CLAUSE_MARKS, LENGTH_SCALE, Piper, estimate  # noqa: E402
 
 SENTENCES = [
     "The sigmoid squashes every input into the range between zero and one.",

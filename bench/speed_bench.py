@@ -7,7 +7,7 @@ the cold run chose) and split (a second run, every chapter a plan and its parts)
     PYTHONPATH=$PWD .venv/bin/python bench/speed_bench.py --quality preview --skip-manim
 
 The encode floor decodes lecture.mp4 and encodes its frames again with the renderer's x264
-settings (sigsat.qualities.X264) on as many threads as sigsat had jobs. The schedule replays
+settings (sigsat_core.qualities.X264) on as many threads as sigsat had jobs. The schedule replays
 the renderer's policy (plans first, then parts longest first; a chapter joins when its parts
 are done) on N workers with each job's measured seconds (from the chapters' logs) plus a
 process start. Results: bench/results/speed-<quality>.json.
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.render_bench import manim_render, sigsat_render, timed  # noqa: E402
 from sigsat.chapters import Loaded, load, registry  # noqa: E402
-from sigsat.qualities import X264  # noqa: E402
+from sigsat_core.qualities import X264  # noqa: E402
 
 PLANNED = re.compile(r"manim planned (\w+) in ([0-9.]+) s")
 WHOLE = re.compile(r"manim drew (\w+) in ([0-9.]+) s \(whole\)")

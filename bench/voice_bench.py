@@ -22,12 +22,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sigsat.contract import Manifest  # noqa: E402
+from sigsat_core.contract import Manifest  # noqa: E402
 
 
 def _synthesise(texts: list[str]) -> tuple[float, float]:
     """Seconds of speech made, and seconds taken, for these texts (one process, model loaded once)."""
-    from sigsat.speech.engine import Piper
+    from sigsat_core.speech.engine import Piper
 
     voice = Piper()
     voice.speak("Warm up.")

@@ -18,14 +18,14 @@ from typing import Any, ClassVar
 from manim import UP, ManimColor, Scene, config
 from manim.utils.exceptions import EndSceneEarlyException
 
-from sigsat.contract import PAUSE_SECTION, Beat, Cue, LedgerRow, Loop, Plan, PlanSection, Section, Sidecar
+from sigsat_core.contract import PAUSE_SECTION, Beat, Cue, LedgerRow, Loop, Plan, PlanSection, Section, Sidecar
 from sigsat_math import AUTO, Display, Params, Quantity, quantity
 
 from . import CHAPTERS, layout
 from .context import ChapterContext, ScopedParams, activate, active
 from .narration import Narrator, Tracker, beat_id, beat_record, caption_cues, spoken_form
-from .replay import ReplayRenderer
 from .theme import SAFE_MARGIN, Theme
+from .upstream import ReplayRenderer
 
 
 @dataclass

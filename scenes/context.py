@@ -17,7 +17,7 @@ from dataclasses import dataclass, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from sigsat.contract import VoiceSpec
+from sigsat_core.contract import VoiceSpec
 from sigsat_math import DEFAULTS, Params
 from sigsat_math.params import load
 
@@ -37,11 +37,11 @@ class ChapterContext:
     recordings: Path | None = None
     chapter: str = ""  # the chapter's slug (names its recordings)
     # The sections to draw, first and last (0-based, inclusive; the frames before the first
-    # beat belong to section 0); the others are replayed unseen (scenes.replay), and the
+    # beat belong to section 0); the others are replayed unseen (scenes.upstream), and the
     # render stops after `last`. None draws every section.
     draw: tuple[int, int] | frozenset[int] | None = None  # or exactly these sections (tests)
     check_layout: bool = True  # a part leaves the layout check to its chapter's plan
-    plan: Path | None = None  # where to write the sections' frames and reads (sigsat.contract.Plan)
+    plan: Path | None = None  # where to write the sections' frames and reads (sigsat_core.contract.Plan)
     # Told, with the scene, each time sections close: the number closed so far and whether
     # the chapter (or the drawing asked for) is over; the worker cuts its parts there.
     on_sections: Callable[[Any, int, bool], None] | None = None

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sigsat.contract import Beat, Cue
-from sigsat.speech.cues import flat_text, split_cues, time_cues
-from sigsat.speech.engine import Estimate, Piper, Speech, Voice, clause_starts, split_bookmarks
-from sigsat.speech.recordings import find
-from sigsat.speech.store import SpeechStore
+from sigsat_core.contract import Beat, Cue
+from sigsat_core.speech.cues import flat_text, split_cues, time_cues
+from sigsat_core.speech.engine import Estimate, Piper, Speech, Voice, clause_starts, split_bookmarks
+from sigsat_core.speech.recordings import find
+from sigsat_core.speech.store import SpeechStore
 from sigsat_math import speak
 
 from .context import ChapterContext

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from .encode import run_ffmpeg
+from sigsat_core.encode import run_ffmpeg
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def _concat_line(path: Path) -> str:
 
 def join(parts: Sequence[Part], title: str, captions_srt: str, dest: Path, scratch: Path) -> list[Mark]:
     """Write the lecture MP4 to `dest` (any name: the container is given explicitly)."""
-    from .speech.audio import AAC, DUAL_MONO, TRUE_PEAK_CEILING, measure
+    from sigsat_core.speech.audio import AAC, DUAL_MONO, TRUE_PEAK_CEILING, measure
 
     scratch.mkdir(parents=True, exist_ok=True)
     videos, sounds = scratch / "video.txt", scratch / "audio.txt"

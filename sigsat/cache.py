@@ -27,12 +27,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from sigsat_core.contract import ContractError, Entry, EntryFile, Sidecar, VoiceSpec
+from sigsat_core.files import link_or_copy, sha256_file
+from sigsat_core.media import ClipInfo, probe
+from sigsat_core.qualities import Quality
 from sigsat_math.params import Params
 
 from .chapters import ChapterRef, chapter_files, scene_package_dir
-from .contract import ContractError, Entry, EntryFile, Sidecar, VoiceSpec
-from .media import ClipInfo, probe
-from .qualities import Quality
 
 # Bump when the renderer changes what it makes from the same inputs in a way the hashed
 # renderer files (worker.py, encode.py) do not show, e.g. a new ffmpeg option default.
@@ -40,17 +41,10 @@ RENDERER_VERSION = "1"
 ENTRY = "entry.json"
 TMP, TRASH = ".tmp", ".trash"  # entries being published, being removed
 STALE_SECONDS = 600.0
-RENDERER_FILES = ("worker.py", "encode.py", "qualities.py", "contract.py", "speech/audio.py",
-                  "speech/cues.py", "speech/engine.py", "speech/store.py", "speech/recordings.py")
+# What shapes a chapter's bytes besides the scenes and the math: the child process that draws
+# it, and the whole core floor (records, encoding, qualities, the voice).
+RENDERER_FILE = "worker.py"
 
-
-def sha256_file(path: Path) -> str:
-    """The file's sha256, hex."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _tree_hash(files: Iterable[Path], root: Path) -> str:
@@ -88,8 +82,11 @@ def math_hash() -> str:
 @functools.cache
 def renderer_hash() -> str:
     """The renderer's own files that shape a chapter's bytes."""
-    folder = Path(__file__).resolve().parent
-    return _tree_hash((folder / name for name in RENDERER_FILES), folder)
+    import sigsat_core
+
+    core = Path(list(sigsat_core.__path__)[0])
+    here = Path(__file__).resolve().parent
+    return _tree_hash([*_source_files(core), here / RENDERER_FILE], core.parent)
 
 
 @functools.cache
@@ -282,15 +279,6 @@ def verify(folder: Path, key: str) -> Stored:
         raise Damaged(f"the sidecar's duration {sidecar.duration:g} s is not {master}'s {info.duration:g} s")
     return Stored(folder, entry, sidecar, info)
 
-
-def link_or_copy(src: Path, dest: Path) -> None:
-    """`dest` as a hard link to `src` (the same bytes, no copy), or a copy where links fail."""
-    try:
-        os.link(src, dest)
-    except OSError as e:
-        if e.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
-            raise
-        shutil.copyfile(src, dest)
 
 
 def remove(path: Path) -> None:

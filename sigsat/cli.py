@@ -11,15 +11,25 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from sigsat_core.contract import ContractError, Layout, VoiceSpec
+from sigsat_core.qualities import (
+    DEFAULT_FORMAT,
+    DEFAULT_QUALITY,
+    FORMATS,
+    QUALITIES,
+    TRANSPARENT_DEFAULT_FORMAT,
+)
+from sigsat_core.units import clock, size
 from sigsat_math.params import to_toml
 
 from . import __version__, faults
@@ -32,18 +42,11 @@ from .commons import (
     params_options,
     registry_option,
 )
-from .contract import ContractError, Layout, VoiceSpec
 from .executors import CONNECT_TIMEOUT, local_cores
-from .logger import logger, set_quiet
+from .logger import console, is_quiet, logger, set_quiet
 from .narration import check_recordings, report_recordings, voice_options, voice_spec
 from .outputs import Busy, lock_path
-from .qualities import (
-    DEFAULT_FORMAT,
-    DEFAULT_QUALITY,
-    FORMATS,
-    QUALITIES,
-    TRANSPARENT_DEFAULT_FORMAT,
-)
+from .tasks import LOG_TAIL, Options, Result
 
 if TYPE_CHECKING:
     from .executors import Executor
@@ -178,7 +181,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     rest comes from the cache in OUT/.cache. Exit status: 0 done, 1 a chapter failed (the
     output folder is then left as it was), 2 bad input or the folder is busy.
     """
-    from .render import Options, Renderer, report
+    from .render import Renderer
 
     set_quiet(quiet)
     # `sigsat` alone reaches here through ctx.invoke, with the options' raw defaults.
@@ -285,7 +288,6 @@ def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file
     from sigsat_math.params import ParamError, collect
 
     from . import variants as v
-    from .render import Options, report
 
     set_quiet(quiet)
     base = effective_params(params_file, overrides, theme)
@@ -378,7 +380,7 @@ def clean(out: Path, cache_dir: Path | None, everything: bool) -> None:
     keeps the ones the current outputs are made of (so the next render still renders nothing).
     Refuses while a render is writing to OUT.
     """
-    from .render import clean_cache
+    from .clean import clean_cache
 
     try:
         freed, kept = clean_cache(out, cache_dir, everything)
@@ -399,3 +401,43 @@ def _add_present_commands() -> None:
 
 
 _add_present_commands()
+
+
+def report(result: Result, options: Options) -> None:
+    """The end of a run: failures with their log's tail, or what was written."""
+    for t in result.failed:
+        if t.fault:
+            continue  # one line for the whole run (sigsat.cli)
+        logger.error("[red bold]chapter %s failed:[/] %s", escape(t.name), escape(t.error))
+        tail = _tail(t.tail) if t.tail else t.detail.strip().splitlines()[-LOG_TAIL:]
+        if tail:
+            console.print("\n".join("    " + line for line in tail), markup=False,
+                          highlight=False, style="dim")
+        if t.log:
+            logger.error("    full log: %s", escape(str(t.log)))
+    if any(not t.fault for t in result.failed):
+        done = [t for t in result.tasks if t.entry is not None]
+        logger.error("[red]%d of %d chapters failed[/]; %s was left as it was%s",
+                     len(result.failed), len(result.tasks), escape(str(options.folder)),
+                     f" ({len(done)} finished chapters are cached)" if done else "")
+        return
+    if is_quiet() or result.failed:
+        return
+    rendered = sum(t.rendered for t in result.tasks)
+    table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+    for col in ("#", "chapter", "", "duration", "size"):
+        table.add_column(col, justify="right" if col in ("#", "duration", "size") else "left")
+    assert result.manifest is not None
+    for row in result.manifest.chapters:
+        table.add_row(f"{row.number:02d}", row.slug, row.status, clock(row.duration), size(row.size))
+    console.print(table)
+    lecture = result.manifest.lecture
+    console.print(f"[bold]{escape(str(options.folder / Layout.LECTURE))}[/]  "
+                  f"{clock(lecture.duration)}, {len(result.tasks)} chapters, "
+                  f"{size(lecture.size)}; captions {Layout.SRT}, {Layout.VTT}; {Layout.MANIFEST}")
+    console.print(f"{rendered} rendered, {len(result.tasks) - rendered} cached, "
+                  f"{result.seconds:.1f} s")
+
+
+def _tail(lines: Iterable[str]) -> list[str]:
+    return [line.rstrip() for line in lines if line.strip()][-LOG_TAIL:]

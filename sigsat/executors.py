@@ -1,6 +1,6 @@
 """Where chapter jobs run: a local process pool (the default), or a Dask distributed cluster.
 
-The renderer's unit of work is one job (sigsat.contract.Job) of a chapter: its plan, one of
+The renderer's unit of work is one job (sigsat_core.contract.Job) of a chapter: its plan, one of
 its parts, or the whole chapter, run by `python -m sigsat.worker`. An Executor runs one job and
 says how it ended: the files in the job's process folder, WORK/<plan|whole|part-N> (`Done`), a
 `Failure`, or `Stopped` (Ctrl-C). The renderer checks what came (`sigsat.cache.verify`) the same
@@ -33,7 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from .contract import ContractError, Failure, Job
+from sigsat_core.contract import ContractError, Failure, Job
+
 from .worker import FAILURE_LINE
 
 if TYPE_CHECKING:

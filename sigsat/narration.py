@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 
 import click
 
+from sigsat_core.contract import Layout, Manifest, VoiceSpec
+from sigsat_core.speech.recordings import SUFFIXES, RecordingError, decode
+
 from .commons import UsageProblem
-from .contract import Layout, Manifest, VoiceSpec
 from .logger import logger
-from .speech.recordings import SUFFIXES, RecordingError, decode
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_VOICE = "joe"

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from .cache import link_or_copy, sha256_file
+from sigsat_core.files import link_or_copy, sha256_file
 
 TMP_SUFFIX = ".sigsat-tmp"
 LOCK = ".lock"

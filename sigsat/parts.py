@@ -1,7 +1,7 @@
 """How a chapter splits into parts that render in separate processes (sigsat.render).
 
 A part is a run of whole sections (beats). Each part replays the sections before it unseen
-(scenes.replay) and draws its own, so a part costs its own drawing plus the Python of
+(scenes.upstream) and draws its own, so a part costs its own drawing plus the Python of
 everything before it: one part per beat would pay the chapter's Python again for nearly every
 beat. Parts are therefore at least MIN_PART_SECONDS of video, cut at the first section end past
 that length. The cut is made walking forwards, so where a part ends follows from its own
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .contract import Plan
+from sigsat_core.contract import Plan
 
 MIN_PART_SECONDS = 30.0
 

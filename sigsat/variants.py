@@ -26,18 +26,18 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
+from sigsat_core.contract import Layout, Manifest
+from sigsat_core.units import clock, size
 from sigsat_math.params import ParamError, Params, build, flatten, read_table, specs
 
-from .contract import Layout, Manifest
 from .faults import within
 from .logger import logger
 from .outputs import locked, write_if_changed
-from .units import clock, size
 
 if TYPE_CHECKING:
     from .executors import Executor
     from .present.problems import Sheet
-    from .render import Options, Result
+    from .tasks import Options, Result
 
 FOLDER = "variants"
 INDEX = "index.html"
@@ -217,7 +217,8 @@ def render_variants(variants: Sequence[Variant], template: Options, executor: Ex
                     base: Params) -> list[tuple[Options, Result]]:
     """Render every variant in one batch into OUT/<quality>/variants/<name>/, then the index and
     the problem sheets (when every variant succeeded)."""
-    from .render import Renderer, render_together
+    from .batches import render_together
+    from .render import Renderer
 
     out, quality = template.out, template.quality.name
     root = root_folder(out, quality)

@@ -1,6 +1,6 @@
 """One chapter's render, in its own process: `python -m sigsat.worker JOB.json`.
 
-The job (sigsat.contract.Job) says which Scene, at what size and rate, with which parameters
+The job (sigsat_core.contract.Job) says which Scene, at what size and rate, with which parameters
 and voice, and where the result goes. The scene gets them as an explicit ChapterContext.
 manim renders into a private media folder with its progress bars off; then the master MP4
 (faststart), the clip in the asked-for format and the poster are made, and the whole entry is
@@ -27,18 +27,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .contract import Entry, EntryFile, Failure, Job, Sidecar
+from sigsat_core.contract import Entry, EntryFile, Failure, Job, Sidecar
+
 from .faults import cause_in, describe
 
 if TYPE_CHECKING:
     from scenes.context import ChapterContext
-
-    from .qualities import Quality
+    from sigsat_core.qualities import Quality
 from .logger import logger
 from .parts import MIN_PART_SECONDS
 
 # manim writes its movie losslessly (QuickTime RLE, RGB; ARGB when transparent), and the
-# H.264 master is encoded from it by ffmpeg (sigsat.encode.h264). manim's own x264 through
+# H.264 master is encoded from it by ffmpeg (sigsat_core.encode.h264). manim's own x264 through
 # PyAV gave different bytes for the same frames from run to run (a faded text encoded three
 # ways in 30 tries, one thread or many; 3 of 9 chapters came out different when re-rendered):
 # its choices depend on memory it does not own. A lossless movie decodes to exactly the
@@ -49,7 +49,7 @@ FAILURE_LINE = "sigsat-worker-failure: "  # then the Failure record as JSON
 
 
 def _file_record(path: Path) -> EntryFile:
-    from .cache import sha256_file
+    from sigsat_core.files import sha256_file
 
     return EntryFile(name=path.name, size=path.stat().st_size, sha256=sha256_file(path))
 
@@ -133,7 +133,7 @@ def _configure(job: Job, work: Path) -> None:
 
 def _seed_svgs(shared: Path, private: Path) -> Path:
     """`private`, holding links to every finished SVG in `shared` (manim uses an SVG it finds)."""
-    from .cache import link_or_copy
+    from sigsat_core.files import link_or_copy
 
     private.mkdir(parents=True, exist_ok=True)
     if shared.is_dir():
@@ -148,7 +148,7 @@ def _seed_svgs(shared: Path, private: Path) -> Path:
 def _share_svgs(private: Path, shared: Path) -> None:
     """Give the SVGs this render made to `shared`, each whole (a link under a unique name, then
     renamed), for the renders that come after."""
-    from .cache import link_or_copy
+    from sigsat_core.files import link_or_copy
 
     shared.mkdir(parents=True, exist_ok=True)
     for svg in private.glob("*.svg"):
@@ -162,7 +162,7 @@ def _share_svgs(private: Path, shared: Path) -> None:
 
 def _quality(job: Job) -> Quality:
     """The job's size and rate as the encoders take them."""
-    from .qualities import Quality
+    from sigsat_core.qualities import Quality
 
     q = job.quality
     return Quality(q.name, q.width, q.height, q.fps, "")
@@ -223,7 +223,7 @@ def run(job: Job) -> None:
 def _export_speech(out: Path, speech_dir: Path) -> None:
     """The speech of the chapter's beats beside its sidecar, in `out/speech/`: a Dask worker's
     speech cache is its own, and the client joins the chapter's soundtrack (it adopts these)."""
-    from .speech.store import SpeechStore
+    from sigsat_core.speech.store import SpeechStore
 
     side = Sidecar.read(out / "sidecar.json")
     store = SpeechStore(speech_dir)
@@ -232,11 +232,13 @@ def _export_speech(out: Path, speech_dir: Path) -> None:
 
 def _manim(job: Job, out: Path, alias: Path, context: ChapterContext) -> None:
     """Run the scene; its parts are made as their sections close (`_Parts`)."""
+    from scenes.upstream import without_whole_movie
+
     _configure(job, alias)
     scene = scene_class(job)(context=context)
     # The parts are this process's video, each joined from its own sections' segments; manim's
     # whole movie would be one more copy of every frame, never used.
-    scene.renderer.file_writer.combine_to_movie = lambda: None
+    without_whole_movie(scene)
     scene.render()
     _share_svgs(alias / "tex", Path(job.tex_dir))
     for scratch in ("tex", "texts", "media"):
@@ -305,9 +307,9 @@ class _Parts:
                frames: int | None, background: str) -> None:
         """The part's H.264 video (and its lossless movie where a clip or a test needs it),
         published to CACHE/parts/<key>."""
-        from .contract import PartEntry
-        from .encode import composite, h264
-        from .media import probe
+        from sigsat_core.contract import PartEntry
+        from sigsat_core.encode import composite, h264
+        from sigsat_core.media import probe
 
         started = time.monotonic()
         job = self.job
@@ -355,10 +357,11 @@ def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], 
     """The chapter's cache entry from its plan's sidecar and its parts' folders (in order): the
     parts' video joined without re-encoding, the soundtrack, the clip and the poster; published
     to the cache. Returns the entry's folder (this run's copy)."""
+    from sigsat_core.encode import concat, poster, transcode
+    from sigsat_core.media import probe
+    from sigsat_core.qualities import FORMATS
+
     from .cache import ENTRY, Cache
-    from .encode import concat, poster, transcode
-    from .media import probe
-    from .qualities import FORMATS
 
     started = time.monotonic()
     entry = work / "entry"
@@ -398,10 +401,10 @@ def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], 
 def soundtrack(side: Sidecar, speech_dir: Path, video: Path, master: Path, flac: Path) -> None:
     """The chapter's voice, each beat's speech where its beat starts, mastered (loudness and
     peak), as FLAC (the lecture is joined from these) and muxed with the video as the master."""
-    from .media import probe
-    from .speech.audio import master as master_audio
-    from .speech.audio import mix, mux, write_flac
-    from .speech.store import SpeechStore
+    from sigsat_core.media import probe
+    from sigsat_core.speech.audio import master as master_audio
+    from sigsat_core.speech.audio import mix, mux, write_flac
+    from sigsat_core.speech.store import SpeechStore
 
     store = SpeechStore(speech_dir)
     placements, rates = [], []

@@ -43,7 +43,7 @@ def render_scene(folder: Path, tex_cache: Path, module: str, scene: str, params:
     from manim import tempconfig
 
     from scenes.context import use_params
-    from sigsat.contract import VoiceSpec
+    from sigsat_core.contract import VoiceSpec
 
     cls = getattr(importlib.import_module(f"scenes.{module}"), scene)
     media = folder / f"media-{scene}-{len(list(folder.iterdir()))}"

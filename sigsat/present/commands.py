@@ -13,7 +13,8 @@ from typing import Any
 
 import click
 
-from ..contract import Layout
+from sigsat_core.contract import Layout
+
 from .lecture import Lecture, LectureError, load_lecture
 
 out_option = click.option(

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..contract import EMBED, EmbedChapter, Embeds, Layout, Loop
-from ..encode import run_ffmpeg
-from ..media import is_faststart, probe
+from sigsat_core.contract import EMBED, EmbedChapter, Embeds, Layout, Loop
+from sigsat_core.encode import run_ffmpeg
+from sigsat_core.media import is_faststart, probe
+
 from .lecture import ChapterOut, Lecture, register
 
 EMBED_DIR = Layout.EMBED

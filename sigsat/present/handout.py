@@ -21,9 +21,10 @@ from typing import cast
 
 from fpdf import FPDF
 
-from ..contract import HANDOUT, Handout, HandoutPage, Layout, VoiceSpec, named
-from ..media import frames_at
-from ..units import clock
+from sigsat_core.contract import HANDOUT, Handout, HandoutPage, Layout, VoiceSpec, named
+from sigsat_core.media import frames_at
+from sigsat_core.units import clock
+
 from .lecture import Lecture, LectureError, load_lecture, register
 from .steps import Step, lecture_steps
 
@@ -62,12 +63,13 @@ def font_file(name: str, fallbacks: tuple[str, ...]) -> str:
 
 def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
     """The same chapters rendered in the light theme (cached in handout/.light/), for stills."""
+    from sigsat_core.qualities import Quality
     from sigsat_math.params import build
 
     from ..chapters import registry, select
     from ..executors import local_cores
-    from ..qualities import Quality
-    from ..render import Options, Renderer
+    from ..render import Renderer
+    from ..tasks import Options
 
     m = lecture.manifest
     out = lecture.root / Layout.HANDOUT / LIGHT_DIR

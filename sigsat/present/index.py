@@ -15,9 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..contract import DECK, EMBED, HANDOUT, ContractError, Deck, DeckChapter, Embeds, Handout, Layout, LedgerRow
+from sigsat_core.contract import (
+    DECK,
+    EMBED,
+    HANDOUT,
+    ContractError,
+    Deck,
+    DeckChapter,
+    Embeds,
+    Handout,
+    Layout,
+    LedgerRow,
+)
+from sigsat_core.units import clock, size
+
 from ..outputs import write_if_changed
-from ..units import clock, size
 from .lecture import ChapterOut, Lecture
 
 INDEX = "index.html"

@@ -1,7 +1,7 @@
 """What the renderer built, read once: an output folder's manifest, as a Lecture to present.
 
 Everything in `sigsat.present` (slides, handout, clips for decks, the index page) starts from
-`load_lecture(folder)`, which reads only the manifest (sigsat.contract.Manifest) and the files
+`load_lecture(folder)`, which reads only the manifest (sigsat_core.contract.Manifest) and the files
 it names. Commands that add files (decks, handouts) register them with `register()`, so the
 index page links what exists.
 """
@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from ..contract import ContractError, Cue, Layout, LedgerRow, Loop, Manifest, Record
+from sigsat_core.contract import ContractError, Cue, Layout, LedgerRow, Loop, Manifest, Record
+
 from ..outputs import locked
 
 MANIFEST = Layout.MANIFEST
@@ -191,7 +192,7 @@ def find_output(out: Path, quality: str | None = None) -> Path:
 
 
 def _chapter(root: Path, row: object) -> ChapterOut:
-    from ..contract import ChapterRecord
+    from sigsat_core.contract import ChapterRecord
 
     assert isinstance(row, ChapterRecord)
     sections = tuple(

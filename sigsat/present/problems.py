@@ -16,7 +16,8 @@ from typing import Any
 
 from fpdf import FPDF
 
-from ..contract import PAUSE_SECTION, LedgerRow, Manifest
+from sigsat_core.contract import PAUSE_SECTION, LedgerRow, Manifest
+
 from .handout import BOLD_FALLBACKS, FONT_FALLBACKS, FONT_NAME, font_file
 
 INK, MUTED, ACCENT = (20, 24, 32), (100, 108, 120), (34, 102, 204)

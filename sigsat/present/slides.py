@@ -27,9 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..contract import DECK, Deck, DeckChapter, DeckStep, Layout, named
-from ..encode import run_ffmpeg
-from ..media import frames_at, probe
+from sigsat_core.contract import DECK, Deck, DeckChapter, DeckStep, Layout, named
+from sigsat_core.encode import run_ffmpeg
+from sigsat_core.media import frames_at, probe
+
 from .lecture import ChapterOut, Lecture, register
 from .steps import Step, lecture_steps
 

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..media import presence, probe, still_index
+from sigsat_core.media import presence, probe, still_index
+
 from .lecture import ChapterOut, Lecture, Section
 
 # A still is a hold of at least this long (seconds), or two frames at low rates.

@@ -10,7 +10,9 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from sigsat.contract import (
+from sigsat.present import LectureError, load_lecture, present_group
+from sigsat.present.index import write_index
+from sigsat_core.contract import (
     Beat,
     ChapterRecord,
     Cue,
@@ -21,9 +23,7 @@ from sigsat.contract import (
     Section,
     VoiceSpec,
 )
-from sigsat.media import is_faststart, top_level_boxes
-from sigsat.present import LectureError, load_lecture, present_group
-from sigsat.present.index import write_index
+from sigsat_core.media import is_faststart, top_level_boxes
 
 
 def fake_manifest() -> Manifest:
@@ -159,7 +159,7 @@ def profile(*parts: tuple[float, int]) -> np.ndarray:
 
 
 def test_still_is_the_last_frame_when_nothing_fades():
-    from sigsat.media import still_index
+    from sigsat_core.media import still_index
 
     m = profile((1.0, 10), (1.0, 8))  # fade in, hold
     assert still_index(m, 0, len(m) - 1, hold=3) == len(m) - 1
@@ -168,7 +168,7 @@ def test_still_is_the_last_frame_when_nothing_fades():
 
 
 def test_still_skips_a_closing_fade_and_a_highlight():
-    from sigsat.media import still_index
+    from sigsat_core.media import still_index
 
     m = profile((1.0, 10), (1.0, 8), (0.0, 6))  # fade in, hold, fade everything out
     assert still_index(m, 0, len(m) - 1, hold=3) == 17  # the last frame of the hold

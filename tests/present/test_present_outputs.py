@@ -24,9 +24,9 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from sigsat.contract import Deck, Embeds, Handout
-from sigsat.media import frames_at, is_faststart, probe
 from sigsat.present import load_lecture, present_group
+from sigsat_core.contract import Deck, Embeds, Handout
+from sigsat_core.media import frames_at, is_faststart, probe
 
 pytestmark = pytest.mark.slow
 

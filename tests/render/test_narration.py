@@ -11,7 +11,7 @@ import av
 import numpy as np
 import pytest
 
-from sigsat.speech.audio import measure
+from sigsat_core.speech.audio import measure
 from tests.render.conftest import FAKE, fake_env, manifest, sigsat, snapshot
 
 RATE = 48000

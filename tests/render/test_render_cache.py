@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sigsat.media import probe
+from sigsat_core.media import probe
 from tests.render.conftest import FAKE, fake_env, manifest, sigsat
 
 Edit = Callable[[Path], None]

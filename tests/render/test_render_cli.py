@@ -168,7 +168,7 @@ def captured(monkeypatch):
     seen = []
 
     def run(self):
-        seen.append(self.o)
+        seen.append(self.options)
         raise _Stop
 
     monkeypatch.setattr(render.Renderer, "run", run)

@@ -11,8 +11,8 @@ import av
 import numpy as np
 import pytest
 
-from sigsat.contract import Job, QualitySpec
-from sigsat.qualities import X264
+from sigsat_core.contract import Job, QualitySpec
+from sigsat_core.qualities import X264
 from tests.render.conftest import FAKE, fake_env, sigsat
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -49,8 +49,8 @@ def _sha256(path: Path) -> str:
 def test_the_master_is_a_function_of_the_frames_manim_drew(tmp_path):
     from manim import config, tempconfig
 
-    from sigsat.encode import h264
     from sigsat.worker import _configure
+    from sigsat_core.encode import h264
 
     with tempconfig({}):
         _configure(_job(tmp_path), tmp_path)

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from test_render_units import parse_srt, parse_vtt
 
-from sigsat.cache import sha256_file
+from sigsat_core.files import sha256_file
 from tests.render.conftest import REAL, ffprobe, manifest, sigsat, snapshot
 
 pytestmark = pytest.mark.slow

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from sigsat.contract import Entry, Job, PartEntry, Plan, PlanSection, QualitySpec, VoiceSpec
 from sigsat.executors import worker_env
 from sigsat.parts import MIN_PART_SECONDS, split
+from sigsat_core.contract import Entry, Job, PartEntry, Plan, PlanSection, QualitySpec, VoiceSpec
 from tests.render.conftest import FAKE, fake_env, manifest, sigsat
 
 

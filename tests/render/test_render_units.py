@@ -12,11 +12,11 @@ import pytest
 
 from sigsat.assemble import Mark, Part, ffmetadata, marks
 from sigsat.cache import Cache, chapter_key, why_changed
-from sigsat.captions import shifted, srt, time_lines, vtt
 from sigsat.chapters import ChapterError, Loaded, load, registry, select
-from sigsat.contract import VERSION, ContractError, Cue, Entry
 from sigsat.outputs import Version, recover, versions_dir
-from sigsat.qualities import QUALITIES
+from sigsat_core.captions import shifted, srt, time_lines, vtt
+from sigsat_core.contract import VERSION, ContractError, Cue, Entry
+from sigsat_core.qualities import QUALITIES
 from sigsat_math.params import DEFAULTS, Spec, specs
 from sigsat_math.params import load as load_params
 

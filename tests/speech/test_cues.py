@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from sigsat.speech.cues import (
+from sigsat_core.speech.cues import (
     ABBREVIATIONS,
     ARTICLES,
     CONJUNCTIONS,

@@ -11,9 +11,9 @@ import av
 import numpy as np
 import pytest
 
-from sigsat.speech import audio
-from sigsat.speech.audio import RATE, Samples
-from sigsat.speech.engine import Piper
+from sigsat_core.speech import audio
+from sigsat_core.speech.audio import RATE, Samples
+from sigsat_core.speech.engine import Piper
 
 SENTENCE = ("Far from zero, the sigmoid is almost flat: its slope, and with it the gradient, "
             "is close to nothing.")

@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sigsat.speech import engine
-from sigsat.speech.engine import Estimate, Piper, Speech, Voice, clause_starts, estimate, split_bookmarks
+from sigsat_core.speech import engine
+from sigsat_core.speech.engine import Estimate, Piper, Speech, Voice, clause_starts, estimate, split_bookmarks
 
 # A lecture paragraph that bench/speech_bench.py's calibration never saw.
 PARAGRAPH = [

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sigsat.speech.recordings import RecordingError, decode, find, validate_all
+from sigsat_core.speech.recordings import RecordingError, decode, find, validate_all
 
 
 def make(path: Path, seconds: float = 1.0, rate: int = 44100, channels: int = 2, freq: int = 440) -> Path:

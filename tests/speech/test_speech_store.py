@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sigsat.speech.engine import Estimate, Speech
-from sigsat.speech.store import SpeechStore, read_wav, speech_key, wav_bytes
+from sigsat_core.speech.engine import Estimate, Speech
+from sigsat_core.speech.store import SpeechStore, read_wav, speech_key, wav_bytes
 
 
 class FakeVoice:

@@ -1,5 +1,5 @@
 """One chapter's media, made from manim's movie: the faststart master, the clip in the asked-for
-format, the poster. ffmpeg encodes; sigsat.media reads (frame counts, frames for the poster).
+format, the poster. ffmpeg encodes; sigsat_core.media reads (frame counts, frames for the poster).
 
 Encoder settings live here, and this file is part of every chapter's cache key.
 """

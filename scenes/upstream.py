@@ -1,4 +1,10 @@
-"""Replaying animations without drawing them, frame for frame as manim would draw them.
+"""Where sigsat leans on manim's internals: each shim here names what it copies or overrides.
+
+Every shim was written against manim 0.22.0 (`WRITTEN_AGAINST`); pyproject.toml pins manim to that
+minor version, and tests/scenes/test_upstream.py fails when the installed manim, or the source of
+a method copied here, is not the one these were written against.
+
+Replaying animations without drawing them, frame for frame as manim would draw them.
 
 A chapter renders in parts (sigsat.render): each part draws its own sections and replays the
 ones before it. manim's own skip mode (`-n START,END`, `next_section(skip_animations=True)`)
@@ -18,6 +24,18 @@ from typing import Any
 from manim import Mobject
 from manim.renderer.cairo_renderer import CairoRenderer
 
+WRITTEN_AGAINST = "0.22.0"
+# sha256 of the source (inspect.getsource) of each manim method a shim here copies or replaces,
+# as it was in WRITTEN_AGAINST: a change upstream means the shim must be read again.
+COPIED_SOURCES = {
+    "manim.renderer.cairo_renderer.CairoRenderer.play":
+        "5affbe0f311d60998ea09f67f9bf8c9b5355c04df1aff90808c3be85ea64e4a8",
+    "manim.renderer.cairo_renderer.CairoRenderer.render":
+        "924e3bd668b26dc0fa7858fe665063b8a6a36284c555fbf6867ece61d1c08d74",
+    "manim.scene.scene_file_writer.SceneFileWriter.combine_to_movie":
+        "977e8c873f6f9dbefdb7ce8b0e50ce4034f5424962f9d74e2cbd114fc7a73af6",
+}
+
 
 class ReplayRenderer(CairoRenderer):
     """manim's Cairo renderer, which draws only while `drawing` is true."""
@@ -29,7 +47,8 @@ class ReplayRenderer(CairoRenderer):
         if self.drawing:
             super().play(scene, *args, **kwargs)
             return
-        # CairoRenderer.play, minus the segment writer and the camera.
+        # CairoRenderer.play of manim 0.22.0, minus the segment writer and the camera; it reads
+        # the renderer's private _original_skipping_status as play does.
         self.skip_animations = self._original_skipping_status
         self.update_skipping_status()
         scene.compile_animation_data(*args, **kwargs)
@@ -54,3 +73,11 @@ class ReplayRenderer(CairoRenderer):
             super().render(scene, time, moving_mobjects)
             return
         self.time += 1 * (1 / self.camera.frame_rate)
+
+
+def without_whole_movie(scene: Any) -> None:
+    """Keep manim from joining the scene's segments into one movie (the renderer joins parts).
+
+    Replaces SceneFileWriter.combine_to_movie (manim 0.22.0) on this scene's writer only.
+    """
+    scene.renderer.file_writer.combine_to_movie = lambda: None

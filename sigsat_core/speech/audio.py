@@ -16,8 +16,8 @@ import numpy as np
 import numpy.typing as npt
 from av.audio.resampler import AudioResampler
 
-from sigsat.encode import ffmpeg_exe
-from sigsat.media import probe
+from sigsat_core.encode import ffmpeg_exe
+from sigsat_core.media import probe
 
 Samples = npt.NDArray[np.float32]
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cache import sha256_file
+from ..files import sha256_file
 from .audio import RATE, Samples
 from .engine import Speech, Voice, estimate
 from .recordings import decode

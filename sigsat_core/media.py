@@ -1,5 +1,5 @@
 """Reading media: what a clip is (size, rate, codec, frames), frames out of it, how full each
-frame is, and whether its index comes first. Writing is sigsat.encode's."""
+frame is, and whether its index comes first. Writing is sigsat_core.encode's."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from .upstream import ReplayRenderer
 
 
 @dataclass
-class Record:
+class LedgerEntry:
     """One number on screen: what it is called in the lecture and the Quantity behind it."""
 
     label: str
@@ -87,7 +87,7 @@ class ChapterScene(Scene):
         self._enter_section(0)
         # Cairo's camera (sigsat renders with cairo; OpenGL's camera has no such attribute).
         self.camera.background_color = ManimColor(self.theme.background)  # type: ignore[union-attr]
-        self.ledger: list[Record] = []
+        self.ledger: list[LedgerEntry] = []
         self.marks: list[SectionMark] = []
         self.loops: list[Loop] = []
         self.beats: list[Beat] = []
@@ -139,7 +139,7 @@ class ChapterScene(Scene):
         """Compute sigsat_math's `func(*args)` (a public sigsat_math function, not its name) for the
         screen and record it in the ledger."""
         q = quantity(func, *args, style=style, pick=pick)
-        self.ledger.append(Record(label, q))
+        self.ledger.append(LedgerEntry(label, q))
         return q
 
     # Storyboard

@@ -77,11 +77,6 @@ def active() -> ChapterContext:
     return _active if _active is not None else default_context()
 
 
-def current_params() -> Params:
-    """The parameters of the scene being built."""
-    return active().params
-
-
 def current_theme() -> Theme:
     """The theme of the scene being built."""
     return active().theme

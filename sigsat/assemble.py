@@ -23,7 +23,7 @@ from sigsat_core.encode import run_ffmpeg
 
 
 @dataclass(frozen=True)
-class Part:
+class ChapterMedia:
     """A chapter in the lecture: its master MP4, title, frames and rate, and the master's hash."""
 
     master: Path
@@ -44,7 +44,7 @@ class Mark:
     end: int
 
 
-def marks(parts: Sequence[Part]) -> list[Mark]:
+def marks(parts: Sequence[ChapterMedia]) -> list[Mark]:
     """Chapter marks from exact running sums of frames over rate, rounded to milliseconds."""
     out, t = [], Fraction(0)
     for part in parts:
@@ -54,7 +54,7 @@ def marks(parts: Sequence[Part]) -> list[Mark]:
     return out
 
 
-def lecture_key(parts: Sequence[Part], title: str, captions: str) -> str:
+def lecture_key(parts: Sequence[ChapterMedia], title: str, captions: str) -> str:
     """What the lecture file is made from: the masters' and soundtracks' bytes, the titles and
     the captions."""
     blob = json.dumps({"title": title, "captions": captions,
@@ -84,7 +84,7 @@ def _concat_line(path: Path) -> str:
     return f"file '{quoted}'\n"
 
 
-def join(parts: Sequence[Part], title: str, captions_srt: str, dest: Path, scratch: Path) -> list[Mark]:
+def join(parts: Sequence[ChapterMedia], title: str, captions_srt: str, dest: Path, scratch: Path) -> list[Mark]:
     """Write the lecture MP4 to `dest` (any name: the container is given explicitly)."""
     from sigsat_core.speech.audio import AAC, DUAL_MONO, TRUE_PEAK_CEILING, measure
 

@@ -21,7 +21,7 @@ from sigsat_core.files import sha256_file
 from sigsat_core.qualities import FORMATS
 
 from . import __version__
-from .assemble import Part, join, lecture_key, marks
+from .assemble import ChapterMedia, join, lecture_key, marks
 from .cache import (
     tool_versions,
 )
@@ -55,7 +55,7 @@ class Publisher:
         layout = Layout(version.root)
         ext = FORMATS[self.options.fmt].ext
         rows: list[ChapterRecord] = []
-        parts: list[Part] = []
+        parts: list[ChapterMedia] = []
         cues: list[Cue] = []
         offset = 0.0
         for t in tasks:
@@ -67,7 +67,7 @@ class Publisher:
             put(e.path("clip"), clip, e.sha256("clip"))
             put(e.path("poster"), poster, e.sha256("poster"))
             # Frames, rate and duration as the master has them (verified against entry.json).
-            parts.append(Part(e.path("master"), ref.title, e.info.frames, e.info.fps,
+            parts.append(ChapterMedia(e.path("master"), ref.title, e.info.frames, e.info.fps,
                               e.sha256("master"), e.path("audio"), e.sha256("audio")))
             duration = e.info.duration
             cues.extend(shifted(side.cues, offset))
@@ -110,7 +110,7 @@ class Publisher:
         write_index(load_lecture(version.root))
         return manifest
 
-    def _lecture(self, parts: list[Part], title: str, captions: str, version: Version) -> LectureRecord:
+    def _lecture(self, parts: list[ChapterMedia], title: str, captions: str, version: Version) -> LectureRecord:
         dest = version.root / Layout.LECTURE
         key = lecture_key(parts, title, captions)
         old = previous_lecture(self.options.folder / MANIFEST)

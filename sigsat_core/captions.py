@@ -9,34 +9,9 @@ milliseconds on the lecture's timeline, so cues never overlap by rounding.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from .contract import Cue
-
-
-def time_lines(lines: Sequence[tuple[float, str, str]], duration: float) -> list[Cue]:
-    """Cues from `(start, text, section)` lines of a clip `duration` seconds long."""
-    rows = sorted(((s, i, t, sec) for i, (s, t, sec) in enumerate(lines) if t.strip()),
-                  key=lambda r: (r[0], r[1]))
-    groups: list[list[tuple[str, str]]] = []
-    starts: list[float] = []
-    for start, _, text, section in rows:
-        if groups and abs(start - starts[-1]) < 1e-6:
-            groups[-1].append((text, section))
-        else:
-            groups.append([(text, section)])
-            starts.append(start)
-    cues: list[Cue] = []
-    for g, group in enumerate(groups):
-        a = min(starts[g], duration)
-        b = min(max(starts[g + 1] if g + 1 < len(groups) else duration, a), duration)
-        weights = [max(len(text), 1) for text, _ in group]
-        total, acc = sum(weights), 0
-        for (text, section), w in zip(group, weights, strict=True):
-            s = a + (b - a) * acc / total
-            acc += w
-            cues.append(Cue(start=s, end=a + (b - a) * acc / total, text=text.strip(), section=section))
-    return cues
 
 
 def shifted(cues: Iterable[Cue], offset: float) -> list[Cue]:

@@ -78,15 +78,15 @@ class Record(BaseModel):
         os.replace(tmp, path)
 
 
-class Part(BaseModel):
-    """A frozen, strict part of a record (no version of its own)."""
+class Item(BaseModel):
+    """A frozen, strict item inside a record (no version of its own)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 # What a worker gets.
 
-class QualitySpec(Part):
+class QualitySpec(Item):
     """Frame size and rate."""
 
     name: str
@@ -95,7 +95,7 @@ class QualitySpec(Part):
     fps: int
 
 
-class VoiceSpec(Part):
+class VoiceSpec(Item):
     """Who speaks: Piper with a model file (`model` None is the bundled voice), or nobody
     (`kind` "none": silent, timed as the voice would be)."""
 
@@ -151,7 +151,7 @@ class Failure(Record):
 
 # What a scene writes.
 
-class LedgerRow(Part):
+class LedgerRow(Item):
     """One number on screen: its label, the sigsat_math call and its screen forms."""
 
     label: str
@@ -165,7 +165,7 @@ class LedgerRow(Part):
     spoken: str = ""
 
 
-class Section(Part):
+class Section(Item):
     """A beat's section of the clip: name, start and end (seconds), and what the layout check
     found wrong in its frames."""
 
@@ -175,7 +175,7 @@ class Section(Part):
     layout: list[str] = []
 
 
-class Cue(Part):
+class Cue(Item):
     """A caption: from `start` to `end` seconds (into the clip, or the lecture), its text
     (at most two lines) and the section it belongs to."""
 
@@ -191,7 +191,7 @@ class Cue(Part):
 PAUSE_SECTION = "pause and try"
 
 
-class Beat(Part):
+class Beat(Item):
     """One beat's narration: what is written (captions) and said (voice), where the speech
     starts in the clip and how long it lasts, and where it came from."""
 
@@ -206,7 +206,7 @@ class Beat(Part):
     audio: str | None = None  # the speech's file name in the speech cache
 
 
-class Loop(Part):
+class Loop(Item):
     """A short loop a chapter offers for other decks: `start` and `length` seconds in its clip,
     played forth and back when `pingpong` (a sweep that returns)."""
 
@@ -236,7 +236,7 @@ class Sidecar(Record):
     loops: list[Loop]
 
 
-class PlanSection(Part):
+class PlanSection(Item):
     """A section as the renderer splits a chapter: its name, its frames (end exclusive), and
     every parameter read up to its end (what its frames can depend on; sorted)."""
 
@@ -272,7 +272,7 @@ _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 ENTRY_ROLES = ("master", "audio", "poster", "sidecar")  # and "clip", in formats other than mp4
 
 
-class EntryFile(Part):
+class EntryFile(Item):
     """A file of a cache entry: its plain name in the entry's folder, size and sha256."""
 
     name: str
@@ -339,7 +339,7 @@ class Entry(Record):
 
 # What the renderer writes.
 
-class ChapterRecord(Part):
+class ChapterRecord(Item):
     """A rendered chapter in the manifest: its files (relative to the output folder), where it
     starts in the lecture, and what its scene reported."""
 
@@ -368,7 +368,7 @@ class ChapterRecord(Part):
     loops: list[Loop]
 
 
-class ChapterMark(Part):
+class ChapterMark(Item):
     """A chapter mark of lecture.mp4 (seconds)."""
 
     title: str
@@ -376,7 +376,7 @@ class ChapterMark(Part):
     end: float
 
 
-class LectureRecord(Part):
+class LectureRecord(Item):
     """lecture.mp4 and its captions."""
 
     file: str
@@ -389,7 +389,7 @@ class LectureRecord(Part):
     chapters: list[ChapterMark]
 
 
-class RunRecord(Part):
+class RunRecord(Item):
     """What the run that wrote the manifest did."""
 
     rendered: list[str]
@@ -433,11 +433,9 @@ class Manifest(Record):
         return self.model_copy(update={"extras": dict(sorted(extras.items()))})
 
 
-# The output folder's layout.
-
 # What the presenting commands write (each registers its record in `Manifest.extras`).
 
-class DeckStep(Part):
+class DeckStep(Item):
     """One slide: its section, its clip (relative to the output folder), and the stretch of
     the chapter's clip it plays (seconds), resting on `still`."""
 
@@ -449,7 +447,7 @@ class DeckStep(Part):
     still: float
 
 
-class DeckChapter(Part):
+class DeckChapter(Item):
     """A chapter's slides in a deck: the first one's number (0-based) and each step."""
 
     slug: str
@@ -469,7 +467,7 @@ class Deck(Record):
     chapters: list[DeckChapter]
 
 
-class HandoutPage(Part):
+class HandoutPage(Item):
     """A handout page: the chapter and step it shows, its frame, and the frame's time in the
     chapter's clip."""
 
@@ -490,7 +488,7 @@ class Handout(Record):
     pages: list[HandoutPage]
 
 
-class EmbedChapter(Part):
+class EmbedChapter(Item):
     """A chapter's files for other decks: the MP4 and its loops (name -> GIF and MP4)."""
 
     slug: str
@@ -515,6 +513,8 @@ def named(role: str, name: str) -> str:
     """The extras key of a named deck or handout: `slides:lecture`."""
     return f"{role}:{name}"
 
+
+# The output folder's layout.
 
 class Layout:
     """Where each output lives in `OUT/<quality>/` (every writer and reader asks here)."""

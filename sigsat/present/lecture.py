@@ -28,7 +28,7 @@ class LectureError(RuntimeError):
 
 
 @dataclass(frozen=True)
-class Section:
+class ClipSection:
     """One step of a chapter: its name, where it starts and ends in the clip (seconds), and
     its narration."""
 
@@ -67,7 +67,7 @@ class ChapterOut:
     cache_key: str
     params: dict[str, object]
     ledger: tuple[LedgerRow, ...]
-    sections: tuple[Section, ...]
+    sections: tuple[ClipSection, ...]
     cues: tuple[Cue, ...]
     loops: tuple[Loop, ...]
     start: float  # where the chapter begins in lecture.mp4
@@ -196,7 +196,7 @@ def _chapter(root: Path, row: object) -> ChapterOut:
 
     assert isinstance(row, ChapterRecord)
     sections = tuple(
-        Section(i, s.name, s.start, s.end,
+        ClipSection(i, s.name, s.start, s.end,
                 tuple(b.text for b in row.beats if b.section == s.name and b.text),
                 max((b.start + b.speech for b in row.beats if b.section == s.name), default=0.0))
         for i, s in enumerate(row.sections))

@@ -29,7 +29,7 @@ import numpy as np
 
 from sigsat_core.media import presence, probe, still_index
 
-from .lecture import ChapterOut, Lecture, Section
+from .lecture import ChapterOut, ClipSection, Lecture
 
 # A still is a hold of at least this long (seconds), or two frames at low rates.
 HOLD = 0.3
@@ -43,7 +43,7 @@ class Step:
     """One step of a chapter, in frames of `source`: it plays [first, end), and holds frame
     end - 1 until `stop` (the narration [first, stop) goes with it)."""
 
-    section: Section
+    section: ClipSection
     first: int
     end: int
     fps: Fraction

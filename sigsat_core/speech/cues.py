@@ -13,7 +13,6 @@ says there (syllables of the spoken words, plus pauses at punctuation).
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -331,7 +330,3 @@ def time_cues(pieces: Sequence[str], boundaries: Sequence[tuple[int, float]] | N
     times = _keep_up(times, min(min_duration, (end - start) / len(pieces)))
     return [TimedCue(a, b, p) for a, b, p in zip(times[:-1], times[1:], pieces, strict=True)]
 
-
-def reading_rate(cues: Sequence[TimedCue]) -> list[float]:
-    """Characters per second each cue asks of a reader (infinite for a cue with no time)."""
-    return [len(" ".join(c.text.split())) / (c.end - c.start) if c.end > c.start else math.inf for c in cues]

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from sigsat.assemble import Mark, Part, ffmetadata, marks
+from sigsat.assemble import ChapterMedia, Mark, ffmetadata, marks
 from sigsat.cache import Cache, chapter_key, why_changed
 from sigsat.chapters import ChapterError, Loaded, load, registry, select
 from sigsat.outputs import Version, recover, versions_dir
-from sigsat_core.captions import shifted, srt, time_lines, vtt
+from sigsat_core.captions import shifted, srt, vtt
 from sigsat_core.contract import VERSION, ContractError, Cue, Entry
 from sigsat_core.qualities import QUALITIES
 from sigsat_math.params import DEFAULTS, Spec, specs
@@ -66,19 +66,11 @@ def _cue(start: float, end: float, text: str, section: str = "") -> Cue:
     return Cue(start=start, end=end, text=text, section=section)
 
 
-def test_lines_said_together_share_their_beat_in_turn():
-    raw = [(0.0, "a" * 30, "one"), (0.0, "b" * 10, "one"), (4.0, "c", "two")]
-    cues = shifted(time_lines(raw, duration=10.0), 100.0)
-    assert cues == [_cue(100, 103, "a" * 30, "one"), _cue(103, 104, "b" * 10, "one"),
-                    _cue(104, 110, "c", "two")]
-
-
-def test_cues_are_sorted_clipped_to_the_chapter_and_skip_empty_text():
-    raw = [(3.0, "late", ""), (1.0, "early", ""), (2.0, "  ", ""), (12.0, "after the end", "")]
-    cues = time_lines(raw, duration=10.0)
-    assert [(c.start, c.end, c.text) for c in cues] == [(1, 3, "early"), (3, 10, "late"),
-                                                        (10, 10, "after the end")]
-    assert "after the end" not in srt(cues)  # a cue of no length is left out
+def test_shifted_cues_move_by_the_offset_and_a_cue_of_no_length_is_left_out_of_srt():
+    cues = shifted([_cue(0, 3, "a", "one"), _cue(3, 4, "b", "one"), _cue(4, 4, "gone", "two")], 100.0)
+    assert [(c.start, c.end, c.text, c.section) for c in cues] == [
+        (100, 103, "a", "one"), (103, 104, "b", "one"), (104, 104, "gone", "two")]
+    assert "gone" not in srt(cues) and "a" in srt(cues)
 
 
 def test_srt_and_vtt_formats():
@@ -92,9 +84,9 @@ def test_srt_and_vtt_formats():
 
 
 def test_chapter_marks_are_exact_running_sums():
-    parts = [Part(Path("a"), "A", 220, Fraction(5), "x", Path("a.flac"), "x"),
-             Part(Path("b"), "B = b; #1", 7, Fraction(3), "y", Path("b.flac"), "y"),
-             Part(Path("c"), "C", 1, Fraction(30), "z", Path("c.flac"), "z")]
+    parts = [ChapterMedia(Path("a"), "A", 220, Fraction(5), "x", Path("a.flac"), "x"),
+             ChapterMedia(Path("b"), "B = b; #1", 7, Fraction(3), "y", Path("b.flac"), "y"),
+             ChapterMedia(Path("c"), "C", 1, Fraction(30), "z", Path("c.flac"), "z")]
     assert marks(parts) == [Mark("A", 0, 44000), Mark("B = b; #1", 44000, 46333),
                             Mark("C", 46333, 46367)]
     meta = ffmetadata("Title\nwith = sign", marks(parts))

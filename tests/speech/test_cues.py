@@ -7,8 +7,6 @@ it exists.
 
 from __future__ import annotations
 
-import math
-
 import pytest
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
@@ -22,7 +20,6 @@ from sigsat_core.speech.cues import (
     TimedCue,
     cue_offsets,
     flat_text,
-    reading_rate,
     split_cues,
     syllables,
     time_cues,
@@ -362,8 +359,3 @@ def test_syllables_count_what_is_said() -> None:
     assert syllables("10⁻⁵") > syllables("10")
     assert syllables("Hello, world.") == syllables("Hello world") + 3  # pauses at the comma and the stop
 
-
-def test_reading_rate() -> None:
-    cues = [TimedCue(0.0, 2.0, "Small factors,\nmultiplied"), TimedCue(2.0, 2.0, "x")]
-    assert reading_rate(cues) == [25 / 2.0, math.inf]
-    assert reading_rate([]) == []

@@ -73,7 +73,7 @@ def profile_chapter(slug: str, quality: str, work: Path) -> dict[str, Any]:
     from sigsat.cache import Cache, chapter_key
     from sigsat.chapters import Loaded, load, registry, select
     from sigsat.worker import run
-    from sigsat_core.contract import Job, QualitySpec, VoiceSpec
+    from sigsat_core.contract import Job, VoiceSpec
     from sigsat_core.qualities import QUALITIES
     from sigsat_math.params import load as load_params
 
@@ -84,10 +84,10 @@ def profile_chapter(slug: str, quality: str, work: Path) -> dict[str, Any]:
     key = chapter_key(ref, loaded.reads, params, q, "mp4", False, voice)
     cache = Cache(work / "cache")
     job = Job(module=ref.module, scene=ref.scene, slug=ref.slug, title=ref.title,
-              quality=QualitySpec(name=q.name, width=q.width, height=q.height, fps=q.fps),
+              quality=q,
               format="mp4", transparent=False, params=params.flat(), work=str(work / "job"),
               tex_dir=str(cache.tex / q.name), speech_dir=str(cache.speech),
-              entry_final=str(cache.folder(key.digest)), key=key.digest, parts=key.parts,
+              cache=str(cache.root), key=key.digest, parts=key.parts,
               voice=voice)
     # manim's segment encoder runs in threads cProfile does not see: time it around the call.
     writer = _time_segment_encoder()
@@ -101,7 +101,7 @@ def profile_chapter(slug: str, quality: str, work: Path) -> dict[str, Any]:
     stats = pstats.Stats(profiler)
     own = split(stats)
     h264 = cumulative(stats, "sigsat/encode.py", "h264")
-    steps = {"soundtrack + mux": cumulative(stats, "sigsat/worker.py", "soundtrack"),
+    steps = {"soundtrack + mux": cumulative(stats, "sigsat/assemble.py", "soundtrack"),
              "poster": cumulative(stats, "sigsat/encode.py", "poster"),
              "manim render (construct to movie)": cumulative(stats, "manim/scene/scene.py", "render")}
     layout = cumulative(stats, "scenes/base.py", "_check_layout")

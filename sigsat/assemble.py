@@ -1,5 +1,6 @@
-"""The whole lecture: the chapters' masters joined without re-encoding the video, with the
-narration, chapter marks and a soft-subtitle track.
+"""Assembly, in the renderer's process: a chapter's cache entry joined from its parts
+(`join_chapter`, with its `soundtrack`), and the whole lecture joined from the chapters' masters
+without re-encoding the video, with the narration, chapter marks and a soft-subtitle track.
 
 ffmpeg's concat demuxer copies the H.264 streams one after another (`-c copy`: every chapter
 is encoded with the same settings, so the streams join cleanly). The chapters' soundtracks
@@ -14,11 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
+from sigsat_core.contract import LOSSLESS, Entry, EntryFile, Job, Sidecar
 from sigsat_core.encode import run_ffmpeg
 
 
@@ -116,3 +120,73 @@ def join(parts: Sequence[ChapterMedia], title: str, captions_srt: str, dest: Pat
             break
         gain_db -= peak - TRUE_PEAK_CEILING + 0.1
     return chapter_marks
+
+
+def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], work: Path) -> Path:
+    """The chapter's cache entry from its plan's sidecar and its parts' folders (in order): the
+    parts' video joined without re-encoding, the soundtrack, the clip and the poster; published
+    to the cache. Returns the entry's folder (this run's copy)."""
+    from sigsat_core.encode import concat, poster, transcode
+    from sigsat_core.media import probe
+    from sigsat_core.qualities import FORMATS
+
+    from .cache import ENTRY, Cache
+
+    started = time.monotonic()
+    entry = work / "entry"
+    if entry.exists():
+        shutil.rmtree(entry)
+    entry.mkdir(parents=True)
+    sidecar = entry / "sidecar.json"
+    shutil.copyfile(side, sidecar)
+    video = work / "video.mp4"
+    concat([p / "video.mp4" for p in parts], video, work / "video.txt", faststart=True)
+    master, audio = entry / "master.mp4", entry / "audio.flac"
+    meta = Sidecar.read(sidecar)
+    soundtrack(meta, Path(job.speech_dir), video, master, audio)
+    files = {"master": master, "audio": audio}
+    if job.format != "mp4":
+        movie = work / LOSSLESS
+        concat([p / LOSSLESS for p in parts], movie, work / "lossless.txt", faststart=False)
+        clip = entry / f"clip.{FORMATS[job.format].ext}"
+        transcode(movie, clip, job.format, job.transparent, job.quality, audio=master)
+        files["clip"] = clip
+        movie.unlink()
+    poster_png = entry / "poster.png"
+    poster_time = poster(master, meta.sections, poster_png)
+    files.update(poster=poster_png, sidecar=sidecar)
+    info = probe(master)
+    Entry(key=job.key, parts=job.parts, slug=job.slug, scene=job.scene,
+          files={role: EntryFile.of(path) for role, path in files.items()},
+          duration=info.duration, frames=info.frames, width=info.width, height=info.height,
+          fps=str(info.fps), poster_time=poster_time,
+          render_seconds=round(time.monotonic() - started, 3), part_keys=part_keys).write(entry / ENTRY)
+    assert job.cache is not None  # joined by the renderer, beside its cache
+    Cache(Path(job.cache)).publish(entry, job.key)
+    video.unlink()
+    return entry
+
+
+def soundtrack(side: Sidecar, speech_dir: Path, video: Path, master: Path, flac: Path) -> None:
+    """The chapter's voice, each beat's speech where its beat starts, mastered (loudness and
+    peak), as FLAC (the lecture is joined from these) and muxed with the video as the master."""
+    from sigsat_core.media import probe
+    from sigsat_core.speech.audio import master as master_audio
+    from sigsat_core.speech.audio import mix, mux, write_flac
+    from sigsat_core.speech.store import SpeechStore
+
+    store = SpeechStore(speech_dir)
+    placements, rates = [], []
+    for beat in side.beats:
+        if beat.audio is None:
+            continue
+        speech = store.get(beat.audio)
+        if speech is None:
+            raise RuntimeError(f"the speech of beat {beat.id!r} is missing from {speech_dir}")
+        placements.append((beat.start, speech.samples))
+        rates.append(speech.rate)
+    info = probe(video)
+    track = mix(placements, rates or 48000, info.duration)
+    track = master_audio(track)
+    write_flac(track, flac)
+    mux(video, track, master)

@@ -33,9 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from sigsat_core.contract import ContractError, Failure, Job
-
-from .worker import FAILURE_LINE
+from sigsat_core.contract import FAILURE_LINE, ContractError, Failure, Job
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -193,7 +191,7 @@ class LocalExecutor:
                 self._procs.discard(proc)
         if self._stopping:
             return STOPPED
-        return ended(code, report, work / job.process, published=job.entry_final is not None)
+        return ended(code, report, work / job.process, published=job.cache is not None)
 
     def stop(self) -> None:
         """Terminate every worker process, killing those that outlive the grace period."""
@@ -308,7 +306,7 @@ def run_on_worker(job_json: str, recordings: dict[str, bytes]) -> Returned:
                 (own_recordings / job.slug / Path(name).name).write_bytes(data)
         local = job.model_copy(update={
             "work": str(work), "tex_dir": str(base / "tex" / job.quality.name),
-            "speech_dir": str(base / "speech"), "entry_final": None, "parent_pid": None,
+            "speech_dir": str(base / "speech"), "cache": None, "parent_pid": None,
             "recordings": str(own_recordings) if own_recordings else None})
         job_file = root / "job.json"
         local.write(job_file)

@@ -20,16 +20,17 @@ from typing import Any
 from rich.markup import escape
 
 from sigsat_core.contract import (
+    PART_FILE,
     ChapterRecord,
     ContractError,
     Job,
     Layout,
     PartEntry,
     Plan,
-    QualitySpec,
 )
 from sigsat_core.files import link_or_copy
 
+from .assemble import join_chapter
 from .cache import (
     Cache,
     Damaged,
@@ -52,7 +53,7 @@ from .progress import RunProgress
 from .publish import Publisher, read_manifest
 from .runs import Run, gc_lock, sweep
 from .tasks import Options, Result, Task
-from .worker import PART_FILE, join_chapter, sweep_aliases
+from .worker import sweep_aliases
 
 MANIFEST = Layout.MANIFEST
 
@@ -131,11 +132,11 @@ class Renderer:
         given: dict[str, Any] = {"key": task.key.digest, "parts": task.key.parts, **fields}
         return Job(
             module=task.ref.module, scene=task.ref.scene, slug=task.ref.slug, title=task.ref.title,
-            quality=QualitySpec(name=q.name, width=q.width, height=q.height, fps=q.fps),
+            quality=self.options.quality,
             format=self.options.fmt, transparent=self.options.transparent, params=self.options.params.flat(),
             work=str(self._work(task).resolve()), tex_dir=str((self.cache.tex / q.name).resolve()),
             speech_dir=str(self.cache.speech.resolve()),
-            entry_final=str(self.cache.folder(task.key.digest).resolve()), voice=self.options.voice,
+            cache=str(self.cache.root.resolve()), voice=self.options.voice,
             source=source_hash(task.key.parts),
             recordings=str(self.options.recordings.resolve()) if self.options.recordings else None,
             parent_pid=os.getpid(), **given)

@@ -27,13 +27,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sigsat_core.contract import Entry, EntryFile, Failure, Job, Sidecar
+from sigsat_core.contract import FAILURE_LINE, LOSSLESS, PART_FILE, EntryFile, Failure, Job, Sidecar
 
 from .faults import cause_in, describe
 
 if TYPE_CHECKING:
     from scenes.context import ChapterContext
-    from sigsat_core.qualities import Quality
 from .logger import logger
 from .parts import MIN_PART_SECONDS
 
@@ -45,13 +44,6 @@ from .parts import MIN_PART_SECONDS
 # frames manim drew, however its bytes fall, so the chapter's bytes follow from its frames.
 MOVIE_CODEC, MOVIE_PIXELS = "qtrle", "rgb24"
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-FAILURE_LINE = "sigsat-worker-failure: "  # then the Failure record as JSON
-
-
-def _file_record(path: Path) -> EntryFile:
-    from sigsat_core.files import sha256_file
-
-    return EntryFile(name=path.name, size=path.stat().st_size, sha256=sha256_file(path))
 
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_./+-]+$")
@@ -160,22 +152,12 @@ def _share_svgs(private: Path, shared: Path) -> None:
         os.replace(tmp, dest)
 
 
-def _quality(job: Job) -> Quality:
-    """The job's size and rate as the encoders take them."""
-    from sigsat_core.qualities import Quality
-
-    q = job.quality
-    return Quality(q.name, q.width, q.height, q.fps, "")
-
-
 def scene_class(job: Job) -> type[Any]:
     """The chapter's Scene class."""
     cls: type[Any] = getattr(importlib.import_module(job.module), job.scene)
     return cls
 
 
-PART_FILE = "part.json"
-LOSSLESS = "lossless.mov"
 TO_THE_END = 1 << 30
 
 
@@ -211,7 +193,7 @@ def run(job: Job) -> None:
         logger.info("manim %s %s in %.1f s (%s)", "planned" if job.mode == "plan" else "drew",
                     job.scene, time.monotonic() - started, job.mode)
         parts.finish()
-        if job.mode != "part" and job.entry_final is None:
+        if job.mode != "part" and job.cache is None:
             _export_speech(out, Path(job.speech_dir))
         if job.mode != "plan" and not parts.stored:
             raise RuntimeError(f"sections {job.first}-{job.last} of {job.scene} drew no frames")
@@ -319,7 +301,7 @@ class _Parts:
         entry.mkdir()
         video = entry / "video.mp4"
         if job.transparent:
-            composite(movie, video, background, _quality(job))
+            composite(movie, video, background, job.quality)
         else:
             h264(movie, video)
         files = {"video": video}
@@ -333,12 +315,12 @@ class _Parts:
             raise RuntimeError(f"part {first}-{last} of {job.scene} has {found} frames, its "
                                f"sections {frames}")
         PartEntry(key=key, slug=job.slug, first=first, last=last, frames=found,
-                  files={role: _file_record(path) for role, path in files.items()}).write(entry / PART_FILE)
+                  files={role: EntryFile.of(path) for role, path in files.items()}).write(entry / PART_FILE)
         # A Dask worker's parts are not published there: the client publishes what it gets back.
-        if job.entry_final is not None:
+        if job.cache is not None:
             from .cache import Cache
 
-            Cache(Path(job.entry_final).parent.parent).parts_store().publish(entry, key)
+            Cache(Path(job.cache)).parts_store().publish(entry, key)
         logger.info("part %d-%d of %s: %d frames, encoded in %.1f s", first, last, job.scene, found,
                     time.monotonic() - started)
 
@@ -351,76 +333,6 @@ class _Parts:
         """Stop the encoder thread (after a failure, without waiting for queued encodes)."""
         if self._encoder is not None:
             self._encoder.shutdown(wait=True, cancel_futures=True)
-
-
-def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], work: Path) -> Path:
-    """The chapter's cache entry from its plan's sidecar and its parts' folders (in order): the
-    parts' video joined without re-encoding, the soundtrack, the clip and the poster; published
-    to the cache. Returns the entry's folder (this run's copy)."""
-    from sigsat_core.encode import concat, poster, transcode
-    from sigsat_core.media import probe
-    from sigsat_core.qualities import FORMATS
-
-    from .cache import ENTRY, Cache
-
-    started = time.monotonic()
-    entry = work / "entry"
-    if entry.exists():
-        shutil.rmtree(entry)
-    entry.mkdir(parents=True)
-    sidecar = entry / "sidecar.json"
-    shutil.copyfile(side, sidecar)
-    video = work / "video.mp4"
-    concat([p / "video.mp4" for p in parts], video, work / "video.txt", faststart=True)
-    master, audio = entry / "master.mp4", entry / "audio.flac"
-    meta = Sidecar.read(sidecar)
-    soundtrack(meta, Path(job.speech_dir), video, master, audio)
-    files = {"master": master, "audio": audio}
-    if job.format != "mp4":
-        movie = work / LOSSLESS
-        concat([p / LOSSLESS for p in parts], movie, work / "lossless.txt", faststart=False)
-        clip = entry / f"clip.{FORMATS[job.format].ext}"
-        transcode(movie, clip, job.format, job.transparent, _quality(job), audio=master)
-        files["clip"] = clip
-        movie.unlink()
-    poster_png = entry / "poster.png"
-    poster_time = poster(master, meta.sections, poster_png)
-    files.update(poster=poster_png, sidecar=sidecar)
-    info = probe(master)
-    Entry(key=job.key, parts=job.parts, slug=job.slug, scene=job.scene,
-          files={role: _file_record(path) for role, path in files.items()},
-          duration=info.duration, frames=info.frames, width=info.width, height=info.height,
-          fps=str(info.fps), poster_time=poster_time,
-          render_seconds=round(time.monotonic() - started, 3), part_keys=part_keys).write(entry / ENTRY)
-    assert job.entry_final is not None  # joined by the renderer, beside its cache
-    Cache(Path(job.entry_final).parent.parent).publish(entry, job.key)
-    video.unlink()
-    return entry
-
-
-def soundtrack(side: Sidecar, speech_dir: Path, video: Path, master: Path, flac: Path) -> None:
-    """The chapter's voice, each beat's speech where its beat starts, mastered (loudness and
-    peak), as FLAC (the lecture is joined from these) and muxed with the video as the master."""
-    from sigsat_core.media import probe
-    from sigsat_core.speech.audio import master as master_audio
-    from sigsat_core.speech.audio import mix, mux, write_flac
-    from sigsat_core.speech.store import SpeechStore
-
-    store = SpeechStore(speech_dir)
-    placements, rates = [], []
-    for beat in side.beats:
-        if beat.audio is None:
-            continue
-        speech = store.get(beat.audio)
-        if speech is None:
-            raise RuntimeError(f"the speech of beat {beat.id!r} is missing from {speech_dir}")
-        placements.append((beat.start, speech.samples))
-        rates.append(speech.rate)
-    info = probe(video)
-    track = mix(placements, rates or 48000, info.duration)
-    track = master_audio(track)
-    write_flac(track, flac)
-    mux(video, track, master)
 
 
 def _where(e: BaseException, module_file: str | None) -> str:
@@ -465,8 +377,8 @@ def failure(job: Job, e: BaseException) -> Failure:
     found = cause_in(e, Path(job.work))
     if found is not None:  # the environment's fault: the cache's folder is where it wrote
         return Failure(kind="environment",
-                       error=describe(found, Path(job.entry_final).parent.parent, "the cache folder")
-                       if job.entry_final else describe(found, Path(job.work), "the job's folder"))
+                       error=describe(found, Path(job.cache), "the cache folder")
+                       if job.cache else describe(found, Path(job.work), "the job's folder"))
     module = sys.modules.get(job.module)
     message = f"{type(e).__name__}: {e}".strip().splitlines()
     return Failure(kind="chapter", error=message[0] if message else type(e).__name__,

@@ -86,13 +86,25 @@ class Item(BaseModel):
 
 # What a worker gets.
 
-class QualitySpec(Item):
-    """Frame size and rate."""
+class Quality(Item):
+    """A render size and frame rate (`doc`: what it is for, as `--help` says it)."""
 
     name: str
     width: int
     height: int
     fps: int
+    doc: str = ""
+
+    @property
+    def label(self) -> str:
+        """`1920x1080 at 30 fps`."""
+        return f"{self.width}x{self.height} at {self.fps} fps"
+
+    @property
+    def gif_fps(self) -> int:
+        """The GIF's frame rate: GIF delays are whole hundredths of a second, so the rate must
+        divide 100 (30 fps would play 10 % slow); at most 20 to keep files small."""
+        return max(r for r in (1, 2, 4, 5, 10, 20) if r <= min(self.fps, 20))
 
 
 class VoiceSpec(Item):
@@ -110,14 +122,14 @@ class Job(Record):
     scene: str
     slug: str
     title: str
-    quality: QualitySpec
+    quality: Quality
     format: str
     transparent: bool
     params: dict[str, Any]  # flat `group.key` -> value: every parameter in force
     work: str  # a private folder for this job
     tex_dir: str  # the LaTeX SVGs shared by renders (linked into a private folder, new ones given back)
     speech_dir: str  # synthesised speech cache, shared by all renders
-    entry_final: str | None  # CACHE/entries/<key>: where the finished entry is published (None: not)
+    cache: str | None  # CACHE: where finished parts and entries are published (None: not here, a Dask worker)
     key: str
     parts: dict[str, Any]
     source: str = ""  # the hash of the code that renders it (a Dask worker with other code refuses)
@@ -147,6 +159,10 @@ class Failure(Record):
     kind: Literal["chapter", "environment"]
     error: str  # one line
     where: str = ""
+
+
+# How a worker's stdout carries its Failure: this prefix, then the record as JSON, on one line.
+FAILURE_LINE = "sigsat-worker-failure: "
 
 
 # What a scene writes.
@@ -266,6 +282,10 @@ class PartEntry(Record):
     files: dict[str, EntryFile]
 
 
+PART_FILE = "part.json"  # a part's PartEntry, in its folder
+LOSSLESS = "lossless.mov"  # manim's lossless movie of a part, where it is kept
+
+
 # What the worker stores in the cache.
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -292,6 +312,13 @@ class EntryFile(Item):
         if not _SHA256.match(digest):
             raise ValueError("not a sha256 in hex")
         return digest
+
+    @classmethod
+    def of(cls, path: Path) -> EntryFile:
+        """The record of the file at `path` (its size and sha256, read now)."""
+        from .files import sha256_file
+
+        return cls(name=path.name, size=path.stat().st_size, sha256=sha256_file(path))
 
 
 class Entry(Record):

@@ -5,38 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-
-@dataclass(frozen=True)
-class Quality:
-    """A render size and frame rate."""
-
-    name: str
-    width: int
-    height: int
-    fps: int
-    doc: str
-
-    @property
-    def label(self) -> str:
-        """`1920x1080 at 30 fps`."""
-        return f"{self.width}x{self.height} at {self.fps} fps"
-
-    @property
-    def gif_fps(self) -> int:
-        """The GIF's frame rate: GIF delays are whole hundredths of a second, so the rate must
-        divide 100 (30 fps would play 10 % slow); at most 20 to keep files small."""
-        return max(r for r in (1, 2, 4, 5, 10, 20) if r <= min(self.fps, 20))
-
+from .contract import Quality as Quality  # a quality is a record: jobs and manifests carry it
 
 # 30 fps at hd and 4k, not manim's 60: the lecture's motion is slow (curves drawn, a ball
 # rolling), and half the frames halve the render time on a laptop.
 QUALITIES: dict[str, Quality] = {
     q.name: q
     for q in (
-        Quality("preview", 854, 480, 15, "854x480 at 15 fps (manim's -ql): quick checks"),
-        Quality("hd", 1920, 1080, 30, "1920x1080 at 30 fps: the lecture"),
-        Quality("4k", 3840, 2160, 30, "3840x2160 at 30 fps: large screens, slow to render"),
-        Quality("tiny", 192, 108, 5, "192x108 at 5 fps: tests and smoke checks"),
+        Quality(name="preview", width=854, height=480, fps=15, doc="854x480 at 15 fps (manim's -ql): quick checks"),
+        Quality(name="hd", width=1920, height=1080, fps=30, doc="1920x1080 at 30 fps: the lecture"),
+        Quality(name="4k", width=3840, height=2160, fps=30, doc="3840x2160 at 30 fps: large screens, slow to render"),
+        Quality(name="tiny", width=192, height=108, fps=5, doc="192x108 at 5 fps: tests and smoke checks"),
     )
 }
 DEFAULT_QUALITY = "hd"

@@ -74,7 +74,7 @@ def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
     m = lecture.manifest
     out = lecture.root / Layout.HANDOUT / LIGHT_DIR
     options = Options(
-        quality=Quality(m.quality, m.width, m.height, m.fps, ""),
+        quality=Quality(name=m.quality, width=m.width, height=m.height, fps=m.fps),
         params=build({**m.params, "theme": "light"}),
         chapters=tuple(select([c.slug for c in lecture.chapters], registry())),
         fmt="mp4", transparent=False, jobs=jobs or local_cores(), out=out, voice=VoiceSpec(kind="none"))

@@ -11,7 +11,7 @@ import av
 import numpy as np
 import pytest
 
-from sigsat_core.contract import Job, QualitySpec
+from sigsat_core.contract import Job, Quality
 from sigsat_core.qualities import X264
 from tests.render.conftest import FAKE, fake_env, sigsat
 
@@ -36,9 +36,9 @@ def _manim_movie(path: Path, container: str, codec: str, pixels: str, options: d
 
 def _job(tmp_path: Path) -> Job:
     return Job(module="m", scene="S", slug="s", title="S",
-               quality=QualitySpec(name="tiny", width=192, height=108, fps=5), format="mp4",
+               quality=Quality(name="tiny", width=192, height=108, fps=5), format="mp4",
                transparent=False, params={}, work=str(tmp_path), tex_dir=str(tmp_path / "tex"),
-               speech_dir=str(tmp_path / "speech"), entry_final=str(tmp_path / "entry"), key="k",
+               speech_dir=str(tmp_path / "speech"), cache=str(tmp_path / "cache"), key="k",
                parts={})
 
 

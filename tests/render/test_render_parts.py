@@ -17,7 +17,7 @@ import pytest
 
 from sigsat.executors import worker_env
 from sigsat.parts import MIN_PART_SECONDS, split
-from sigsat_core.contract import Entry, Job, PartEntry, Plan, PlanSection, QualitySpec, VoiceSpec
+from sigsat_core.contract import Entry, Job, PartEntry, Plan, PlanSection, Quality, VoiceSpec
 from tests.render.conftest import FAKE, fake_env, manifest, sigsat
 
 
@@ -51,10 +51,10 @@ def _last_part_job(lecture: Path, chapter: dict[str, Any], work: Path) -> tuple[
     part = PartEntry.read(stored / "part.json")
     q = m["width"], m["height"], m["fps"]
     job = Job(module=f"scenes.{chapter['slug']}", scene=chapter["scene"], slug=chapter["slug"],
-              title=chapter["title"], quality=QualitySpec(name=m["quality"], width=q[0], height=q[1], fps=q[2]),
+              title=chapter["title"], quality=Quality(name=m["quality"], width=q[0], height=q[1], fps=q[2]),
               format="mp4", transparent=False, params=m["params"], work=str(work),
               tex_dir=str(cache / "tex" / m["quality"]), speech_dir=str(cache / "speech"),
-              entry_final=str(work / "cache" / "entries" / chapter["cache_key"]), key=part.key,
+              cache=str(work / "cache"), key=part.key,
               parts={}, voice=VoiceSpec.model_validate(m["voice"]), mode="part", first=part.first,
               last=part.last)
     return job, stored

@@ -11,14 +11,19 @@ from contextlib import ExitStack
 
 from rich.markup import escape
 
-from .executors import local_cores
+from .executors import Executor, local_cores
 from .faults import within
 from .logger import is_quiet, logger
 from .outputs import locked
 from .pool import Pool
 from .progress import RunProgress
 from .render import Renderer
-from .tasks import Result, Task
+from .tasks import Options, Result, Task
+
+
+def render_one(options: Options, executor: Executor | None = None) -> Result:
+    """Plan, render what is missing, and write the outputs (unless a chapter failed)."""
+    return render_together([Renderer(options, executor)])[0]
 
 
 def render_together(renderers: Sequence[Renderer]) -> list[Result]:

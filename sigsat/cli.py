@@ -181,7 +181,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     rest comes from the cache in OUT/.cache. Exit status: 0 done, 1 a chapter failed (the
     output folder is then left as it was), 2 bad input or the folder is busy.
     """
-    from .render import Renderer
+    from . import batches
 
     set_quiet(quiet)
     # `sigsat` alone reaches here through ctx.invoke, with the options' raw defaults.
@@ -210,7 +210,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
     except faults.EnvironmentFault as e:
         raise UsageProblem(str(e)) from None
     runner = make_executor(executor, scheduler, options.jobs, scheduler_timeout)
-    result = guarded(lambda: Renderer(options, runner).run(), options.folder, runner)
+    result = guarded(lambda: batches.render_one(options, runner), options.folder, runner)
     report(result, options)
     if result.faults:  # the environment stopped chapters: the user mends it (status 2)
         raise UsageProblem("; ".join(result.faults))

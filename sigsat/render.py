@@ -332,12 +332,6 @@ class Renderer:
             return log_file
         return dest
 
-    def run(self) -> Result:
-        """Plan, render what is missing, and write the outputs (unless a chapter failed)."""
-        from .batches import render_together
-
-        return render_together([self])[0]
-
     def prepare(self) -> list[Task]:
         """Mend what a killed render left, then plan."""
         recover(self.options.folder)

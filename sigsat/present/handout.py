@@ -66,9 +66,9 @@ def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
     from sigsat_core.qualities import Quality
     from sigsat_math.params import build
 
+    from ..batches import render_one
     from ..chapters import registry, select
     from ..executors import local_cores
-    from ..render import Renderer
     from ..tasks import Options
 
     m = lecture.manifest
@@ -78,7 +78,7 @@ def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
         params=build({**m.params, "theme": "light"}),
         chapters=tuple(select([c.slug for c in lecture.chapters], registry())),
         fmt="mp4", transparent=False, jobs=jobs or local_cores(), out=out, voice=VoiceSpec(kind="none"))
-    result = Renderer(options).run()
+    result = render_one(options)
     if result.failed:
         raise LectureError(f"the light render for the handout failed: {result.failed[0].name}: "
                            f"{result.failed[0].error}")

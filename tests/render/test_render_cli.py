@@ -163,15 +163,15 @@ class _Stop(Exception):
 @pytest.fixture
 def captured(monkeypatch):
     """The render Options the command line builds (the render itself is not run)."""
-    from sigsat import render
+    from sigsat import batches
 
     seen = []
 
-    def run(self):
-        seen.append(self.options)
+    def render_one(options, executor=None):
+        seen.append(options)
         raise _Stop
 
-    monkeypatch.setattr(render.Renderer, "run", run)
+    monkeypatch.setattr(batches, "render_one", render_one)
     return seen
 
 

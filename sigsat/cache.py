@@ -178,10 +178,29 @@ def part_key(chapter: Key, name: str, reads: Iterable[str], params: Params) -> K
     return Key(hashlib.sha256(blob.encode()).hexdigest()[:32], parts)
 
 
+# The parts of a chapter's key that say which code renders it, and how a change of each is said.
+CODE_PARTS = {"code": "the chapter's code", "shared": "the shared scene code", "math": "sigsat_math",
+              "renderer": "the renderer", "tools": "tool versions (manim, PyAV, numpy, ffmpeg)"}
+
+
+def source_parts(parts: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of a chapter's key that say which code renders it."""
+    return {name: parts.get(name) for name in CODE_PARTS}
+
+
+def source_hash(parts: Mapping[str, Any]) -> str:
+    """The hash of the code that renders a chapter, from its key's parts."""
+    blob = json.dumps(source_parts(parts), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()[:32]
+
+
+def changed_code(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """The code that differs between two keys' parts, in words."""
+    return [name for part, name in CODE_PARTS.items() if old.get(part) != new.get(part)]
+
+
 def why_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
     """What differs between two keys' parts, in a few words (`params problem1.z 5.0 -> 4.0`)."""
-    names = {"code": "its code", "shared": "shared scene code", "math": "sigsat_math",
-             "renderer": "the renderer", "tools": "tool versions"}
     out: list[str] = []
     for part in sorted(set(old) | set(new)):
         a, b = old.get(part), new.get(part)
@@ -190,8 +209,8 @@ def why_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
         if part == "params" and isinstance(a, dict) and isinstance(b, dict):
             out.extend(f"{k} {a.get(k)!r} -> {b.get(k)!r}"
                        for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
-        elif part in names:
-            out.append(names[part])
+        elif part in CODE_PARTS:
+            out.append(CODE_PARTS[part])
         else:
             out.append(f"{part} {a} -> {b}")
     return ", ".join(out)

@@ -17,7 +17,6 @@ differs from the client's refuses the job, naming itself. dask is imported only 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import socket
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from sigsat_core.contract import FAILURE_LINE, ContractError, Failure, Job
+
+from .cache import changed_code, source_hash
 
 if TYPE_CHECKING:
     from distributed import Client, Future
@@ -229,21 +230,6 @@ class Returned:
     files: dict[str, bytes]
 
 
-SOURCE_NAMES = {"code": "the chapter's code", "shared": "the shared scene code", "math": "sigsat_math",
-                "renderer": "the renderer", "tools": "tool versions (manim, PyAV, numpy, ffmpeg)"}
-
-
-def source_parts(parts: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a chapter's key that say which code renders it."""
-    return {name: parts.get(name) for name in SOURCE_NAMES}
-
-
-def source_hash(parts: dict[str, Any]) -> str:
-    """The hash of the code that renders a chapter, from its key's parts."""
-    blob = json.dumps(source_parts(parts), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
-
-
 def own_source(module: str) -> dict[str, Any]:
     """The source parts of this installation's copy of a chapter module."""
     import importlib.util
@@ -264,8 +250,7 @@ def check_source(job: Job, worker: str) -> None:
         raise CodeMismatch(f"Dask worker {worker} cannot run {job.slug}: {e}") from None
     if source_hash(mine) == job.source:
         return
-    theirs = source_parts(job.parts)
-    differ = [SOURCE_NAMES[k] for k in SOURCE_NAMES if mine[k] != theirs[k]] or ["the source hash"]
+    differ = changed_code(job.parts, mine) or ["the source hash"]
     raise CodeMismatch(f"Dask worker {worker} runs other code than this client ({', '.join(differ)} "
                        "differ): install the same sigsat on every worker")
 

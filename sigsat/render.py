@@ -38,11 +38,12 @@ from .cache import (
     chapter_key,
     damaged_file,
     part_key,
+    source_hash,
     verify,
     why_changed,
 )
 from .chapters import Broken, load
-from .executors import LOG, Done, Executor, LocalExecutor, Stopped, source_hash
+from .executors import LOG, Done, Executor, LocalExecutor, Stopped
 from .faults import cause_in, describe, within
 from .layout_report import summary
 from .logger import logger

@@ -32,8 +32,10 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
     cache = Cache(cache_dir or out / ".cache")
     if not cache.root.is_dir():
         return (0, 0), 0
-    # The lectures in OUT/<quality>/ and the variants in OUT/<quality>/variants/<name>/.
-    found = [*out.glob(f"*/{MANIFEST}"), *out.glob(f"*/variants/*/{MANIFEST}")] if out.is_dir() else []
+    # The lectures in OUT/<quality>/, its variants in OUT/<quality>/variants/<name>/ and the
+    # light handout's lecture in OUT/<quality>/handout/.light/<quality>/.
+    found = [*out.glob(f"*/{MANIFEST}"), *out.glob(f"*/variants/*/{MANIFEST}"),
+             *out.glob(f"*/handout/.light/*/{MANIFEST}")] if out.is_dir() else []
     folders = sorted(p.parent for p in found)
     with ExitStack() as stack:
         for folder in folders:

@@ -8,6 +8,8 @@ never wrapped (a CI log or a test reads them whole); rich markup colours them on
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from rich.console import Console
 
@@ -36,6 +38,17 @@ def _setup() -> None:
 def set_quiet(quiet: bool) -> None:
     """Errors only (`--quiet`), or everything."""
     logger.setLevel(logging.ERROR if quiet else logging.INFO)
+
+
+@contextmanager
+def only_warnings() -> Iterator[None]:
+    """Warnings and errors only, for a step whose own lines would drown the command's."""
+    level = logger.level
+    logger.setLevel(max(level, logging.WARNING))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def is_quiet() -> bool:

@@ -133,26 +133,31 @@ def slides(
 
 @click.command()
 @with_lecture
-@click.option("--name", default="handout", show_default=True, help="File name of the PDF (NAME.pdf).")
+@click.option("--name", default=None,
+              help="File name of the PDF (NAME.pdf); default handout, or handout-light with --theme light.")
 @click.option(
     "--theme",
     type=click.Choice(["rendered", "light"]),
     default="rendered",
     show_default=True,
-    help="The stills' theme: as rendered, or light for print (renders the chapters' stills in the "
-    "light theme once, into handout/.light/; the videos are not changed).",
+    help="The stills' theme: as rendered, or light for print (renders the chapters in the light "
+    "theme once, through the render cache; the videos are not changed).",
 )
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The render cache for --theme light (default: OUT/.cache, as `render`).")
 @click.option(
     "--jobs", "-j", type=click.IntRange(min=1), default=None,
     help="Chapters rendered at once for --theme light (default: one per core)."
 )
-def handout(lecture: Lecture, name: str, theme: str, jobs: int | None) -> None:
+def handout(lecture: Lecture, name: str | None, theme: str, jobs: int | None, cache_dir: Path | None) -> None:
     """A PDF with the frame every step comes to rest on, titled, with its narration and
     bookmarks; the frames as PNGs."""
     from .handout import write_handout
 
     try:
-        pdf, record = write_handout(lecture, name, theme if theme != "rendered" else None, jobs)
+        # A light handout is written beside the rendered one, never over it.
+        name = name or ("handout-light" if theme == "light" else "handout")
+        pdf, record = write_handout(lecture, name, theme if theme != "rendered" else None, jobs, cache_dir)
     except LectureError as e:
         raise _fail(e) from None
     click.echo(f"handout: {pdf} ({len(record.pages)} pages, {record.theme}; frames in {pdf.parent})")

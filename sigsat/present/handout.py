@@ -9,11 +9,14 @@ number that moves during the step is read against the moment the frame shows.
 
 `--theme light` is for print: the stills come from a render of the same chapters in the light
 theme (same parameters, the silent voice: only the pictures are used, each step's own still),
-kept in `handout/.light/` so a second handout renders nothing.
+rendered through the render cache (so `--cache` and `clean` see it) and laid out as links in
+`handout/.light/`; a second light handout renders nothing. It is written beside the rendered
+handout (`handout-light.pdf`), never over it.
 """
 
 from __future__ import annotations
 
+import logging
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,14 +64,17 @@ def font_file(name: str, fallbacks: tuple[str, ...]) -> str:
 
 
 
-def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
-    """The same chapters rendered in the light theme (cached in handout/.light/), for stills."""
+def light_lecture(lecture: Lecture, cache_dir: Path | None = None, jobs: int | None = None) -> Lecture:
+    """The same chapters rendered in the light theme, for stills: through the render cache
+    (`cache_dir`, by default the output's own OUT/.cache, as `render` uses), laid out as hard
+    links to its entries in handout/.light/ (which `clean` counts as a lecture in use)."""
     from sigsat_core.qualities import Quality
     from sigsat_math.params import build
 
     from ..batches import render_one
     from ..chapters import registry, select
     from ..executors import local_cores
+    from ..logger import only_warnings
     from ..tasks import Options
 
     m = lecture.manifest
@@ -77,8 +83,10 @@ def light_lecture(lecture: Lecture, jobs: int | None = None) -> Lecture:
         quality=Quality(name=m.quality, width=m.width, height=m.height, fps=m.fps),
         params=build({**m.params, "theme": "light"}),
         chapters=tuple(select([c.slug for c in lecture.chapters], registry())),
-        fmt="mp4", transparent=False, jobs=jobs or local_cores(), out=out, voice=VoiceSpec(kind="none"))
-    result = render_one(options)
+        fmt="mp4", transparent=False, jobs=jobs or local_cores(), out=out, voice=VoiceSpec(kind="none"),
+        cache_dir=cache_dir or lecture.root.parent / ".cache", link=True)
+    with only_warnings():  # the render's per-chapter lines are not the handout's
+        result = render_one(options)
     if result.failed:
         raise LectureError(f"the light render for the handout failed: {result.failed[0].name}: "
                            f"{result.failed[0].error}")
@@ -116,15 +124,18 @@ def step_frames(lecture: Lecture, folder: Path, stills: Lecture | None = None) -
 
 
 def write_handout(lecture: Lecture, name: str = "handout", theme: str | None = None,
-                  jobs: int | None = None) -> tuple[Path, Handout]:
+                  jobs: int | None = None, cache_dir: Path | None = None) -> tuple[Path, Handout]:
     """handout/<name>.pdf with one page per step, its frames as PNGs, and its record
     (handout/<name>.json, registered in the manifest). `theme` "light" takes the stills from a
     light render; by default they come from the rendered clips, in their theme."""
     folder = lecture.root / Layout.HANDOUT
     folder.mkdir(parents=True, exist_ok=True)
     frames = folder / ("frames" if name == "handout" else f"{name}-frames")
-    stills = light_lecture(lecture, jobs) if theme == "light" and lecture.theme != "light" else None
+    stills = light_lecture(lecture, cache_dir, jobs) if theme == "light" and lecture.theme != "light" else None
     pages = step_frames(lecture, frames, stills)
+    # fpdf2 subsets the fonts with fontTools, which logs every table it prunes once a handler
+    # is installed (manim installs one): not the lecturer's business.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     pdf = FPDF(orientation="L", unit="mm", format="A4")
     pdf.set_title(f"{lecture.title}: handout")
     pdf.set_author("sigsat")

@@ -217,10 +217,13 @@ def test_handout_pages_bookmarks_and_headings(tiny_out, presented):
 
 
 def test_handout_in_the_light_theme_for_print(own_copy):
-    result = CliRunner().invoke(present_group, ["handout", "--out", str(own_copy), "--theme", "light",
-                                                "--name", "print"])
+    dark = own_copy / "handout" / "handout.pdf"
+    dark_bytes = dark.read_bytes()
+    result = CliRunner().invoke(present_group, ["handout", "--out", str(own_copy), "--theme", "light"])
     assert result.exit_code == 0, result.output + repr(result.exception)
-    record = Handout.read(own_copy / "handout" / "print.json")
+    # Beside the rendered handout, never over it.
+    record = Handout.read(own_copy / "handout" / "handout-light.json")
+    assert dark.read_bytes() == dark_bytes and Handout.read(own_copy / "handout" / "handout.json").theme == "dark"
     assert record.theme == "light" and len(record.pages) == len(steps_of(own_copy))
     for page in record.pages:
         pixels = np.asarray(Image.open(own_copy / page.frame).convert("L"))
@@ -228,7 +231,18 @@ def test_handout_in_the_light_theme_for_print(own_copy):
     # The videos are not changed, and the index links both handouts.
     assert load_lecture(own_copy).theme == "dark"
     index = (own_copy / "index.html").read_text()
-    assert 'href="handout/print.pdf"' in index and 'href="handout/handout.pdf"' in index
+    assert 'href="handout/handout-light.pdf"' in index and 'href="handout/handout.pdf"' in index
+    # Rendered through the render cache (OUT/.cache, as `render` uses), not a private one, and
+    # `clean` counts the light lecture as in use.
+    cache = own_copy.parent / ".cache" / "entries"
+    light_keys = {c.cache_key for c in load_lecture(own_copy / "handout" / ".light").chapters}
+    assert light_keys and light_keys <= {p.name for p in cache.iterdir()}
+    assert not list((own_copy / "handout" / ".light").rglob(".cache"))
+    from sigsat.cli import main
+
+    cleaned = CliRunner().invoke(main, ["clean", "--out", str(own_copy.parent)])
+    assert cleaned.exit_code == 0, cleaned.output
+    assert light_keys <= {p.name for p in cache.iterdir()}
 
 
 def test_clips_for_decks_keep_the_voice_and_loops_are_silent(tiny_out, presented):

@@ -82,8 +82,7 @@ class Publisher:
                 poster_time=e.entry.poster_time, cache_key=t.key.digest,
                 key_parts=t.key.parts, status="rendered" if t.rendered else "cached",
                 captions={x: layout.rel(layout.chapter_captions(ref.stem, x)) for x in own},
-                reads=side.reads, params=side.params, ledger=side.ledger,
-                sections=side.sections, beats=side.beats, cues=side.cues, loops=side.loops))
+                **side.report()))
             offset += duration
         title = str(self.options.params.lesson.title)
         lecture = self._lecture(parts, title, srt(cues), version)

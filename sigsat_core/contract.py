@@ -233,8 +233,25 @@ class Loop(Item):
     what: str
 
 
-class Sidecar(Record):
-    """What a chapter's scene reports beside its movie: numbers, beats, captions, layout.
+class SceneReport(Item):
+    """What a chapter's scene reports about itself: the parameters it read, its sections and
+    beats, captions, numbers and loops. The sidecar carries it, and the manifest's chapter row."""
+
+    reads: list[str]
+    params: dict[str, Any]
+    sections: list[Section]
+    beats: list[Beat]
+    cues: list[Cue]
+    ledger: list[LedgerRow]
+    loops: list[Loop]
+
+    def report(self) -> dict[str, Any]:
+        """The fields of the report alone (to build another record that carries it)."""
+        return {name: getattr(self, name) for name in SceneReport.model_fields}
+
+
+class Sidecar(Record, SceneReport):
+    """What a chapter's scene writes beside its movie: its report, its name and length.
 
     Every field is required: the scene writes them all, and a sidecar missing one (its cues,
     say) is a damaged one, not a chapter without captions.
@@ -242,14 +259,7 @@ class Sidecar(Record):
 
     scene: str
     title: str
-    reads: list[str]
-    params: dict[str, Any]
     duration: float
-    sections: list[Section]
-    beats: list[Beat]
-    cues: list[Cue]
-    ledger: list[LedgerRow]
-    loops: list[Loop]
 
 
 class PlanSection(Item):
@@ -366,9 +376,9 @@ class Entry(Record):
 
 # What the renderer writes.
 
-class ChapterRecord(Item):
+class ChapterRecord(SceneReport):
     """A rendered chapter in the manifest: its files (relative to the output folder), where it
-    starts in the lecture, and what its scene reported."""
+    starts in the lecture, and what its scene reported (SceneReport's fields)."""
 
     number: int
     slug: str
@@ -386,13 +396,6 @@ class ChapterRecord(Item):
     key_parts: dict[str, Any]
     status: Literal["rendered", "cached"]
     captions: dict[str, str]  # the chapter's own caption files by format (vtt, srt)
-    reads: list[str]
-    params: dict[str, Any]
-    ledger: list[LedgerRow]
-    sections: list[Section]
-    beats: list[Beat]
-    cues: list[Cue]
-    loops: list[Loop]
 
 
 class ChapterMark(Item):

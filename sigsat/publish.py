@@ -96,8 +96,7 @@ class Publisher:
             params=self.options.params.flat(), lecture=lecture, chapters=rows,
             run=RunRecord(rendered=[t.ref.slug for t in tasks if t.rendered],
                           cached=[t.ref.slug for t in tasks if not t.rendered],
-                          jobs=self.options.jobs, seconds=round(time.monotonic() - started, 3)),
-            extras=previous_extras(self.options.folder / MANIFEST))
+                          jobs=self.options.jobs, seconds=round(time.monotonic() - started, 3)))
         version.text(script_markdown(manifest), version.root / Layout.SCRIPT_MD)
         version.text(script_csv(manifest), version.root / Layout.SCRIPT_CSV)
         version.text(manifest.dumps(), layout.manifest)
@@ -163,10 +162,3 @@ def previous_lecture(path: Path) -> LectureRecord | None:
     old = previous_manifest(path)
     return old.lecture if old is not None else None
 
-
-def previous_extras(path: Path) -> dict[str, str]:
-    """What other commands registered in the last manifest and still exists."""
-    old = previous_manifest(path)
-    if old is None:
-        return {}
-    return {role: rel for role, rel in old.extras.items() if (path.parent / rel).exists()}

@@ -20,7 +20,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-VERSION = 2
+VERSION = 3
 
 M = TypeVar("M", bound="Record")
 
@@ -430,10 +430,7 @@ class RunRecord(Item):
 
 class Manifest(Record):
     """An output folder's table of contents: the renderer writes it, `sigsat.present` reads it.
-
-    `extras` names what other commands added (decks, handouts, embeds) by role, relative to the
-    folder; they register themselves here, so the index page links what exists, wherever it is.
-    """
+    What the presenting commands add beside it is in `Extras`, which they write."""
 
     sigsat: str
     title: str
@@ -450,20 +447,28 @@ class Manifest(Record):
     lecture: LectureRecord
     chapters: list[ChapterRecord]
     run: RunRecord
-    extras: dict[str, str] = {}
 
-    def with_extras(self, **files: str | None) -> Manifest:
-        """A copy that registers (or, with None, forgets) extra files by role."""
-        extras = dict(self.extras)
+
+class Extras(Record):
+    """What the presenting commands added to an output folder (decks, handouts, embeds), by
+    role, relative to the folder (`OUT/<quality>/extras.json`): they register themselves here,
+    so the index page links what exists, wherever it is. The presenting commands are its one
+    writer; a render carries it into the next version of the folder with the files it names."""
+
+    files: dict[str, str] = {}
+
+    def with_files(self, **files: str | None) -> Extras:
+        """A copy that registers (or, with None, forgets) files by role."""
+        found = dict(self.files)
         for role, rel in files.items():
             if rel is None:
-                extras.pop(role, None)
+                found.pop(role, None)
             else:
-                extras[role] = rel
-        return self.model_copy(update={"extras": dict(sorted(extras.items()))})
+                found[role] = rel
+        return self.model_copy(update={"files": dict(sorted(found.items()))})
 
 
-# What the presenting commands write (each registers its record in `Manifest.extras`).
+# What the presenting commands write (each registers its record in `Extras`).
 
 class DeckStep(Item):
     """One slide: its section, its clip (relative to the output folder), and the stretch of
@@ -532,7 +537,7 @@ class Embeds(Record):
     chapters: list[EmbedChapter]
 
 
-# Roles of the records the presenting commands register in `Manifest.extras`: a deck or a
+# Roles of the records the presenting commands register in `Extras`: a deck or a
 # handout under `<role>:<name>` (several may exist), the embeds under `embed`.
 DECK = "slides"
 HANDOUT = "handout"
@@ -550,6 +555,7 @@ class Layout:
     """Where each output lives in `OUT/<quality>/` (every writer and reader asks here)."""
 
     MANIFEST = "manifest.json"
+    EXTRAS = "extras.json"
     LECTURE = "lecture.mp4"
     SRT = "lecture.srt"
     VTT = "lecture.vtt"

@@ -2,8 +2,8 @@
 
 Everything in `sigsat.present` (slides, handout, clips for decks, the index page) starts from
 `load_lecture(folder)`, which reads only the manifest (sigsat_core.contract.Manifest) and the files
-it names. Commands that add files (decks, handouts) register them with `register()`, so the
-index page links what exists.
+it names. Commands that add files (decks, handouts) register them with `register()` in the
+folder's Extras record, so the index page links what exists.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from sigsat_core.contract import ContractError, Cue, Layout, LedgerRow, Loop, Manifest, Record
+from sigsat_core.contract import ContractError, Cue, Extras, Layout, LedgerRow, Loop, Manifest, Record
 
 from ..outputs import locked
 
@@ -86,6 +86,7 @@ class Lecture:
     root: Path
     manifest: Manifest
     chapters: tuple[ChapterOut, ...]
+    extras: Extras = Extras()
 
     @property
     def title(self) -> str:
@@ -132,7 +133,7 @@ class Lecture:
 
     def extra(self, role: str) -> Path | None:
         """A file another command registered (`slides.html`, `handout`...), if it exists."""
-        rel = self.manifest.extras.get(role)
+        rel = self.extras.files.get(role)
         path = self.root / rel if rel else None
         return path if path is not None and path.exists() else None
 
@@ -140,7 +141,7 @@ class Lecture:
         """The records registered as `<role>:<name>` (decks, handouts) that exist and can be
         read, by name: where each is and what it says."""
         found = {}
-        for key in self.manifest.extras:
+        for key in self.extras.files:
             head, _, name = key.partition(":")
             path = self.extra(key) if head == role and name else None
             if path is None:
@@ -217,14 +218,24 @@ def load_lecture(out: Path | str, quality: str | None = None) -> Lecture:
     except ContractError as e:
         raise LectureError(str(e)) from None
     chapters = tuple(_chapter(root, row) for row in manifest.chapters)
-    return Lecture(root=root, manifest=manifest, chapters=chapters)
+    return Lecture(root=root, manifest=manifest, chapters=chapters, extras=_extras(root))
+
+
+def _extras(root: Path) -> Extras:
+    """The folder's registered extras (none yet, or an unreadable record: none)."""
+    path = root / Layout.EXTRAS
+    if not path.is_file():
+        return Extras()
+    try:
+        return Extras.read(path)
+    except ContractError:
+        return Extras()
 
 
 def register(lecture: Lecture, **files: Path | None) -> Lecture:
-    """Record extra files (decks, handouts) in the manifest by role, under the render lock."""
+    """Record extra files (decks, handouts) in the folder's Extras by role, under the render lock."""
     rels = {role: (lecture.rel(p) if p is not None else None) for role, p in files.items()}
     with locked(lecture.root, wait=True):
-        current = Manifest.read(lecture.root / MANIFEST)
-        updated = current.with_extras(**rels)
-        updated.write(lecture.root / MANIFEST)
-    return Lecture(root=lecture.root, manifest=updated, chapters=lecture.chapters)
+        updated = _extras(lecture.root).with_files(**rels)
+        updated.write(lecture.root / Layout.EXTRAS)
+    return Lecture(root=lecture.root, manifest=lecture.manifest, chapters=lecture.chapters, extras=updated)

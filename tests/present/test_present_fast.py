@@ -119,7 +119,7 @@ def test_an_unknown_chapter_is_one_line_and_status_2(tmp_path):
     ("relu_negative_z", ("ReLU on its negative side: another flat plateau.",), "ReLU on its negative side"),
 ])
 def test_step_headings_are_for_people(name, lines, heading):
-    from sigsat.present.lecture import Section as Step
+    from sigsat.present.lecture import ClipSection as Step
 
     assert Step(0, name, 0.0, 1.0, lines).heading == heading
 

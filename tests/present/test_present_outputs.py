@@ -488,7 +488,7 @@ def test_every_link_on_the_index_page_resolves(tiny_out, presented):
         if ref.startswith("data:"):
             continue
         assert "://" not in ref and (tiny_out / ref).is_file(), ref
-    extras = json.loads((tiny_out / "manifest.json").read_text())["extras"]
+    extras = json.loads((tiny_out / "extras.json").read_text())["files"]
     assert {"slides:lecture", "handout:handout", "embed"} <= set(extras)
 
 

@@ -176,11 +176,13 @@ def once(root: Path, name: str, make: Callable[[], T], done: Callable[[], T]) ->
         return result
 
 
-@pytest.fixture(scope="session")
-def tiny_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """OUT/tiny/ of the whole lecture with the narrating voice, rendered once for the session."""
-    root = shared_root(tmp_path_factory)
-    folder = root / "lecture"
+def _lecture_folder(root: Path) -> Path:
+    return root / "lecture"
+
+
+def render_lecture_once(root: Path) -> Path:
+    """OUT/tiny/ of the whole lecture under `root`, rendered by the first process to ask."""
+    folder = _lecture_folder(root)
 
     def render() -> Path:
         started = time.monotonic()
@@ -189,3 +191,64 @@ def tiny_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
         return out
 
     return once(root, "lecture", render, lambda: folder / "tiny")
+
+
+@pytest.fixture(scope="session")
+def tiny_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """OUT/tiny/ of the whole lecture with the narrating voice, rendered once for the session
+    (started in the background as soon as a worker collects a test that needs it)."""
+    return render_lecture_once(shared_root(tmp_path_factory))
+
+
+# How the suite keeps both cores working (pytest-xdist, `--dist loadgroup`):
+# - the whole lecture, which many tests share, starts rendering in the background as soon as the
+#   first worker has collected a test that needs it, while the workers run the tests that don't;
+# - those tests run last, so a worker rarely waits for the lecture;
+# - a test goes to whichever worker is free, except the tests of one module that share a fixture
+#   made once per module (a chapter rendered once, a cluster), which stay together.
+
+_BACKGROUND: list[subprocess.Popen[bytes]] = []
+
+
+def _needs_lecture(item: pytest.Item) -> bool:
+    return "tiny_out" in getattr(item, "fixturenames", ())
+
+
+def _module_scoped(item: pytest.Item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return False
+    return any(defs[-1].scope in ("module", "class") for defs in info.name2fixturedefs.values() if defs)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group module-shared tests, move the lecture's tests last, start the lecture's render."""
+    for item in items:
+        if _module_scoped(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items.sort(key=_needs_lecture)  # stable: the order within each half is kept
+    if any(_needs_lecture(item) for item in items) and hasattr(config, "workerinput"):
+        _start_lecture(config)
+
+
+def _start_lecture(config: pytest.Config) -> None:
+    """The first worker to get here starts the lecture's render in a process of its own."""
+    root = shared_root(config._tmp_path_factory)  # type: ignore[attr-defined]
+    with locked(root / "lecture-start.lock"):
+        marker = root / "lecture-start.done"
+        if marker.is_file():
+            return
+        marker.write_text("started")
+    code = "import sys; from pathlib import Path; from tests.conftest import render_lecture_once; " \
+           "render_lecture_once(Path(sys.argv[1]))"
+    log = open(root / "lecture-background.log", "wb")  # noqa: SIM115 (the process outlives this call)
+    _BACKGROUND.append(subprocess.Popen([sys.executable, "-c", code, str(root)], stdout=log,
+                                        stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parents[1]))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A background render still running when the session ends (say, after -x) is stopped."""
+    for process in _BACKGROUND:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=60)

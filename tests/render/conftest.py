@@ -96,12 +96,18 @@ def real_copy(real_out: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def fake_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """OUT with fake chapters alpha and beta rendered at tiny; returns OUT."""
-    out = tmp_path_factory.mktemp("fake") / "out"
-    done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(out),
-                  env=fake_env())
-    assert done.returncode == 0, done.stderr
-    return out
+    """OUT with fake chapters alpha and beta rendered at tiny, once per session (not per xdist
+    worker); returns OUT. Read it, or change a copy (`fake_copy`)."""
+    root = shared_root(tmp_path_factory)
+    out = root / "fake" / "out"
+
+    def render() -> Path:
+        done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha,beta", "--out", str(out),
+                      env=fake_env())
+        assert done.returncode == 0, done.stderr
+        return out
+
+    return once(root, "fake", render, lambda: out)
 
 
 @pytest.fixture

@@ -87,7 +87,7 @@ def profile_chapter(slug: str, quality: str, work: Path) -> dict[str, Any]:
               quality=q,
               format="mp4", transparent=False, params=params.flat(), work=str(work / "job"),
               tex_dir=str(cache.tex / q.name), speech_dir=str(cache.speech),
-              cache=str(cache.root), key=key.digest, parts=key.parts,
+              cache=str(cache.root), key=key.digest, inputs=key.inputs,
               voice=voice)
     # manim's segment encoder runs in threads cProfile does not see: time it around the call.
     writer = _time_segment_encoder()

@@ -156,7 +156,7 @@ def join_chapter(job: Job, side: Path, parts: list[Path], part_keys: list[str], 
     poster_time = poster(master, meta.sections, poster_png)
     files.update(poster=poster_png, sidecar=sidecar)
     info = probe(master)
-    Entry(key=job.key, parts=job.parts, slug=job.slug, scene=job.scene,
+    Entry(key=job.key, inputs=job.inputs, slug=job.slug, scene=job.scene,
           files={role: EntryFile.of(path) for role, path in files.items()},
           duration=info.duration, frames=info.frames, width=info.width, height=info.height,
           fps=str(info.fps), poster_time=poster_time,

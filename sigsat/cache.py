@@ -139,14 +139,14 @@ def recordings_hash(folder: Path | None, slug: str) -> str:
 
 @dataclass(frozen=True)
 class Key:
-    """A chapter's cache key and the parts it was made from (to say why a chapter re-renders)."""
+    """A chapter's cache key and the inputs it was hashed from (to say why a chapter re-renders)."""
 
     digest: str
-    parts: dict[str, Any]
+    inputs: dict[str, Any]
 
 
 def source_of(chapter_file: Path) -> dict[str, Any]:
-    """The parts of a chapter's key that say which code renders it (a Dask worker compares its own)."""
+    """The inputs of a chapter's key that say which code renders it (a Dask worker compares its own)."""
     return {"code": sha256_file(chapter_file), "shared": shared_scene_hash(), "math": math_hash(),
             "renderer": renderer_hash(), "tools": tool_versions()}
 
@@ -155,7 +155,7 @@ def chapter_key(ref: ChapterRef, reads: Iterable[str], params: Params, quality: 
                 fmt: str, transparent: bool, voice: VoiceSpec = SILENT,
                 recordings: Path | None = None) -> Key:
     """The key of one chapter's render."""
-    parts: dict[str, Any] = {
+    inputs: dict[str, Any] = {
         "chapter": f"{ref.slug}:{ref.scene}",
         **source_of(ref.file),
         "params": params.subset(reads),
@@ -165,42 +165,42 @@ def chapter_key(ref: ChapterRef, reads: Iterable[str], params: Params, quality: 
         "voice": voice_key(voice),
         "recordings": recordings_hash(recordings, ref.slug),
     }
-    blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return Key(hashlib.sha256(blob.encode()).hexdigest()[:32], parts)
+    blob = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return Key(hashlib.sha256(blob.encode()).hexdigest()[:32], inputs)
 
 
 def part_key(chapter: Key, name: str, reads: Iterable[str], params: Params) -> Key:
     """The key of a chapter's part (`name`: its sections): the chapter's key with only the
     parameters read up to the part's end, since its frames follow from what ran up to there
     (the sections before it are replayed to reach it)."""
-    parts = {**chapter.parts, "params": params.subset(set(reads)), "part": name}
-    blob = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return Key(hashlib.sha256(blob.encode()).hexdigest()[:32], parts)
+    inputs = {**chapter.inputs, "params": params.subset(set(reads)), "part": name}
+    blob = json.dumps(inputs, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return Key(hashlib.sha256(blob.encode()).hexdigest()[:32], inputs)
 
 
-# The parts of a chapter's key that say which code renders it, and how a change of each is said.
-CODE_PARTS = {"code": "the chapter's code", "shared": "the shared scene code", "math": "sigsat_math",
+# The inputs of a chapter's key that say which code renders it, and how a change of each is said.
+CODE_INPUTS = {"code": "the chapter's code", "shared": "the shared scene code", "math": "sigsat_math",
               "renderer": "the renderer", "tools": "tool versions (manim, PyAV, numpy, ffmpeg)"}
 
 
-def source_parts(parts: Mapping[str, Any]) -> dict[str, Any]:
-    """The parts of a chapter's key that say which code renders it."""
-    return {name: parts.get(name) for name in CODE_PARTS}
+def source_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs of a chapter's key that say which code renders it."""
+    return {name: inputs.get(name) for name in CODE_INPUTS}
 
 
-def source_hash(parts: Mapping[str, Any]) -> str:
-    """The hash of the code that renders a chapter, from its key's parts."""
-    blob = json.dumps(source_parts(parts), sort_keys=True, separators=(",", ":"))
+def source_hash(inputs: Mapping[str, Any]) -> str:
+    """The hash of the code that renders a chapter, from its key's inputs."""
+    blob = json.dumps(source_inputs(inputs), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
 def changed_code(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
-    """The code that differs between two keys' parts, in words."""
-    return [name for part, name in CODE_PARTS.items() if old.get(part) != new.get(part)]
+    """The code that differs between two keys' inputs, in words."""
+    return [name for item, name in CODE_INPUTS.items() if old.get(item) != new.get(item)]
 
 
 def why_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
-    """What differs between two keys' parts, in a few words (`params problem1.z 5.0 -> 4.0`)."""
+    """What differs between two keys' inputs, in a few words (`params problem1.z 5.0 -> 4.0`)."""
     out: list[str] = []
     for part in sorted(set(old) | set(new)):
         a, b = old.get(part), new.get(part)
@@ -209,8 +209,8 @@ def why_changed(old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
         if part == "params" and isinstance(a, dict) and isinstance(b, dict):
             out.extend(f"{k} {a.get(k)!r} -> {b.get(k)!r}"
                        for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
-        elif part in CODE_PARTS:
-            out.append(CODE_PARTS[part])
+        elif part in CODE_INPUTS:
+            out.append(CODE_INPUTS[part])
         else:
             out.append(f"{part} {a} -> {b}")
     return ", ".join(out)

@@ -250,7 +250,7 @@ def check_source(job: Job, worker: str) -> None:
         raise CodeMismatch(f"Dask worker {worker} cannot run {job.slug}: {e}") from None
     if source_hash(mine) == job.source:
         return
-    differ = changed_code(job.parts, mine) or ["the source hash"]
+    differ = changed_code(job.inputs, mine) or ["the source hash"]
     raise CodeMismatch(f"Dask worker {worker} runs other code than this client ({', '.join(differ)} "
                        "differ): install the same sigsat on every worker")
 

@@ -80,7 +80,7 @@ class Publisher:
                 start=round(offset, 3), duration=duration, frames=e.info.frames,
                 size=e.path("clip").stat().st_size, sha256=e.sha256("clip"),
                 poster_time=e.entry.poster_time, cache_key=t.key.digest,
-                key_parts=t.key.parts, status="rendered" if t.rendered else "cached",
+                key_inputs=t.key.inputs, status="rendered" if t.rendered else "cached",
                 captions={x: layout.rel(layout.chapter_captions(ref.stem, x)) for x in own},
                 **side.report()))
             offset += duration

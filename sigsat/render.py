@@ -115,7 +115,7 @@ class Renderer:
                     task.reason = "--force"
                 else:
                     old = previous.get(task.ref.slug)
-                    task.reason = (why_changed(old.key_parts, task.key.parts) if old else "") or "not in the cache"
+                    task.reason = (why_changed(old.key_inputs, task.key.inputs) if old else "") or "not in the cache"
         return tasks
 
     @property
@@ -130,7 +130,7 @@ class Renderer:
         """The job of one of the chapter's processes (its plan, or a part: `fields`)."""
         assert task.key is not None
         q = self.options.quality
-        given: dict[str, Any] = {"key": task.key.digest, "parts": task.key.parts, **fields}
+        given: dict[str, Any] = {"key": task.key.digest, "inputs": task.key.inputs, **fields}
         return Job(
             module=task.ref.module, scene=task.ref.scene, slug=task.ref.slug, title=task.ref.title,
             quality=self.options.quality,
@@ -138,7 +138,7 @@ class Renderer:
             work=str(self._work(task).resolve()), tex_dir=str((self.cache.tex / q.name).resolve()),
             speech_dir=str(self.cache.speech.resolve()),
             cache=str(self.cache.root.resolve()), voice=self.options.voice,
-            source=source_hash(task.key.parts),
+            source=source_hash(task.key.inputs),
             recordings=str(self.options.recordings.resolve()) if self.options.recordings else None,
             parent_pid=os.getpid(), **given)
 
@@ -211,7 +211,7 @@ class Renderer:
         """Draw one part of the chapter in its own process."""
         if not task.error and not self._stopping:
             job = self._job(task, mode="part", first=span.first, last=span.last, key=key.digest,
-                            parts=key.parts)
+                            inputs=key.inputs)
             done = self._spawn(task, job)
             if done is not None:
                 task.parts[slot] = self._own_part(task, span, key.digest, done.published)

@@ -256,7 +256,7 @@ class _Parts:
         for span in split(plan):
             if span.first < self.done or not (over or span.seconds(plan.fps) >= MIN_PART_SECONDS):
                 continue
-            key = part_key(Key(self.job.key, self.job.parts), span.name, span.reads, self.params)
+            key = part_key(Key(self.job.key, self.job.inputs), span.name, span.reads, self.params)
             self._close(scene, span.first, span.last, span.first, span.last, key.digest,
                         frames=span.frames)
             self.done = span.last + 1

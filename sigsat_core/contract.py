@@ -131,7 +131,7 @@ class Job(Record):
     speech_dir: str  # synthesised speech cache, shared by all renders
     cache: str | None  # CACHE: where finished parts and entries are published (None: not here, a Dask worker)
     key: str
-    parts: dict[str, Any]
+    inputs: dict[str, Any]  # what its key was hashed from
     source: str = ""  # the hash of the code that renders it (a Dask worker with other code refuses)
     voice: VoiceSpec = VoiceSpec()
     recordings: str | None = None  # a folder of the lecturer's own recordings
@@ -336,7 +336,7 @@ class Entry(Record):
     the renderer reads it, and checks it against the files it names before using it."""
 
     key: str
-    parts: dict[str, Any]
+    inputs: dict[str, Any]  # what its key was hashed from
     slug: str
     scene: str
     files: dict[str, EntryFile]
@@ -393,7 +393,7 @@ class ChapterRecord(SceneReport):
     sha256: str
     poster_time: float | None
     cache_key: str
-    key_parts: dict[str, Any]
+    key_inputs: dict[str, Any]  # what its cache key was hashed from
     status: Literal["rendered", "cached"]
     captions: dict[str, str]  # the chapter's own caption files by format (vtt, srt)
 

@@ -31,7 +31,7 @@ def fake_manifest() -> Manifest:
     chapter = ChapterRecord(
         number=1, slug="a", scene="A", title="Chapter <A>", file="clips/01_a.mp4",
         poster="posters/01_a.png", start=0.0, duration=10.0, frames=50, size=0, sha256="s" * 64,
-        poster_time=None, cache_key="k" * 32, key_parts={}, status="rendered",
+        poster_time=None, cache_key="k" * 32, key_inputs={}, status="rendered",
         captions={"vtt": "captions/01_a.vtt", "srt": "captions/01_a.srt"},
         reads=["problem1.z", "theme"], params={"problem1.z": 5},
         ledger=[LedgerRow(label="sigma'(5)", func="sigsat_math.activations.sigmoid_prime", args=[5],

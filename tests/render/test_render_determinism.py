@@ -39,7 +39,7 @@ def _job(tmp_path: Path) -> Job:
                quality=Quality(name="tiny", width=192, height=108, fps=5), format="mp4",
                transparent=False, params={}, work=str(tmp_path), tex_dir=str(tmp_path / "tex"),
                speech_dir=str(tmp_path / "speech"), cache=str(tmp_path / "cache"), key="k",
-               parts={})
+               inputs={})
 
 
 def _sha256(path: Path) -> str:

@@ -55,7 +55,7 @@ def _last_part_job(lecture: Path, chapter: dict[str, Any], work: Path) -> tuple[
               format="mp4", transparent=False, params=m["params"], work=str(work),
               tex_dir=str(cache / "tex" / m["quality"]), speech_dir=str(cache / "speech"),
               cache=str(work / "cache"), key=part.key,
-              parts={}, voice=VoiceSpec.model_validate(m["voice"]), mode="part", first=part.first,
+              inputs={}, voice=VoiceSpec.model_validate(m["voice"]), mode="part", first=part.first,
               last=part.last)
     return job, stored
 

@@ -165,7 +165,7 @@ def _entry_record(**changes: object) -> dict[str, object]:
     files = {role: {"name": name, "size": 3, "sha256": "0" * 64}
              for role, name in (("master", "master.mp4"), ("audio", "audio.flac"),
                                 ("poster", "poster.png"), ("sidecar", "sidecar.json"))}
-    data: dict[str, object] = {"version": VERSION, "key": "k", "parts": {}, "slug": "a", "scene": "A",
+    data: dict[str, object] = {"version": VERSION, "key": "k", "inputs": {}, "slug": "a", "scene": "A",
                                "files": files, "duration": 4.4, "frames": 22, "width": 192,
                                "height": 108, "fps": "5", "poster_time": 1.0, "render_seconds": 2.0}
     data.update(changes)

@@ -155,10 +155,10 @@ def test_quality_format_and_transparency_are_in_the_key():
     assert len(digests) == 8
     a = chapter_key(c.ref, c.reads, DEFAULTS, QUALITIES["tiny"], "mp4", False)
     b = chapter_key(c.ref, c.reads, load_params(None, ["theme=light"]), QUALITIES["hd"], "mp4", False)
-    assert why_changed(a.parts, b.parts) == ("theme 'dark' -> 'light', "
+    assert why_changed(a.inputs, b.inputs) == ("theme 'dark' -> 'light', "
                                              "quality tiny:192x108@5 -> hd:1920x1080@30")
     assert {"code", "shared", "math", "renderer", "tools"} <= set(a.parts)
-    assert {"manim", "av", "numpy", "ffmpeg", "renderer"} <= set(a.parts["tools"])
+    assert {"manim", "av", "numpy", "ffmpeg", "renderer"} <= set(a.inputs["tools"])
 
 
 def _entry_record(**changes: object) -> dict[str, object]:

@@ -156,8 +156,8 @@ def test_quality_format_and_transparency_are_in_the_key():
     a = chapter_key(c.ref, c.reads, DEFAULTS, QUALITIES["tiny"], "mp4", False)
     b = chapter_key(c.ref, c.reads, load_params(None, ["theme=light"]), QUALITIES["hd"], "mp4", False)
     assert why_changed(a.inputs, b.inputs) == ("theme 'dark' -> 'light', "
-                                             "quality tiny:192x108@5 -> hd:1920x1080@30")
-    assert {"code", "shared", "math", "renderer", "tools"} <= set(a.parts)
+                                               "quality tiny:192x108@5 -> hd:1920x1080@30")
+    assert {"code", "shared", "math", "renderer", "tools"} <= set(a.inputs)
     assert {"manim", "av", "numpy", "ffmpeg", "renderer"} <= set(a.inputs["tools"])
 
 

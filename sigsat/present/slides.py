@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sigsat_core.contract import DECK, Deck, DeckChapter, DeckStep, Layout, named
+from sigsat_core.contract import DECK, ContractError, Deck, DeckChapter, DeckStep, Layout, named
 from sigsat_core.encode import run_ffmpeg
 from sigsat_core.media import frames_at, probe
 
@@ -227,10 +227,27 @@ def convert(folder: Path, scenes: list[str], dest: Path, fmt: str, options: dict
         raise SlidesError(f"manim-slides convert --to {fmt} failed:\n{(done.stderr or done.stdout).strip()}")
 
 
+# manim-slides' template mutes the first step's clip so that a browser lets it start before anyone
+# has pressed a key (browsers block sound until then). The lecturer's first key press or click
+# unmutes every clip, the first step's included, so every step is heard from then on.
+UNMUTE_ON_FIRST_KEY = """
+(function () {
+  function unmute() {
+    document.querySelectorAll('[data-background-video-muted]').forEach(function (s) {
+      s.removeAttribute('data-background-video-muted');
+    });
+    document.querySelectorAll('video').forEach(function (v) { v.muted = false; });
+  }
+  window.addEventListener('keydown', unmute, {once: true, capture: true});
+  window.addEventListener('pointerdown', unmute, {once: true, capture: true});
+})();
+"""
+
+
 def _finish_html(page: Path, steps: list[tuple[ChapterOut, Step]], inline: dict[str, bytes] | None = None) -> None:
     """The converted deck, finished: notes as plain text (the template pastes them into the
-    page as Markdown, where `<` or `*` would break them), the page's language, and, for the
-    one-file deck, reveal.js inlined."""
+    page as Markdown, where `<` or `*` would break them), the page's language, the first step
+    unmuted by the first key press, and, for the one-file deck, reveal.js inlined."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
@@ -251,6 +268,10 @@ def _finish_html(page: Path, steps: list[tuple[ChapterOut, Step]], inline: dict[
                 p.string = line
                 aside.append(p)
             section.append(aside)
+    if soup.body is not None:
+        unmute = soup.new_tag("script")
+        unmute.string = UNMUTE_ON_FIRST_KEY
+        soup.body.append(unmute)
     if inline is not None:
         for tag in soup.find_all(["link", "script"]):
             ref = str(tag.get("href") or tag.get("src") or "")
@@ -348,13 +369,32 @@ def make_slides(
         convert(folder, scenes_, pptx_file, "pptx",
                 {"width": "1280", "height": str(round(1280 * info.height / info.width))})
         progress(f"wrote {pptx_file}")
-    deck = Deck(name=name, html=lecture.rel(html_file) if html_file else None,
-                pptx=lecture.rel(pptx_file) if pptx_file else None,
-                one_file=lecture.rel(one_file_path) if one_file_path else None, chapters=table)
     deck_file = folder / f"{name}.deck.json"
+    # A format not written this time stays in the record while its file is there and was made
+    # from these very slides (no chapter cut again, the same steps): `slides --no-pptx` after
+    # `slides` keeps the PPTX.
+    earlier = _earlier_deck(deck_file) if not rendered else None
+    same = earlier is not None and earlier.chapters == table
+
+    def kept(written: Path | None, before: str | None) -> str | None:
+        if written is not None:
+            return lecture.rel(written)
+        return before if same and before and (lecture.root / before).is_file() else None
+
+    deck = Deck(name=name, html=kept(html_file, earlier.html if earlier else None),
+                pptx=kept(pptx_file, earlier.pptx if earlier else None),
+                one_file=kept(one_file_path, earlier.one_file if earlier else None), chapters=table)
     deck.write(deck_file)
     register(lecture, **{named(DECK, name): deck_file})
     return deck, deck_file, tuple(rendered)
+
+
+def _earlier_deck(path: Path) -> Deck | None:
+    """The deck record an earlier `slides` run wrote at `path`, if it can be read."""
+    try:
+        return Deck.read(path) if path.is_file() else None
+    except ContractError:
+        return None
 
 
 def _check_offline(html_file: Path) -> None:

@@ -175,10 +175,18 @@ def test_html_deck_is_offline_with_notes_as_text(tiny_out, presented):
         assert section["aria-label"] == f"{chapter.title}: {step.heading}"
 
 
-def test_slides_again_are_current(own_copy):
+def test_slides_again_are_current_and_keep_the_formats_not_written_this_time(own_copy):
+    before = deck(own_copy)
+    assert before.html and before.pptx and before.one_file
     result = CliRunner().invoke(present_group, ["slides", "--out", str(own_copy), "--no-pptx"])
     assert result.exit_code == 0, result.output
-    assert "cut" not in result.output and result.output.count(": current") == 9
+    chapters = len(load_lecture(own_copy).chapters)
+    assert "cut" not in result.output and result.output.count(": current") == chapters
+    # The PPTX and the one-file deck of the first run are still the deck's, and linked.
+    after = deck(own_copy)
+    assert (after.html, after.pptx, after.one_file) == (before.html, before.pptx, before.one_file)
+    index = (own_copy / "index.html").read_text()
+    assert f'href="{after.pptx}"' in index and f'href="{after.one_file}"' in index
 
 
 def test_a_named_deck_of_some_chapters_is_linked_from_the_index(own_copy):
@@ -391,29 +399,40 @@ wait(() => window.Reveal && Reveal.isReady() && video() && video().readyState >=
 """
 
 
+HEARD_JS = """
+const done = arguments[arguments.length - 1];
+const v = Reveal.getCurrentSlide().slideBackgroundContentElement.querySelector('video');
+const t0 = Date.now();
+const go = () => (v.webkitAudioDecodedByteCount > 0 || Date.now() - t0 > 20000)
+  ? done([v.muted, v.webkitAudioDecodedByteCount]) : setTimeout(go, 100);
+v.play(); go();"""
+
+
 def test_html_deck_in_headless_chromium_and_its_keys(tiny_out, presented):
     from selenium.webdriver.common.keys import Keys
 
     driver, profile = browser(1280, 720)
     try:
         # manim-slides' template mutes the first slide's clip, so that the browser lets it
-        # start before any key is pressed (the README says so).
+        # start before any key is pressed; the first key press unmutes it (the README says so).
         driver.get((tiny_out / "slides" / "lecture.html").as_uri())
         state = driver.execute_async_script(DECK_JS)
-        assert state["index"] == 0 and driver.execute_script(
-            "return Reveal.getCurrentSlide().slideBackgroundContentElement.querySelector('video').muted") is True
+        first_muted = "return Reveal.getCurrentSlide().slideBackgroundContentElement.querySelector('video').muted"
+        assert state["index"] == 0 and driver.execute_script(first_muted) is True
+        body = driver.find_element("tag name", "body")
+        body.send_keys(Keys.ARROW_RIGHT)
+        time.sleep(0.5)
+        body.send_keys(Keys.ARROW_LEFT)
+        state = driver.execute_async_script(DECK_JS)
+        assert state["index"] == 0 and driver.execute_script(first_muted) is False
+        heard_first = driver.execute_async_script(HEARD_JS)
+        assert heard_first[0] is False and heard_first[1] > 0, heard_first
         driver.execute_script("Reveal.slide(1)")
         state = driver.execute_async_script(DECK_JS)
         assert state["total"] == len(steps_of(tiny_out)) and state["index"] == 1, state
         assert state["ready"] >= 2, state
         # The step is heard: its clip is not muted and its sound is decoded as it plays.
-        heard = driver.execute_async_script("""
-            const done = arguments[arguments.length - 1];
-            const v = Reveal.getCurrentSlide().slideBackgroundContentElement.querySelector('video');
-            const t0 = Date.now();
-            const go = () => (v.webkitAudioDecodedByteCount > 0 || Date.now() - t0 > 20000)
-              ? done([v.muted, v.webkitAudioDecodedByteCount]) : setTimeout(go, 100);
-            v.play(); go();""")
+        heard = driver.execute_async_script(HEARD_JS)
         assert heard[0] is False and heard[1] > 0, heard
         body = driver.find_element("tag name", "body")
         # Space plays and pauses the step's clip (it stays on the slide); the right arrow goes on.

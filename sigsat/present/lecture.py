@@ -21,6 +21,8 @@ MANIFEST = Layout.MANIFEST
 R = TypeVar("R", bound=Record)
 # A heading longer than this is cut at a word.
 HEADING_MAX = 60
+# Terms a section name writes in lower case that a heading spells as the lesson does.
+TERMS = {"relu": "ReLU", "gelu": "GELU", "elu": "ELU", "sigma": "σ"}
 
 
 class LectureError(RuntimeError):
@@ -46,6 +48,7 @@ class ClipSection:
         text = self.name
         if "_" in text and self.lines:
             text = re.split(r"[.,:;!?](?:\s|$)", self.lines[0].strip(), maxsplit=1)[0]
+        text = re.sub(r"[A-Za-z]+", lambda m: TERMS.get(m.group(0), m.group(0)), text.replace("_", " "))
         if len(text) > HEADING_MAX:
             text = text[:HEADING_MAX].rsplit(" ", 1)[0] + "…"
         return text[:1].upper() + text[1:]

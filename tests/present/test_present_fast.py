@@ -117,6 +117,10 @@ def test_an_unknown_chapter_is_one_line_and_status_2(tmp_path):
     ("ReLU beside it", (), "ReLU beside it"),
     ("plateau_z", ("First the sigmoid far out, at z = 6. Then more.",), "First the sigmoid far out"),
     ("relu_negative_z", ("ReLU on its negative side: another flat plateau.",), "ReLU on its negative side"),
+    ("relu", ("Rectified linear.",), "ReLU"),
+    ("relu bars", (), "ReLU bars"),
+    ("gelu and elu", (), "GELU and ELU"),
+    ("relugate", (), "Relugate"),  # a term inside a longer word is not one
 ])
 def test_step_headings_are_for_people(name, lines, heading):
     from sigsat.present.lecture import ClipSection as Step

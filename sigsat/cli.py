@@ -437,6 +437,18 @@ def report(result: Result, options: Options) -> None:
                   f"{size(lecture.size)}; captions {Layout.SRT}, {Layout.VTT}; {Layout.MANIFEST}")
     console.print(f"{rendered} rendered, {len(result.tasks) - rendered} cached, "
                   f"{result.seconds:.1f} s")
+    _say_stale(options.folder)
+
+
+def _say_stale(folder: Path) -> None:
+    """One line when decks, handouts or clips for decks show an earlier render of the lecture."""
+    from .present.index import made
+    from .present.lecture import load_lecture
+
+    stale = made(load_lecture(folder)).stale
+    if stale:
+        logger.warning("[yellow]⚠[/] made from an earlier render, so no longer linked from the index: %s",
+                       escape("; ".join(stale)))
 
 
 def _tail(lines: Iterable[str]) -> list[str]:

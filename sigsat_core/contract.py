@@ -500,6 +500,7 @@ class Deck(Record):
     pptx: str | None
     one_file: str | None
     chapters: list[DeckChapter]
+    made_from: dict[str, str] = {}  # slug -> the sha256 of the chapter clip its slides were cut from
 
 
 class HandoutPage(Item):
@@ -521,6 +522,7 @@ class Handout(Record):
     pdf: str
     theme: str
     pages: list[HandoutPage]
+    made_from: dict[str, str] = {}  # slug -> the sha256 of the chapter clip its pages show
 
 
 class EmbedChapter(Item):
@@ -535,6 +537,7 @@ class Embeds(Record):
     """What `sigsat embed` wrote, per chapter."""
 
     chapters: list[EmbedChapter]
+    made_from: dict[str, str] = {}  # slug -> the sha256 of the chapter clip its files were made from
 
 
 # Roles of the records the presenting commands register in `Extras`: a deck or a

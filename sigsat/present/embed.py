@@ -13,7 +13,7 @@ from sigsat_core.contract import EMBED, EmbedChapter, Embeds, Layout, Loop
 from sigsat_core.encode import run_ffmpeg
 from sigsat_core.media import is_faststart, probe
 
-from .lecture import ChapterOut, Lecture, register
+from .lecture import ChapterOut, Lecture, made_from, register
 
 EMBED_DIR = Layout.EMBED
 
@@ -122,6 +122,6 @@ def make_embeds(lecture: Lecture, width: int = 960, fps: int = 15) -> list[Made]
             loops[loop.name] = {"gif": lecture.rel(gif), "mp4": lecture.rel(mp4)}
         rows.append(EmbedChapter(slug=chapter.slug, mp4=lecture.rel(clip), loops=loops))
     record = folder / "embed.json"
-    Embeds(chapters=rows).write(record)
+    Embeds(chapters=rows, made_from=made_from(lecture.chapters)).write(record)
     register(lecture, **{EMBED: record})
     return made

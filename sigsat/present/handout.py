@@ -28,7 +28,7 @@ from sigsat_core.contract import HANDOUT, Handout, HandoutPage, Layout, VoiceSpe
 from sigsat_core.media import frames_at
 from sigsat_core.units import clock
 
-from .lecture import Lecture, LectureError, load_lecture, register
+from .lecture import Lecture, LectureError, load_lecture, made_from, register
 from .steps import Step, lecture_steps
 
 LIGHT_DIR = ".light"
@@ -214,7 +214,8 @@ def write_handout(lecture: Lecture, name: str = "handout", theme: str | None = N
             pdf.cell(box_w * 0.15, 4, f"{number} / {total}", align="R")
     out = folder / f"{name}.pdf"
     pdf.output(str(out))
-    handout = Handout(name=name, pdf=lecture.rel(out), theme="light" if stills else lecture.theme, pages=record)
+    handout = Handout(name=name, pdf=lecture.rel(out), theme="light" if stills else lecture.theme, pages=record,
+                      made_from=made_from(lecture.chapters))
     record_file = folder / f"{name}.json"
     handout.write(record_file)
     register(lecture, **{named(HANDOUT, name): record_file})

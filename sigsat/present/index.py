@@ -30,7 +30,7 @@ from sigsat_core.contract import (
 from sigsat_core.units import clock, size
 
 from ..outputs import write_if_changed
-from .lecture import ChapterOut, Lecture
+from .lecture import ChapterOut, Lecture, is_current
 
 INDEX = "index.html"
 PLAYABLE = {".mp4": "video/mp4", ".webm": "video/webm"}
@@ -53,11 +53,13 @@ def _link(lecture: Lecture, path: Path | None, label: str) -> str:
 
 @dataclass(frozen=True)
 class Made:
-    """What the presenting commands made, by the records they registered in the manifest."""
+    """What the presenting commands made and still shows this lecture, by the records they
+    registered; `stale` names what was made from an earlier render (and how to make it again)."""
 
     decks: dict[str, Deck]
     handouts: dict[str, Handout]
     embeds: Embeds | None
+    stale: tuple[str, ...] = ()
 
     def deck_of(self, slug: str) -> tuple[Deck, DeckChapter] | None:
         """The deck that holds this chapter: the whole lecture's (`lecture`) first."""
@@ -75,17 +77,27 @@ class Made:
 
 
 def made(lecture: Lecture) -> Made:
-    """The decks, handouts and embeds the manifest records and that are there."""
+    """The decks, handouts and embeds registered for the folder that are there, split into
+    those made from this lecture's chapter clips and those made from an earlier render."""
     embeds = None
     if (path := lecture.extra(EMBED)) is not None:
         try:
             embeds = Embeds.read(path)
         except ContractError:
             embeds = None
+    decks = {n: r for n, (_, r) in lecture.records(DECK, Deck).items()}
+    handouts = {n: r for n, (_, r) in lecture.records(HANDOUT, Handout).items()}
+    stale = [f"slides {n!r} (sigsat slides" + ("" if n == "lecture" else f" --name {n}") + ")"
+             for n, r in sorted(decks.items()) if not is_current(lecture, r.made_from)]
+    stale += [f"handout {n!r} (sigsat handout" + ("" if n == "handout" else f" --name {n}") + ")"
+              for n, r in sorted(handouts.items()) if not is_current(lecture, r.made_from)]
+    if embeds is not None and not is_current(lecture, embeds.made_from):
+        stale.append("clips for decks (sigsat embed)")
     return Made(
-        decks={n: r for n, (_, r) in lecture.records(DECK, Deck).items()},
-        handouts={n: r for n, (_, r) in lecture.records(HANDOUT, Handout).items()},
-        embeds=embeds,
+        decks={n: r for n, r in decks.items() if is_current(lecture, r.made_from)},
+        handouts={n: r for n, r in handouts.items() if is_current(lecture, r.made_from)},
+        embeds=embeds if embeds is not None and is_current(lecture, embeds.made_from) else None,
+        stale=tuple(stale),
     )
 
 
@@ -226,6 +238,7 @@ header { background:#101820; color:#eef2f6; padding:1.4rem 2rem; overflow-wrap:a
 header h1 { margin:0 0 .3rem; font-size:1.7rem; }
 header a { color:#9cc3ff; margin-right:1rem; }
 header .muted { color:#aab4c0; }
+header .stale { color:#f0c674; }
 main { max-width:1200px; margin:0 auto; padding:1rem 1.5rem 3rem; }
 @media (max-width: 600px) {
   header { padding:1rem; }
@@ -333,11 +346,12 @@ def write_index(lecture: Lecture) -> Path:
         top.append(_link(lecture, _exists(lecture, handout.pdf), f"handout{which} (PDF, {handout.theme})"))
     top.append(_link(lecture, root / Layout.MANIFEST, "manifest"))
     missing = []
-    if not what.decks:
+    stale_kinds = {s.split(" ", 1)[0] for s in what.stale}
+    if not what.decks and "slides" not in stale_kinds:
         missing.append("slides: <code>sigsat slides</code>")
-    if not what.handouts:
+    if not what.handouts and "handout" not in stale_kinds:
         missing.append("handout: <code>sigsat handout</code>")
-    if what.embeds is None:
+    if what.embeds is None and "clips" not in stale_kinds:
         missing.append("clips for decks: <code>sigsat embed</code>")
     lecture_player = ""
     if lecture.movie is not None:
@@ -362,6 +376,8 @@ def write_index(lecture: Lecture) -> Path:
   </div>
 </section>"""
     chapters = [_chapter(lecture, c, what) for c in lecture.chapters]
+    stale = (f"<p class=stale>Made from an earlier render, so not linked until made again: "
+             f"{_e('; '.join(what.stale))}</p>" if what.stale else "")
     toc = " ".join(f'<a href="#ch-{_e(c.slug)}">{c.number}. {_e(c.title)}</a>' for c in lecture.chapters)
     page_html = f"""<!doctype html>
 <html lang="en">
@@ -377,6 +393,7 @@ def write_index(lecture: Lecture) -> Path:
   <p class=muted>{len(lecture.chapters)} chapters · {clock(total)} · {_e(lecture.quality)}</p>
   <p class=top>{" ".join(link for link in top if link)}</p>
   {"<p class=muted>Not made yet: " + "; ".join(missing) + "</p>" if missing else ""}
+  {stale}
 </header>
 <main>
 <nav class=toc aria-label="Chapters">{toc}</nav>

@@ -9,6 +9,7 @@ folder's Extras record, so the index page links what exists.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -233,6 +234,17 @@ def _extras(root: Path) -> Extras:
         return Extras.read(path)
     except ContractError:
         return Extras()
+
+
+def made_from(chapters: Iterable[ChapterOut]) -> dict[str, str]:
+    """What a presenting record was made from: each chapter's clip, by its sha256."""
+    return {c.slug: c.sha256 for c in chapters}
+
+
+def is_current(lecture: Lecture, made: dict[str, str]) -> bool:
+    """Whether a record made from these chapter clips still shows this lecture's chapters."""
+    now = {c.slug: c.sha256 for c in lecture.chapters}
+    return bool(made) and all(now.get(slug) == sha for slug, sha in made.items())
 
 
 def register(lecture: Lecture, **files: Path | None) -> Lecture:

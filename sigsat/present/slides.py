@@ -31,7 +31,7 @@ from sigsat_core.contract import DECK, ContractError, Deck, DeckChapter, DeckSte
 from sigsat_core.encode import run_ffmpeg
 from sigsat_core.media import frames_at, probe
 
-from .lecture import ChapterOut, Lecture, register
+from .lecture import ChapterOut, Lecture, made_from, register
 from .steps import Step, lecture_steps
 
 STATE_DIR = ".sigsat"
@@ -383,7 +383,8 @@ def make_slides(
 
     deck = Deck(name=name, html=kept(html_file, earlier.html if earlier else None),
                 pptx=kept(pptx_file, earlier.pptx if earlier else None),
-                one_file=kept(one_file_path, earlier.one_file if earlier else None), chapters=table)
+                one_file=kept(one_file_path, earlier.one_file if earlier else None), chapters=table,
+                made_from=made_from(chosen))
     deck.write(deck_file)
     register(lecture, **{named(DECK, name): deck_file})
     return deck, deck_file, tuple(rendered)

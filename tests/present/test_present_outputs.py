@@ -253,6 +253,26 @@ def test_handout_in_the_light_theme_for_print(own_copy):
     assert light_keys <= {p.name for p in cache.iterdir()}
 
 
+def test_a_render_that_changes_a_chapter_says_which_decks_and_handouts_are_stale(own_copy, tiny_out):
+    from tests.conftest import DRAFT_VOICE
+    from tests.render.conftest import sigsat
+
+    done = sigsat("render", "-q", "tiny", "--set", "problem1.z=4", *DRAFT_VOICE, "--out", str(own_copy.parent),
+                  "--cache", str(tiny_out.parent / ".cache"))
+    assert done.returncode == 0, done.stderr
+    said = [line for line in done.stderr.splitlines() if "earlier render" in line]
+    assert len(said) == 1, done.stderr
+    assert "slides 'lecture'" in said[0] and "handout 'handout'" in said[0] and "clips for decks" in said[0]
+    index = (own_copy / "index.html").read_text()
+    assert "Made from an earlier render" in index
+    assert 'href="slides/lecture.html"' not in index and 'href="handout/handout.pdf"' not in index
+    # Made again, the handout shows this render and is linked again; the deck is still stale.
+    result = CliRunner().invoke(present_group, ["handout", "--out", str(own_copy)])
+    assert result.exit_code == 0, result.output
+    index = (own_copy / "index.html").read_text()
+    assert 'href="handout/handout.pdf"' in index and 'href="slides/lecture.html"' not in index
+
+
 def test_clips_for_decks_keep_the_voice_and_loops_are_silent(tiny_out, presented):
     embed = tiny_out / "embed"
     record = Embeds.read(embed / "embed.json")

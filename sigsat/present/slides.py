@@ -368,6 +368,7 @@ def make_slides(
         # PowerPoint's own 16:9 page (13.33 x 7.5 in); the clips keep their full resolution.
         convert(folder, scenes_, pptx_file, "pptx",
                 {"width": "1280", "height": str(round(1280 * info.height / info.width))})
+        _rest_posters(pptx_file, [s for _, s in ordered])
         progress(f"wrote {pptx_file}")
     deck_file = folder / f"{name}.deck.json"
     # A format not written this time stays in the record while its file is there and was made
@@ -388,6 +389,37 @@ def make_slides(
     deck.write(deck_file)
     register(lecture, **{named(DECK, name): deck_file})
     return deck, deck_file, tuple(rendered)
+
+
+def _rest_posters(pptx_file: Path, steps: list[Step]) -> None:
+    """Each PPTX slide's poster (what thumbnails, print and PDF export show) becomes the frame
+    its step comes to rest on: manim-slides takes the clip's first frame, which is the previous
+    step's picture, or an empty stage where a chapter opens."""
+    import io
+
+    from pptx import Presentation
+
+    prs = Presentation(str(pptx_file))
+    if len(prs.slides) != len(steps):
+        raise SlidesError(f"{pptx_file}: {len(prs.slides)} slides for {len(steps)} steps")
+    by_source: dict[Path, list[int]] = {}
+    for i, step in enumerate(steps):
+        by_source.setdefault(step.source, []).append(i)
+    stills: dict[int, bytes] = {}
+    for source, indices in by_source.items():
+        for i, image in zip(indices, frames_at(source, [steps[i].still for i in indices]), strict=True):
+            buffer = io.BytesIO()
+            image.save(buffer, format="PNG")
+            stills[i] = buffer.getvalue()
+    for i, slide in enumerate(prs.slides):
+        blips = slide.shapes._spTree.xpath(".//p:pic//a:blip")
+        if len(blips) != 1:
+            raise SlidesError(f"{pptx_file}: slide {i + 1} has {len(blips)} pictures, not one clip")
+        first_frame = blips[0].rEmbed
+        _, r_id = slide.part.get_or_add_image_part(io.BytesIO(stills[i]))
+        blips[0].rEmbed = r_id
+        slide.part.drop_rel(first_frame)  # the first frame's image goes with its last reference
+    prs.save(str(pptx_file))
 
 
 def _earlier_deck(path: Path) -> Deck | None:

@@ -8,6 +8,7 @@ model, python-pptx, pypdf, LibreOffice; the pages are opened in a real headless 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -151,6 +152,20 @@ def test_pptx_embeds_one_clip_per_step_with_notes(tiny_out, presented, tmp_path)
         movies = [sh for sh in slide.shapes if sh.shape_type == MSO_SHAPE_TYPE.MEDIA]
         assert len(movies) == 1
         assert slide.notes_slide.notes_text_frame.text == "\n\n".join(section.lines)
+    # Each slide's poster (thumbnails, print, PDF export) is the frame its step rests on, as the
+    # handout shows it, not the clip's first frame (the step before, or an empty stage).
+    from sigsat.present.steps import lecture_steps
+
+    lecture = load_lecture(tiny_out)
+    rests = [s for c in lecture.chapters for s in lecture_steps(lecture)[c.slug]]
+    first_frames_differ = 0
+    for i, (slide, step) in enumerate(zip(slides, rests, strict=True)):
+        (blip,) = slide.shapes._spTree.xpath(".//p:pic//a:blip")
+        poster = np.asarray(Image.open(io.BytesIO(slide.part.related_part(blip.rEmbed).blob)).convert("RGB"))
+        rest, first = (np.asarray(f.convert("RGB")) for f in frames_at(step.source, [step.still, step.first]))
+        assert np.array_equal(poster, rest), f"slide {i + 1}"
+        first_frames_differ += not np.array_equal(rest, first)
+    assert first_frames_differ > len(rests) // 2  # the test can tell a first frame from a resting one
 
 
 def test_html_deck_is_offline_with_notes_as_text(tiny_out, presented):

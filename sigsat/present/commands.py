@@ -212,12 +212,20 @@ def index(lecture: Lecture) -> None:
     _index(lecture)
 
 
+# What manim-slides' player (through qtpy) can run on; `.[present]` installs PySide6.
+QT_BINDINGS = ("PySide6", "PyQt6", "PySide2", "PyQt5")
+
+
 @click.command(context_settings={"ignore_unknown_options": True})
 @with_lecture
 @click.argument("manim_slides_args", nargs=-1, type=click.UNPROCESSED)
 def present(lecture: Lecture, manim_slides_args: tuple[str, ...]) -> None:
     """Present the slides with `manim-slides present` (needs a display and a Qt binding:
     pip install -e '.[present]'). Extra arguments go to manim-slides, e.g. --full-screen."""
+    import importlib.util
+
+    if not any(importlib.util.find_spec(qt) for qt in QT_BINDINGS):
+        raise BadInput("present needs a Qt binding for manim-slides' player: .venv/bin/pip install -e '.[present]'")
     folder = lecture.root / Layout.SLIDES
     scenes = [c.scene for c in lecture.chapters if (folder / f"{c.scene}.json").is_file()]
     if not scenes:

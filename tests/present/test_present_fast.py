@@ -178,3 +178,17 @@ def test_still_skips_a_closing_fade_and_a_highlight():
     assert still_index(m, 0, len(m) - 1, hold=3) == 17  # the last frame of the hold
     m = profile((0.9, 10), (1.0, 2), (0.9, 2), (0.9, 8), (0.85, 6))  # swell, hold, partial fade
     assert still_index(m, 0, len(m) - 1, hold=3) == 21
+
+
+def test_present_without_a_qt_binding_is_one_line_naming_the_install(tmp_path):
+    import importlib.util
+
+    from sigsat.present.commands import QT_BINDINGS
+
+    if any(importlib.util.find_spec(qt) for qt in QT_BINDINGS):
+        pytest.skip("a Qt binding is installed here")
+    out = fake_output(tmp_path)
+    result = CliRunner().invoke(present_group, ["present", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        "Error: present needs a Qt binding for manim-slides' player: .venv/bin/pip install -e '.[present]'"]

@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from piper import PiperConfig, PiperVoice, SynthesisConfig
 
-from .lexicon import LEXICON_VERSION, respell
+from .lexicon import lexicon_version, respell
 
 Samples = npt.NDArray[np.float32]
 Timing = Literal["aligned", "estimated"]
@@ -452,7 +452,7 @@ class Piper:
                 f"config sha256:{_sha256(_file_key(self.config_path))}; "
                 f"length_scale={self.length_scale:g} noise_scale={self.noise_scale:g} "
                 f"noise_w={self.noise_w:g} sentence_pause={self.sentence_pause:g} seed={self.seed}; "
-                f"lexicon {LEXICON_VERSION}")
+                f"lexicon {lexicon_version()}")
 
     def synthesis_config(self) -> SynthesisConfig:
         """Piper's settings for this voice."""

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .engine import Pacing, Samples, Speech, _timings, split_bookmarks
-from .lexicon import LEXICON_VERSION, respell
+from .lexicon import lexicon_version, respell
 
 MODEL_NAME = "kokoro-v1.0.int8.onnx"
 MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
@@ -40,9 +40,9 @@ RATE = 24000
 SAMPLES_PER_FRAME = 600
 # Style vectors are indexed by phoneme count; the model's context holds this many tokens.
 MAX_TOKENS = 510
-# At speed 1.0 af_heart reads the benchmark's sentences at ~170 words a minute; a lecture's pace
-# is 150 to 160 (bench/speech_bench.py --voice kokoro).
-SPEED = 0.92
+# At speed 1.0 the benchmark's 20 sentences (bench/speech_bench.py) run at 167 words a minute
+# with af_heart, 173 with am_puck; a lecture's pace is 150 to 160.
+SPEEDS = {"af_heart": 0.92, "am_puck": 0.9}
 # Between sentences: each is synthesised on its own, its own silence trimmed to this.
 SENTENCE_PAUSE = 0.35
 # What is kept of the model's silence before a sentence's first and after its last sound.
@@ -51,7 +51,7 @@ ONSET, RELEASE = 0.04, 0.12
 SILENCE = 0.01
 # Bump when this module changes the audio it makes from the same text, model and settings.
 ENGINE_VERSION = "1"
-# The silent draft's duration model fitted to this voice at SPEED and SENTENCE_PAUSE
+# The silent draft's duration model fitted to af_heart at its speed and SENTENCE_PAUSE
 # (bench/speech_bench.py --voice kokoro --calibrate, on Piper's phonemes of the same text).
 ESTIMATE = Pacing(0.0536, {",": 0.163, ";": 0.163, ":": 0.166, ".": 0.102, "?": 0.102, "!": 0.102,
                            "sentence": 0.093, "between": SENTENCE_PAUSE})
@@ -226,11 +226,11 @@ class _Sentence:
 class Kokoro:
     """Kokoro-82M speaking with one of its voices, a sentence at a time, at a lecture's pace."""
 
-    def __init__(self, voice: str = DEFAULT_VOICE, *, speed: float = SPEED,
+    def __init__(self, voice: str = DEFAULT_VOICE, *, speed: float | None = None,
                  sentence_pause: float = SENTENCE_PAUSE) -> None:
         style(voice)  # an unknown voice fails here, naming the ones there are
         self.voice = voice
-        self.speed = speed
+        self.speed = speed if speed is not None else SPEEDS.get(voice, 1.0)
         self.sentence_pause = sentence_pause
 
     @property
@@ -245,7 +245,7 @@ class Kokoro:
                             for name in ("kokoro-onnx", "espeakng-loader", "phonemizer", "onnxruntime", "numpy"))
         voice_sha = hashlib.sha256((VOICES / f"{self.voice}.bin").read_bytes()).hexdigest()
         return (f"kokoro {ENGINE_VERSION}; {versions}; model {MODEL_NAME} sha256:{MODEL_SHA256}; "
-                f"voice {self.voice} sha256:{voice_sha}; lexicon {LEXICON_VERSION}; "
+                f"voice {self.voice} sha256:{voice_sha}; lexicon {lexicon_version()}; "
                 f"speed={self.speed:g} sentence_pause={self.sentence_pause:g}")
 
     def phonemes(self, text: str) -> str:

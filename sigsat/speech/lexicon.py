@@ -8,19 +8,30 @@ respelled text (the engines time clauses and bookmarks from prefixes).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 
-# Bump when a respelling changes: it changes the audio, so it is part of the voices' ids.
-LEXICON_VERSION = "1"
-
-# Whole words, matched case-insensitively; an apostrophe-s after one keeps its place.
+# Whole words, matched case-insensitively; an apostrophe-s after one keeps its place. A
+# respelling is heard by both voices (their phonemizer is espeak-ng); `sigsat_math.speak` has
+# already spelled the acronyms letter by letter ("E L U", "G E L U") and said the symbols.
 LEXICON: Mapping[str, str] = {
-    "relu": "ray-loo",
-    "relus": "ray-loos",
-    "osterrieder": "Oster-reeder",
-    "joerg": "Yurg",
+    # ReLU is said "RAY-loo" (espeak-ng reads "relu" as "ree-loo", heard as "release").
+    "relu": "rayloo",
+    "relus": "rayloos",
+    # The lesson's author, Jörg Osterrieder: German, "Yerg OH-ster-ree-der".
+    "joerg": "Yerg",
+    "jörg": "Yerg",
+    "osterrieder": "Ohster-reeder",
 }
+
+
+def lexicon_version(lexicon: Mapping[str, str] | None = None) -> str:
+    """A short digest of the lexicon: part of each voice's id, so a new respelling re-speaks."""
+    entries = sorted((lexicon if lexicon is not None else LEXICON).items())
+    return hashlib.sha256(json.dumps(entries).encode()).hexdigest()[:16]
+
 
 _WORD = re.compile(r"(?<![\w'’])(?P<word>[A-Za-z]+)(?P<tail>['’]s)?(?![\w'’])")
 

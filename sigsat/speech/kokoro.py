@@ -205,7 +205,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             j = i + 1
             while j < len(text) and (text[j] in _SENTENCE_END or text[j] in _CLOSERS):
                 j += 1
-            if j >= len(text) or text[j].isspace():
+            following = text[j:].lstrip()[:1]
+            # "e.g. small": a mark before a lowercase word ends an abbreviation, not a sentence.
+            if (j >= len(text) or text[j].isspace()) and not following.islower():
                 spans.append((start, j))
                 start, i = None, j
                 continue

@@ -349,6 +349,9 @@ def write_index(lecture: Lecture) -> Path:
     <div><h3>Chapters</h3><ol class=steps>{"".join(starts)}</ol></div>
   </div>
 </section>"""
+    from ..speech.factory import credit  # the speech engines load only when a page is written
+
+    narrator = credit(lecture.manifest.voice)
     chapters = [_chapter(lecture, c, what) for c in lecture.chapters]
     toc = " ".join(f'<a href="#ch-{_e(c.slug)}">{c.number}. {_e(c.title)}</a>' for c in lecture.chapters)
     page_html = f"""<!doctype html>
@@ -365,6 +368,7 @@ def write_index(lecture: Lecture) -> Path:
   <p class=muted>{len(lecture.chapters)} chapters · {clock(total)} · {_e(lecture.quality)}</p>
   <p class=top>{" ".join(link for link in top if link)}</p>
   {"<p class=muted>Not made yet: " + "; ".join(missing) + "</p>" if missing else ""}
+  {f"<p class=muted>Narrated by {_e(narrator)}.</p>" if narrator else ""}
 </header>
 <main>
 <nav class=toc aria-label="Chapters">{toc}</nav>

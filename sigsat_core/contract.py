@@ -108,11 +108,13 @@ class Quality(Item):
 
 
 class VoiceSpec(Item):
-    """Who speaks: Piper with a model file (`model` None is the bundled voice), or nobody
-    (`kind` "none": silent, timed as the voice would be)."""
+    """Who speaks: Kokoro-82M with one of its voices (`name` None is the default narrator),
+    Piper with a model file (`model` None is the bundled draft voice 'joe'), or nobody
+    (`kind` "none": silent, timed as the default narrator would be)."""
 
-    kind: Literal["piper", "none"] = "piper"
+    kind: Literal["kokoro", "piper", "none"] = "kokoro"
     model: str | None = None
+    name: str | None = None
 
 
 class Job(Record):
@@ -217,7 +219,7 @@ class Beat(Item):
     spoken: str
     start: float  # the beat's start in the clip
     speech: float  # the speech's length in seconds (0 for a beat with nothing to say)
-    source: Literal["piper", "recording", "estimate", "none"] = "none"
+    source: Literal["kokoro", "piper", "recording", "estimate", "none"] = "none"
     timing: Literal["aligned", "estimated", "recording", "none"] = "none"
     audio: str | None = None  # the speech's file name in the speech cache
 

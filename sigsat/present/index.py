@@ -375,6 +375,9 @@ def write_index(lecture: Lecture) -> Path:
     <div><h3>Chapters</h3><ol class=steps>{"".join(starts)}</ol></div>
   </div>
 </section>"""
+    from sigsat_core.speech.factory import credit  # the speech engines load only when a page is written
+
+    narrator = credit(lecture.manifest.voice)
     chapters = [_chapter(lecture, c, what) for c in lecture.chapters]
     stale = (f"<p class=stale>Made from an earlier render, so not linked until made again: "
              f"{_e('; '.join(what.stale))}</p>" if what.stale else "")
@@ -394,6 +397,7 @@ def write_index(lecture: Lecture) -> Path:
   <p class=top>{" ".join(link for link in top if link)}</p>
   {"<p class=muted>Not made yet: " + "; ".join(missing) + "</p>" if missing else ""}
   {stale}
+  {f"<p class=muted>Narrated by {_e(narrator)}.</p>" if narrator else ""}
 </header>
 <main>
 <nav class=toc aria-label="Chapters">{toc}</nav>

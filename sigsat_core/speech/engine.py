@@ -17,6 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from piper import PiperConfig, PiperVoice, SynthesisConfig
 
+from .lexicon import lexicon_version, respell
+
 Samples = npt.NDArray[np.float32]
 Timing = Literal["aligned", "estimated"]
 Phonemize = Callable[[str], list[list[str]]]
@@ -47,6 +49,17 @@ PAUSES: Mapping[str, float] = {
     ",": 0.163 * _FIT, ";": 0.163 * _FIT, ":": 0.166 * _FIT, ".": 0.102 * _FIT, "?": 0.102 * _FIT,
     "!": 0.102 * _FIT, "sentence": 0.093 * _FIT, "between": SENTENCE_PAUSE,
 }
+
+
+
+@dataclass(frozen=True)
+class Pacing:
+    """A voice's duration model for `estimate`: seconds per phoneme symbol (Piper's phonemes)
+    and per punctuation mark, per sentence (its onset and release) and 'between' sentences."""
+
+    seconds_per_phoneme: float
+    pauses: Mapping[str, float]
+
 
 BOOKMARK = re.compile(r"""<bookmark\s+mark\s*=\s*(["'])(?P<name>[^"'<>]*)\1\s*/>""")
 # A clause starts after these (when a space follows, so 0.25 and e.g. inside words do not count).
@@ -197,7 +210,11 @@ def estimate(text: str, seconds_per_phoneme: float = SECONDS_PER_PHONEME,
     """Silence as long as the voice would take to say the text, with its anchors and bookmarks."""
     pause = {**PAUSES, **(pause or {})}
     spoken, marks = split_bookmarks(text)
-    phonemize = _default_phonemizer()
+    base = _default_phonemizer()
+
+    def phonemize(text: str) -> list[list[str]]:
+        return base(respell(text))
+
     sentences = phonemize(spoken) if spoken.strip() else []
     # Where each sentence starts: its onset is half its fixed cost, the release the other half.
     starts: list[float] = []
@@ -236,6 +253,7 @@ class Estimate:
         """The duration model and the phonemizer's version."""
         pauses = ",".join(f"{k}={v:g}" for k, v in sorted(self.pause.items()))
         return (f"estimate {ENGINE_VERSION}; piper-tts {importlib.metadata.version('piper-tts')}; "
+                f"lexicon {lexicon_version()}; "
                 f"spp={self.seconds_per_phoneme:g} {pauses}; rate={self.rate}")
 
     @property
@@ -438,7 +456,8 @@ class Piper:
                 f"model {self.model.name} sha256:{_sha256(_file_key(self.model))}; "
                 f"config sha256:{_sha256(_file_key(self.config_path))}; "
                 f"length_scale={self.length_scale:g} noise_scale={self.noise_scale:g} "
-                f"noise_w={self.noise_w:g} sentence_pause={self.sentence_pause:g} seed={self.seed}")
+                f"noise_w={self.noise_w:g} sentence_pause={self.sentence_pause:g} seed={self.seed}; "
+                f"lexicon {lexicon_version()}")
 
     def synthesis_config(self) -> SynthesisConfig:
         """Piper's settings for this voice."""
@@ -463,7 +482,9 @@ class Piper:
         pieces: list[Samples] = []
         chunks: list[_Chunk] = []
         position = 0
-        for chunk in voice.synthesize(spoken, syn, include_alignments=True) if spoken.strip() else ():
+        # The lexicon respells word by word, so the respelled prefix of a text is a prefix of
+        # the respelled text: time_at below phonemizes respelled prefixes.
+        for chunk in voice.synthesize(respell(spoken), syn, include_alignments=True) if spoken.strip() else ():
             if chunks:
                 pieces.append(gap)
                 position += len(gap)
@@ -475,7 +496,8 @@ class Piper:
             position += len(audio)
         samples = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
         duration = len(samples) / rate
-        phonemize = voice.phonemize
+        def phonemize(text: str) -> list[list[str]]:
+            return voice.phonemize(respell(text))
 
         def time_at(offset: int) -> float:
             k, before = _position(phonemize, spoken, offset)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import once, shared_root
+from tests.conftest import DRAFT_VOICE, once, shared_root
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL = ("sigmoid_curves", "problem1_sigma_prime")  # the second reads problem1.z, the first not
@@ -33,7 +33,9 @@ def sigsat(*args: str, env: dict[str, str] | None = None, timeout: float = 600,
                           text=True, env=full_env, timeout=timeout)
 
 
-FAKE = ("--registry", "fake_chapters")  # the hidden option that swaps in the fake chapters
+# The hidden option that swaps in the fake chapters, and the quick draft voice Piper: the suite
+# hears the narrator Kokoro in tests/speech; a test that wants another voice says so after this.
+FAKE = ("--registry", "fake_chapters", *DRAFT_VOICE)
 
 
 def fake_env() -> dict[str, str]:
@@ -77,7 +79,7 @@ def real_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     def render() -> Path:
         done = sigsat("render", "--quality", "tiny", "--only", ",".join(REAL), "--jobs", "2",
-                      "--out", str(out))
+                      "--out", str(out), *DRAFT_VOICE)
         assert done.returncode == 0, done.stderr
         (out / "first-run.stderr").write_text(done.stderr, encoding="utf-8")
         return out

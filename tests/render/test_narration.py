@@ -31,7 +31,7 @@ def _audio(path: Path, start: float = 0.0, seconds: float | None = None) -> np.n
 
 def test_every_beat_is_spoken_and_its_speech_ends_inside_its_section(real_out):
     m = manifest(real_out / "tiny")
-    assert m["voice"] == {"kind": "piper", "model": None}
+    assert m["voice"] == {"kind": "piper", "model": None, "name": None}
     for chapter in m["chapters"]:
         sections = {s["name"]: s for s in chapter["sections"]}
         assert {b["section"] for b in chapter["beats"]} == set(sections)
@@ -131,7 +131,8 @@ def test_a_silent_draft_is_timed_as_the_voice_would_be(tmp_path, fake_out):
 
 
 def test_voice_value_is_checked(tmp_path):
-    for bad, says in (("nobody", "use 'joe', 'none' or a Piper voice file"),
+    for bad, says in (("nobody", "use 'kokoro[:NAME]', 'piper', 'none' or a Piper voice file"),
+                      ("kokoro:af_nobody", "no Kokoro voice 'af_nobody' (there are: af_heart, am_puck)"),
                       (str(tmp_path / "x.onnx"), "no such file")):
         done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha", "--out", str(tmp_path / "o"),
                       "--voice", bad, env=fake_env())

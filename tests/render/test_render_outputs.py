@@ -13,7 +13,8 @@ import pytest
 from PIL import Image
 from test_render_units import parse_srt, parse_vtt
 
-from sigsat_core.files import sha256_file
+from sigsat.cache import sha256_file
+from tests.conftest import DRAFT_VOICE
 from tests.render.conftest import REAL, ffprobe, manifest, sigsat, snapshot
 
 pytestmark = pytest.mark.slow
@@ -123,7 +124,7 @@ def test_second_render_with_nothing_changed_renders_nothing(real_copy):
     before = snapshot(folder)
     times = {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
     started = time.monotonic()
-    done = sigsat("render", "-q", "tiny", "--only", ",".join(REAL), "--out", str(real_copy),
+    done = sigsat("render", "-q", "tiny", "--only", ",".join(REAL), "--out", str(real_copy), *DRAFT_VOICE,
                   "--quiet")
     took = time.monotonic() - started
     assert done.returncode == 0 and done.stderr == "" and done.stdout == ""
@@ -140,7 +141,7 @@ def test_second_render_with_nothing_changed_renders_nothing(real_copy):
 def test_set_renders_again_exactly_the_chapters_that_read_the_key(real_copy):
     folder = real_copy / "tiny"
     before = snapshot(folder)
-    done = sigsat("render", "-q", "tiny", "--only", ",".join(REAL), "--out", str(real_copy),
+    done = sigsat("render", "-q", "tiny", "--only", ",".join(REAL), "--out", str(real_copy), *DRAFT_VOICE,
                   "--set", "problem1.z=4")
     assert done.returncode == 0, done.stderr
     assert "05 problem1_sigma_prime renders: problem1.z 5.0 -> 4.0" in done.stderr

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import DRAFT_VOICE
 from tests.render.conftest import manifest, sigsat, snapshot
 
 TINY = ("-q", "tiny", "--voice", "none")
@@ -66,7 +67,7 @@ def swept(tiny_out: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
     """A sweep of problem1.z over the session's whole lecture at tiny (its cache shared: what
     the plain lecture rendered is not rendered again)."""
     out = tmp_path_factory.mktemp("variants") / "out"
-    done = sigsat("variants", "--sweep", SWEEP, "-q", "tiny", "--jobs", "2", "--out", str(out),
+    done = sigsat("variants", "--sweep", SWEEP, "-q", "tiny", "--jobs", "2", "--out", str(out), *DRAFT_VOICE,
                   "--cache", str(tiny_out.parent / ".cache"))
     assert done.returncode == 0, done.stderr
     return {"out": out, "root": out / "tiny" / "variants", "stderr": done.stderr,

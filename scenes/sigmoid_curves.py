@@ -1,5 +1,7 @@
-"""Chapter 2: the sigmoid and its derivative, derived; the saturation zones, the 0.25 peak and why,
-a sweeping z. It ends on the bare sigmoid, which chapter 3 turns into the ball's ground."""
+"""Chapter 3: the sigmoid and its derivative, derived step by step as the voice names each step;
+the saturation zones, the 0.25 peak and why, a sweeping z. It explains the flat ground of the ball
+chapter before it, and illustrates saturation away from practice problem 1's z, so that it does
+not answer the problem before it is asked."""
 
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ from sigsat_math import (
     PERCENT,
     SIG3,
     activation,
+    clear_of,
     identity,
     percent_of_max,
     quantity,
@@ -68,7 +71,7 @@ SPLIT = {r"\frac{1}{1 + e^{-z}}": r"\sigma(z)", r"\frac{e^{-z}}{1 + e^{-z}}": r"
 class SigmoidCurves(ChapterScene):
     """sigma and sigma' on one set of axes; where the curve is flat, the gradient vanishes."""
 
-    reads = ("curves.z_max", "curves.threshold", "curves.inclusive")
+    reads = ("curves.z_max", "curves.threshold", "curves.inclusive", "problem1.z")
 
     def construct(self) -> None:
         self.show_formula()
@@ -92,19 +95,26 @@ class SigmoidCurves(ChapterScene):
 
     def derive(self) -> None:
         self.beat("derivation",
-                  "Its slope takes one line. Differentiate: e to the minus z, over one plus e to the minus z, squared.",
-                  "Split that into two fractions. The first is the sigmoid itself; "
-                  "the second is one minus the sigmoid.",
-                  "So sigma prime is sigma times one minus sigma.")
+                  'Its slope takes one line. <bookmark mark="quotient"/>The quotient rule gives e to the minus z, '
+                  "over one plus e to the minus z, squared.",
+                  '<bookmark mark="split"/>Split that into two fractions: the first is the sigmoid itself, '
+                  '<bookmark mark="why"/>the second is one minus the sigmoid.',
+                  '<bookmark mark="product"/>So sigma prime is sigma times one minus sigma.')
         lines = [get_tex(*step, role="derivative", scale=1.05) for step in STEPS]
         for line in lines:
             line.next_to(self.card, DOWN, buff=0.6)
         why = get_tex(r"\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}}", role="muted", scale=0.8)
         why.next_to(lines[1], DOWN, buff=0.45)
+        self.wait_until("quotient")
         self.play(Write(lines[0]), run_time=1.5)
+        self.wait_until("split")
         self.play(TransformMatchingTex(lines[0], lines[1], transform_mismatches=True), run_time=1.5)
+        self.wait_until("why")
         self.play(FadeIn(why, shift=UP * 0.2))
+        self.wait_until("product")
         self.play(TransformTex(lines[1], lines[2], key_map=SPLIT), FadeOut(why), run_time=1.5)
+        # The result stays in view while it is said; only then does it move into the card.
+        self.wait_for_voice()
         self.play(ReplacementTransform(lines[2], self.slot))
         self.card[1].add(self.slot)
         # The card moves under the rule in the right column, where the readouts will live.
@@ -131,12 +141,16 @@ class SigmoidCurves(ChapterScene):
     def shade_zones(self) -> None:
         c = self.p.curves
         t = self.value("saturation threshold", identity, c.threshold, style=SIG3)
-        g_t = self.value("sigma'(threshold)", sigmoid_prime, c.threshold, style=SIG3)
-        f_t = self.value("sigma'(threshold) / 0.25", percent_of_max, c.threshold, style=PERCENT)
+        # The zone's edge illustrates saturation, unless it is practice problem 1's z (or close):
+        # then a point further in, so that this chapter does not answer the problem.
+        at = self.value("illustration z", clear_of, c.threshold, self.p.problem1.z, style=SIG3)
+        g_t = self.value("sigma'(illustration z)", sigmoid_prime, at.value, style=SIG3)
+        f_t = self.value("sigma'(illustration z) / 0.25", percent_of_max, at.value, style=PERCENT)
+        where = "At the zone's edge" if at.value == c.threshold else f"At z = {at.text}, inside the zone,"
         self.beat("zones",
-                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, the sigmoid saturates: "
-                  "the output is nearly 0 or 1 and the gradient is near 0.",
-                  f"At the edge of the zone the slope is already down to {g_t.text}, {f_t.text} of its peak.")
+                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, the sigmoid saturates: its output is pinned "
+                  "near 0 or 1, and its gradient nearly vanishes.",
+                  f'<bookmark mark="edge"/>{where} the slope is already down to {f_t.text} of its peak.')
         self.zones = VGroup(get_zone(self.axes, -c.z_max, -c.threshold), get_zone(self.axes, c.threshold, c.z_max))
         labels = VGroup()
         for band, sign, side, y in ((self.zones[0], r"\leq -" if c.inclusive else "< -", "0", 0.75),
@@ -147,16 +161,17 @@ class SigmoidCurves(ChapterScene):
             if label.width > band.width - 0.1:
                 label.scale_to_fit_width(band.width - 0.1)
             labels.add(label.move_to([band.get_center()[0], self.axes.c2p(0, y)[1], 0]))
-        note = self.column(VGroup(get_formula(r"\sigma'(<<t>>) = <<g>>", role="derivative", t=t, g=g_t),
+        note = self.column(VGroup(get_formula(r"\sigma'(<<t>>) = <<g>>", role="derivative", t=at, g=g_t),
                                   get_prose("that is <<f>> of the peak", th.SMALL_SIZE, "muted", "derivative", f=f_t)
                                   ).arrange(DOWN, aligned_edge=LEFT, buff=0.15))
         sig_p = activation("sigmoid")[1]
         dots = VGroup(*(Dot(self.axes.c2p(z, float(sig_p(z))), color=color("derivative"))
-                        for z in (-c.threshold, c.threshold)))
+                        for z in (-at.value, at.value)))
         self.play(FadeIn(self.zones), run_time=1.2)
         self.play(LaggedStart(*(FadeIn(label) for label in labels), lag_ratio=0.4))
+        self.wait_until("edge")
         self.play(FadeIn(dots), Write(note))
-        self.wait(1)
+        self.wait_for_voice()
         self.play(FadeOut(dots), FadeOut(note))
         self.zone_labels = labels
 
@@ -164,11 +179,11 @@ class SigmoidCurves(ChapterScene):
         half = self.value("sigma(0)", sigmoid, 0.0, style=SIG3)
         peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
         self.beat("peak",
-                  f"The gradient is largest at z equals 0, and even there it is only {peak.text}. Why?",
-                  "Write p for the sigmoid's output. Then p times one minus p is one quarter, minus the square "
-                  "of p minus one half.",
-                  "A square is never negative, so the product is never above one quarter, and it reaches it "
-                  "only where p is one half: at z equals 0.")
+                  f"The gradient peaks at z = 0, and even there it is only {peak.text}. Why?",
+                  '<bookmark mark="square"/>Write p for the sigmoid\'s output: p times one minus p is one quarter, '
+                  "minus the square of p minus one half.",
+                  '<bookmark mark="never"/>A square is never negative, so the product is at most one quarter, '
+                  '<bookmark mark="half"/>reached only where p is one half: <bookmark mark="zero"/>at z = 0.')
         z_max = self.p.curves.z_max
         dot = Dot(self.axes.c2p(0, peak.value), color=color("highlight"), radius=0.09)
         level = DashedLine(self.axes.c2p(-z_max, peak.value), self.axes.c2p(z_max, peak.value),
@@ -183,13 +198,18 @@ class SigmoidCurves(ChapterScene):
         self.column(lines)
         numbers.scale(at_zero[0].height / numbers[0].height).move_to(at_zero, aligned_edge=LEFT)
         self.play(FadeIn(dot, scale=2), Create(level))
+        self.wait_until("square")
         self.play(Write(square))
+        self.wait_until("never")
         self.play(FadeIn(so, shift=UP * 0.15))
+        self.wait_until("half")
         self.play(Write(at_zero))
+        self.wait_until("zero")
         self.play(TransformTex(at_zero, numbers, key_map={r"\sigma(0)": half.tex,
                                                                   r"\bigl(1-\sigma(0)\bigr)": half.tex + " ="}))
         self.play(Flash(dot, color=color("highlight")))
-        self.wait(1)
+        # The argument stays on screen until the voice has finished it.
+        self.wait_for_voice()
         self.play(FadeOut(VGroup(square, so, numbers, level, dot)))
 
     def sweep(self) -> None:
@@ -216,18 +236,21 @@ class SigmoidCurves(ChapterScene):
         panel = always_redraw(readouts)
         self.add(tangent, dot, slope_dot, panel)
         start = self.time
-        self.play(z.animate.set_value(z_max - 0.5), run_time=9, rate_func=linear)
+        self.play(z.animate.set_value(z_max - 0.5), run_time=7, rate_func=linear)
         self.offer_loop("sigma-prime-sweep", start, pingpong=True,
                         what="the point sweeping along sigma and sigma', with its tangent and readouts")
-        self.play(z.animate.set_value(0), run_time=3)
+        self.play(z.animate.set_value(0), run_time=2)
         self.remove(tangent, dot, slope_dot, panel)
 
     def conclude(self) -> None:
-        self.beat("flat means slow", "Where the curve is flat, the gradient is almost zero, and learning stalls.")
+        self.beat("flat means slow", "Where the curve is flat, the gradient is almost zero, and learning stalls.",
+                  '<bookmark mark="next"/>And a network does not have one such slope, but one per layer, '
+                  "multiplied together: that is next.")
         line = get_caption_line("Flat curve = tiny gradient = almost no learning")
         # The zones pulse in colour only: their edges stay at the threshold.
         self.play(self.zones.animate(rate_func=there_and_back).set_fill(opacity=2.5 * th.ZONE_OPACITY),
                   FadeIn(line, shift=UP * 0.2), run_time=1.5)
-        self.wait(1.5)
-        # Only the sigmoid stays: the next chapter starts from it.
-        self.end_chapter(self.stage, *self.stage)
+        self.wait_until("next")
+        # The slope at one layer is the factor the next chapter multiplies, layer after layer.
+        self.play(self.der.animate.set_stroke(width=2 * th.STROKE), rate_func=there_and_back, run_time=1.2)
+        self.end_chapter()

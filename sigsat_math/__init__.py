@@ -109,7 +109,6 @@ __all__ += ["TrainingConfig", "TrainingRun", "loss_after", "loss_curve", "relati
             "steps_to_fraction", "train"]
 __all__ += ["divergence_step", "diverges", "link_factor", "reaches_fraction", "shrinking_weight_limit"]
 
-from .lesson import rounded_exp_neg  # noqa: E402
 from .spoken import magnitude_words  # noqa: E402
 
-__all__ += ["magnitude_words", "rounded_exp_neg"]
+__all__ += ["magnitude_words"]

@@ -80,8 +80,3 @@ def mean_layer_factor(config: ExperimentConfig) -> float:
     if config.depth < 2:
         raise ValueError(f"a per-layer factor needs depth >= 2, got {config.depth}")
     return float(first_over_last(config) ** (1.0 / (config.depth - 1)))
-
-
-def rounded_exp_neg(z: float, decimals: int = 4) -> float:
-    """e^-z rounded to `decimals` places: the lesson's key line, e^-5 = 0.0067."""
-    return rounded_working(z, decimals)["exp_neg"]

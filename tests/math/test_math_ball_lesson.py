@@ -26,7 +26,6 @@ from sigsat_math import (
     one_plus_exp_neg,
     percent_of_max,
     rounded_complement,
-    rounded_exp_neg,
     rounded_prime,
     rounded_sigmoid,
     rounded_working,
@@ -296,10 +295,3 @@ def test_magnitude_words_refuses_what_is_not_a_magnitude() -> None:
     for bad in (0.0, -1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError):
             magnitude_words(bad)
-
-
-@pytest.mark.parametrize("z", [5.0, 4.0, -2.0])
-def test_rounded_exp_neg_is_the_lessons_key_line(z: float) -> None:
-    with mpmath.workdps(30):
-        assert rounded_exp_neg(z) == dec4(mpmath.exp(-mpmath.mpf(z)))
-    assert rounded_exp_neg(5.0) == 0.0067  # the seed's e^-5 = 0.0067

@@ -73,6 +73,7 @@ from sigsat_math import (
 )
 
 FIXED2 = Display("fixed", 2)
+SCI3 = Display("sci", 3)  # a ratio a million-fold from 1 reads as a power of ten
 MARGIN = 1.0  # z either side of the longest run: every window holds its ball's whole path
 RAMP = (4.6, 1.6)  # the bigger-step picture's sloped ground: length and rise, in scene units
 FIT = 0.3  # how far along its ramp the step that fits rolls a ball, as a fraction of the ramp
@@ -90,17 +91,17 @@ class Spot:
 
 
 SPOTS = (
-    Spot("plateau_z", "sigmoid", "sigmoid, far out", "plateau: barely moves",
+    Spot("plateau_z", "sigmoid", "sigmoid, far out", "barely moves",
          "High on the sigmoid's plateau the ground is almost flat: each step moves the ball {step}."),
-    Spot("center_z", "sigmoid", "sigmoid, centre", "gentle slope: rolls smoothly",
+    Spot("center_z", "sigmoid", "sigmoid, centre", "rolls smoothly",
          "Near the centre the slope is gentle: the ball rolls smoothly."),
-    Spot("relu_positive_z", "relu", "ReLU, z > 0", "constant slope: rolls consistently",
+    Spot("relu_positive_z", "relu", "ReLU, z > 0", "rolls consistently",
          "On ReLU's positive side the slope is {g}: every step rolls the whole η."),
-    Spot("relu_negative_z", "relu", "ReLU, z < 0", "flat: doesn't move",
+    Spot("relu_negative_z", "relu", "ReLU, z < 0", "doesn't move",
          "On its negative side, slope {g}: the ball doesn't move."),
 )
 # Below the saturation threshold the "plateau" is not one yet, and the lecture says so.
-NOT_YET = ("not yet saturated: still creeps",
+NOT_YET = ("still creeps",
            "Towards the sigmoid's plateau, not yet saturated, each step moves the ball {step}.")
 TAGS = {"sigmoid": r"\sigma(z)", "relu": r"\mathrm{ReLU}(z)"}
 
@@ -147,11 +148,10 @@ class BallOnSurfaces(ChapterScene):
     def introduce(self) -> None:
         centre = self.runs["center_z"]
         self.beat("intro",
-                  'Start with a picture: <bookmark mark="ground"/>training rolls a ball downhill, and the height '
-                  "of the ground is the loss.",
+                  '<bookmark mark="ground"/>Picture training as a ball rolling downhill on the loss.',
                   f'<bookmark mark="rule"/>Each step moves it by the learning rate η times the slope under it: '
-                  f"the same η, {self.eta.text}, every time.",
-                  '<bookmark mark="maps"/>The ground is cut from the sigmoid and ReLU, in four places.')
+                  f"always the same η, {self.eta.text}.",
+                  '<bookmark mark="maps"/>Our ground: four pieces of the sigmoid and ReLU.')
         stage = get_sigmoid_stage(self.p.curves.z_max)
         # The stage is a surface too (roll_ball reads its curve's name and parameters).
         stage.name, stage.alpha = "sigmoid", ()
@@ -220,8 +220,8 @@ class BallOnSurfaces(ChapterScene):
             outline = get_outline(col, buff=0.12)
             lesson = get_text(s.lesson if usual or s.key != "plateau_z" else NOT_YET[0], th.SMALL_SIZE, "highlight")
             lesson.next_to(col, DOWN, buff=0.25)
-            if lesson.width > col.width + 0.3:
-                lesson.scale_to_fit_width(col.width + 0.3)
+            if lesson.width > col.width:
+                lesson.scale_to_fit_width(col.width)
             lessons.add(lesson)
             self.wait_until(s.key)
             self.play(ReplacementTransform(frame, outline) if frame else Create(outline),
@@ -273,15 +273,15 @@ class BallOnSurfaces(ChapterScene):
         """Why not a larger η? Each layer of a network has its own slope, measured ~1e6 apart."""
         e = self.p.experiment
         net = ExperimentConfig.from_params(e, "sigmoid")
-        ratio = self.value("measured network: first / last layer gradient", first_over_last, net, style=SIG3)
-        boost = self.value("measured network: last / first layer gradient", last_over_first, net, style=SIG3)
+        ratio = self.value("measured network: first / last layer gradient", first_over_last, net, style=SCI3)
+        boost = self.value("measured network: last / first layer gradient", last_over_first, net, style=SCI3)
         depth = self.value("measured network: hidden layers", identity, e.depth, style=INT)
         self.beat("bigger steps",
-                  "Why not just take bigger steps, a larger learning rate?",
-                  '<bookmark mark="layers"/>In a network, every layer has its own ground. '
-                  f'<bookmark mark="measured"/>In the {depth.text}-layer network we measure later, the first '
+                  "Why not just take bigger steps?",
+                  '<bookmark mark="layers"/>In a network, every layer has its own ground: '
+                  f'<bookmark mark="measured"/>in the {depth.text}-layer one we measure later, the first '
                   f"layer's gradient is {magnitude_words(ratio.value)} of the last's.",
-                  '<bookmark mark="small"/>A rate that suits the last layer leaves the first standing still; '
+                  '<bookmark mark="small"/>A step that suits the last layer leaves the first standing still; '
                   f'<bookmark mark="big"/>one {magnitude_words(boost.value)} times larger throws the last far off.',
                   '<bookmark mark="none"/>No single step size fits every layer.')
         ramps, balls, heads = VGroup(), VGroup(), VGroup()
@@ -329,8 +329,8 @@ class BallOnSurfaces(ChapterScene):
         self.play(FadeIn(line, shift=UP * 0.2))
 
     def conclude(self) -> None:
-        self.beat("conclusion", "The slope is the gradient, and the distance rolled is learning: "
-                  'where the ground goes flat, <bookmark mark="stalls"/>learning stalls.',
+        self.beat("conclusion", "The slope is the gradient; the distance rolled is learning. "
+                  '<bookmark mark="stalls"/>On flat ground, learning stalls.',
                   "Why does the sigmoid go flat? Its formula, next.")
         rows = VGroup(*(VGroup(get_text(a, th.BODY_SIZE), get_tex(r"\Longleftrightarrow"),
                                get_text(b, th.BODY_SIZE, role)).arrange(RIGHT, buff=0.3)

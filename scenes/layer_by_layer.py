@@ -94,14 +94,12 @@ class LayerByLayer(ChapterScene):
                              bar_role="derivative" if role == "sigmoid" else role)
 
     def show_stack(self) -> None:
-        self.beat("stack", f"Here are {self.n.text} sigmoid layers, one unit each, with the loss at the end; "
-                  "training sends the loss's gradient backward to the first.",
-                  '<bookmark mark="weight"/>Each step back multiplies it by the weight w of the link it crosses, '
-                  '<bookmark mark="slope"/>and by the slope, sigma prime of z, of the layer it reaches.',
-                  '<bookmark mark="full"/>In a full layer the same step reads: W transpose delta, times sigma prime '
-                  "of z, unit by unit.",
-                  f'<bookmark mark="here"/>With every weight {self.w.text} and every z {self.z.text}, each link '
-                  f"multiplies the gradient by {self.g.text}.")
+        self.beat("stack", f"{self.n.text} sigmoid layers, one unit each, the loss at the end.",
+                  '<bookmark mark="weight"/>Going back, each link multiplies the gradient by its weight w '
+                  '<bookmark mark="slope"/>and by the slope of the layer it reaches; '
+                  '<bookmark mark="full"/>in a full layer: W transpose delta, times sigma prime of z.',
+                  f'<bookmark mark="here"/>With weight {self.w.text} and z {self.z.text}, each link '
+                  f"multiplies it by {self.g.text}.")
         self.heading = get_title(self.title)
         self.left = self.panel(self.sig, "sigmoid", AXIS_X + 0.75, 6.2)
         stack = self.left.stack
@@ -118,7 +116,9 @@ class LayerByLayer(ChapterScene):
                         scale=0.7, z=self.z, w=self.w, f=self.f, g=self.g))
         for line, y in zip(self.rule, STRIP_Y, strict=True):
             line.move_to([0, y, 0])
-        self.play(FadeIn(self.heading), Create(stack), run_time=2)
+        # The heading is up at once: the voice never starts over an empty frame.
+        self.play(FadeIn(self.heading), run_time=0.4)
+        self.play(Create(stack), run_time=1.6)
         self.wait_until("weight")
         self.play(LaggedStart(*(FadeIn(x) for x in self.weights), lag_ratio=0.1), run_time=1.5)
         self.wait_until("slope")
@@ -158,10 +158,9 @@ class LayerByLayer(ChapterScene):
 
     def show_bound(self) -> None:
         self.beat("best case", "Could better values of z save it? "
-                  f'<bookmark mark="bound"/>Sigma prime is never above {self.peak.text}, so no link multiplies by '
-                  "more than the weight's size times that.",
-                  f'<bookmark mark="limit"/>With weights smaller than {self.limit.text}, every link shrinks the '
-                  "gradient, whatever z is; only larger weights could grow it.")
+                  f'<bookmark mark="bound"/>Sigma prime never exceeds {self.peak.text}, so with weights '
+                  f'smaller than <bookmark mark="limit"/>{self.limit.text}, every link shrinks the gradient, '
+                  "whatever z is.")
         bars = self.left.bars
         self.bounds = VGroup(*(
             Line(LEFT * 0.45 * self.left.pitch, RIGHT * 0.45 * self.left.pitch, color=color("highlight"),
@@ -183,9 +182,8 @@ class LayerByLayer(ChapterScene):
         self.play(FadeIn(self.key[1]))
 
     def compare_relu(self) -> None:
-        self.beat("ReLU beside it", f"The same network with ReLU: an active unit's slope is {self.rf.text}, "
-                  "so each link multiplies by the weight alone, "
-                  f'<bookmark mark="first"/>and the first layer gets {self.relu[0].text}.')
+        self.beat("ReLU beside it", f"With ReLU, an active unit's slope is {self.rf.text}: each link multiplies "
+                  f'by the weight alone, <bookmark mark="first"/>and the first layer gets {self.relu[0].text}.')
         self.play(FadeOut(VGroup(self.slopes, self.weights, self.values, self.key, self.bounds, self.chart_name,
                                  self.first_frame)))
         narrow = self.panel(self.sig, "sigmoid", AXIS_X + 0.75, -0.8)
@@ -217,10 +215,9 @@ class LayerByLayer(ChapterScene):
         self.panels = VGroup(narrow, right, *rows)
 
     def plot_depth(self) -> None:
-        self.beat("depth", "On a log scale, against the number of layers passed:",
+        self.beat("depth", "On a log scale, against layers passed: "
                   '<bookmark mark="c0"/>the best case falls steadily, '
-                  '<bookmark mark="c1"/>our sigmoid chain faster, the same step down at every link, '
-                  '<bookmark mark="c2"/>and ReLU stays level.')
+                  '<bookmark mark="c1"/>our sigmoid chain faster, <bookmark mark="c2"/>and ReLU stays level.')
         n = int(self.n.value)
         ends = [self.value(f"{label} after {n} layers", total_gradient, n, q.value)
                 for label, q in (("best case", self.bound), ("gradient", self.g), ("ReLU", self.rg))]
@@ -246,17 +243,19 @@ class LayerByLayer(ChapterScene):
             self.wait_until(f"c{i}")
             self.play(Create(curve), FadeIn(key), run_time=1.2)
         self.plot = VGroup(axes, y_name, curves, keys)
-        self.plot.axes, self.plot.curves = axes, curves
+        self.plot.axes, self.plot.curves, self.plot.keys = axes, curves, keys
 
     def profile(self, q: Quantity, m: int) -> float:
         """q.value ** m from sigsat_math, without a ledger row: a point of a curve, not a shown number."""
         return float(depth_profile(q.value, m)[m])
 
     def conclude(self) -> None:
-        self.beat("takeaway", "Small factors, multiplied link after link, leave the first layers almost nothing "
-                  "to learn from.",
-                  '<bookmark mark="practice"/>Time to practise: how small is one slope, far out on the plateau?')
-        line = get_caption_line("Each sigmoid link multiplies the gradient by weight times slope: with weights of "
-                                "order one, it shrinks at every layer")
+        self.beat("takeaway", "Small factors, multiplied link after link, starve the first layers.",
+                  '<bookmark mark="practice"/>Time to practise, starting with one such slope.')
+        line = get_caption_line("Weight × slope at every link: the gradient shrinks layer by layer")
         self.play(FadeIn(line, shift=UP * 0.2))
+        self.wait_until("practice")
+        # The one factor the first practice problem works out: the sigmoid's slope.
+        _, draw = outline(self.plot.keys[1], role="highlight")
+        self.play(draw)
         self.end_chapter()

@@ -65,11 +65,11 @@ class LearningGoal(ChapterScene):
         self.play(Write(self.goal), run_time=2.5)
 
     def preview(self) -> None:
-        cues = ("First a picture: learning as a ball rolling downhill, slowest where the ground is flat.",
+        cues = ("First a picture: a ball rolling downhill.",
                 "Then the curve: where the sigmoid goes flat, and why.",
-                "Then the layers: on its way back, the gradient shrinks at every one.",
+                "Then the layers, where the gradient shrinks.",
                 "And the way out: ReLU and its variants.")
-        self.beat("preview", "Here is the plan.", *(f'<bookmark mark="c{i}"/>{cue}' for i, cue in enumerate(cues)))
+        self.beat("preview", "The plan:", *(f'<bookmark mark="c{i}"/>{cue}' for i, cue in enumerate(cues)))
         curve = get_mini_plot("sigmoid", ICON_Z, ICON_W, ICON_H, role="sigmoid")
         for lo, hi in ((-ICON_Z, -ICON_SATURATION), (ICON_SATURATION, ICON_Z)):
             curve.add_to_back(get_zone(curve.axes, lo, hi))

@@ -127,10 +127,10 @@ class Problem1SigmaPrime(ChapterScene):
         ear = Display("sig", 2)
         e2, c2 = (self.value(f"{label}, said", f, z.value, style=ear) for label, f in WORKING[0:3:2])
         power = f"e to the minus {z.text}" if z.value >= 0 else "e to the minus z"
-        size = "so small that sigma is almost 1" if z.value > 0 else "and sigma is one over one plus that"
-        self.beat("sigma", "First the sigmoid itself.",
+        size = "so sigma is almost 1" if z.value > 0 else "and sigma is one over one plus that"
+        self.beat("sigma", "First the sigmoid.",
                   f'<bookmark mark="exp"/>{power} is about {e2.text}, {size}: {self.s.text}.',
-                  f'<bookmark mark="rest"/>One minus sigma is what is left: about {c2.text}.')
+                  f'<bookmark mark="rest"/>One minus sigma: about {c2.text}.')
         # e^{-z} at a negative z is e^{-(-5)}, not e^{--5}.
         power = "e^{-<<z>>}" if z.value >= 0 else "e^{-(<<z>>)}"
         frac = fill(rf"\frac{{1}}{{1 + {power}}}", z=z)
@@ -153,9 +153,8 @@ class Problem1SigmaPrime(ChapterScene):
         r = self.value("sigma'(z) from rounded factors (the lesson's working)", rounded_prime, z.value, style=fixed)
         rs = self.value("sigma(z) rounded", rounded_sigmoid, z.value, style=fixed)
         rc = self.value("1 - sigma(z) rounded", rounded_complement, z.value, style=fixed)
-        self.beat("derivative", "The derivative is sigma times one minus sigma: "
-                  f'<bookmark mark="product"/>{self.g.text}.',
-                  f'<bookmark mark="lesson"/>The lesson rounds both factors first, and gets {r.text}.')
+        self.beat("derivative", f'Their product is sigma prime: <bookmark mark="product"/>{self.g.text}.',
+                  f'<bookmark mark="lesson"/>Rounding the factors first, the lesson gets {r.text}.')
         factors = {r"\sigma(<<z>>)": "<<s>>", r"\bigl(1-\sigma(<<z>>)\bigr)": r"\times <<c>>"}
         names = {"z": z, "s": self.s, "c": self.c, "g": self.g}
         start = self.step(self.tex(r"\sigma'(<<z>>)", "=", *factors, role="derivative", **names), self.l2)
@@ -231,11 +230,11 @@ class Problem1SigmaPrime(ChapterScene):
     def conclude(self) -> None:
         saturated = self.saturated
         if saturated:
-            words = "So learning is extremely slow in this saturated region."
+            words = "Learning is extremely slow in this saturated region."
         else:
             words = f"Outside the saturated zones, the gradient keeps {self.share.text} of its maximum."
         self.beat("conclusion", words,
-                  "And a network multiplies one such factor per layer: that is problem 2.")
+                  "Problem 2 multiplies such factors, layer by layer.")
         verdict = "learning is extremely slow here" if saturated else "learning still works here"
         share = f"Only {self.share.text}" if saturated else self.share.text
         line = get_caption_line(f"{share} of the maximum gradient: {verdict}")

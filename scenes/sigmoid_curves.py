@@ -91,20 +91,21 @@ class SigmoidCurves(ChapterScene):
         self.card.next_to(self.heading, DOWN, buff=0.6)
         self.slot = self.card[1][1]
         self.card[1].remove(self.slot)
-        self.play(FadeIn(self.heading), FadeIn(self.card[0]), Write(sigma), run_time=2)
+        # The heading is up at once: the voice never starts over an empty frame.
+        self.play(FadeIn(self.heading), FadeIn(self.card[0]), run_time=0.4)
+        self.play(Write(sigma), run_time=1.6)
 
     def derive(self) -> None:
         self.beat("derivation",
-                  'Its slope takes one line. <bookmark mark="quotient"/>The quotient rule gives e to the minus z, '
-                  "over one plus e to the minus z, squared.",
-                  '<bookmark mark="split"/>Split that into two fractions: the first is the sigmoid itself, '
-                  '<bookmark mark="why"/>the second is one minus the sigmoid.',
-                  '<bookmark mark="product"/>So sigma prime is sigma times one minus sigma.')
+                  '<bookmark mark="quotient"/>By the quotient rule, its slope is e to the minus z '
+                  "over one plus e to the minus z, squared:",
+                  '<bookmark mark="split"/>the sigmoid itself, <bookmark mark="why"/>times one minus the sigmoid.',
+                  '<bookmark mark="product"/>Sigma prime is sigma times one minus sigma.')
         lines = [get_tex(*step, role="derivative", scale=1.05) for step in STEPS]
         for line in lines:
-            line.next_to(self.card, DOWN, buff=0.6)
-        why = get_tex(r"\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}}", role="muted", scale=0.8)
-        why.next_to(lines[1], DOWN, buff=0.45)
+            line.next_to(self.card, DOWN, buff=0.4)
+        why = get_tex(r"\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}}", role="muted", scale=0.7)
+        why.next_to(lines[1], DOWN, buff=0.3)
         self.wait_until("quotient")
         self.play(Write(lines[0]), run_time=1.5)
         self.wait_until("split")
@@ -121,7 +122,7 @@ class SigmoidCurves(ChapterScene):
         self.play(self.card.animate.scale(0.62).next_to(self.heading, DOWN, buff=0.25).to_edge(RIGHT, buff=0.4))
 
     def draw_curves(self) -> None:
-        self.beat("curves", "Both curves on one set of axes: the sigmoid in blue, its slope in orange.")
+        self.beat("curves", "Both curves: the sigmoid in blue, its slope in orange.")
         self.stage = get_sigmoid_stage(self.p.curves.z_max)
         self.axes, self.sig = self.stage.axes, self.stage.curve
         self.der = plot_activation(self.axes, "sigmoid", "derivative", derivative=True)
@@ -148,9 +149,9 @@ class SigmoidCurves(ChapterScene):
         f_t = self.value("sigma'(illustration z) / 0.25", percent_of_max, at.value, style=PERCENT)
         where = "At the zone's edge" if at.value == c.threshold else f"At z = {at.text}, inside the zone,"
         self.beat("zones",
-                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, the sigmoid saturates: its output is pinned "
-                  "near 0 or 1, and its gradient nearly vanishes.",
-                  f'<bookmark mark="edge"/>{where} the slope is already down to {f_t.text} of its peak.')
+                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, it saturates: flat, near 0 or 1, "
+                  "with a gradient near zero.",
+                  f'<bookmark mark="edge"/>{where} the slope is down to {f_t.text} of its peak.')
         self.zones = VGroup(get_zone(self.axes, -c.z_max, -c.threshold), get_zone(self.axes, c.threshold, c.z_max))
         labels = VGroup()
         for band, sign, side, y in ((self.zones[0], r"\leq -" if c.inclusive else "< -", "0", 0.75),
@@ -179,11 +180,11 @@ class SigmoidCurves(ChapterScene):
         half = self.value("sigma(0)", sigmoid, 0.0, style=SIG3)
         peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
         self.beat("peak",
-                  f"The gradient peaks at z = 0, and even there it is only {peak.text}. Why?",
-                  '<bookmark mark="square"/>Write p for the sigmoid\'s output: p times one minus p is one quarter, '
-                  "minus the square of p minus one half.",
-                  '<bookmark mark="never"/>A square is never negative, so the product is at most one quarter, '
-                  '<bookmark mark="half"/>reached only where p is one half: <bookmark mark="zero"/>at z = 0.')
+                  f"The gradient peaks at z = 0, at only {peak.text}. Why?",
+                  '<bookmark mark="square"/>Write p for the output: p times one minus p is a quarter '
+                  "minus the square of p minus a half.",
+                  '<bookmark mark="never"/>A square is never negative, so the product is at most a quarter, '
+                  '<bookmark mark="half"/>reached only at p one half: <bookmark mark="zero"/>z = 0.')
         z_max = self.p.curves.z_max
         dot = Dot(self.axes.c2p(0, peak.value), color=color("highlight"), radius=0.09)
         level = DashedLine(self.axes.c2p(-z_max, peak.value), self.axes.c2p(z_max, peak.value),
@@ -243,9 +244,8 @@ class SigmoidCurves(ChapterScene):
         self.remove(tangent, dot, slope_dot, panel)
 
     def conclude(self) -> None:
-        self.beat("flat means slow", "Where the curve is flat, the gradient is almost zero, and learning stalls.",
-                  '<bookmark mark="next"/>And a network does not have one such slope, but one per layer, '
-                  "multiplied together: that is next.")
+        self.beat("flat means slow", "Flat curve, tiny gradient: learning stalls.",
+                  '<bookmark mark="next"/>And a network multiplies one such slope per layer: that is next.')
         line = get_caption_line("Flat curve = tiny gradient = almost no learning")
         # The zones pulse in colour only: their edges stay at the threshold.
         self.play(self.zones.animate(rate_func=there_and_back).set_fill(opacity=2.5 * th.ZONE_OPACITY),

@@ -329,9 +329,8 @@ class BallOnSurfaces(ChapterScene):
         self.play(FadeIn(line, shift=UP * 0.2))
 
     def conclude(self) -> None:
-        self.beat("conclusion", "The slope is the gradient; the distance rolled is learning. "
-                  '<bookmark mark="stalls"/>On flat ground, learning stalls.',
-                  "Why does the sigmoid go flat? Its formula, next.")
+        self.beat("conclusion", "The slope is the gradient, the distance rolled is learning: "
+                  '<bookmark mark="stalls"/>on flat ground, it stalls. Why is the sigmoid flat? Its formula, next.')
         rows = VGroup(*(VGroup(get_text(a, th.BODY_SIZE), get_tex(r"\Longleftrightarrow"),
                                get_text(b, th.BODY_SIZE, role)).arrange(RIGHT, buff=0.3)
                         for a, b, role in (("slope of the ground", "the gradient", "derivative"),

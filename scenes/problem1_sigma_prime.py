@@ -234,7 +234,7 @@ class Problem1SigmaPrime(ChapterScene):
         else:
             words = f"Outside the saturated zones, the gradient keeps {self.share.text} of its maximum."
         self.beat("conclusion", words,
-                  "Problem 2 multiplies such factors, layer by layer.")
+                  "Next: such factors, multiplied layer by layer.")
         verdict = "learning is extremely slow here" if saturated else "learning still works here"
         share = f"Only {self.share.text}" if saturated else self.share.text
         line = get_caption_line(f"{share} of the maximum gradient: {verdict}")

@@ -149,8 +149,7 @@ class SigmoidCurves(ChapterScene):
         f_t = self.value("sigma'(illustration z) / 0.25", percent_of_max, at.value, style=PERCENT)
         where = "At the zone's edge" if at.value == c.threshold else f"At z = {at.text}, inside the zone,"
         self.beat("zones",
-                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, it saturates: flat, near 0 or 1, "
-                  "with a gradient near zero.",
+                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, it saturates: flat, with a gradient near zero.",
                   f'<bookmark mark="edge"/>{where} the slope is down to {f_t.text} of its peak.')
         self.zones = VGroup(get_zone(self.axes, -c.z_max, -c.threshold), get_zone(self.axes, c.threshold, c.z_max))
         labels = VGroup()
@@ -237,10 +236,10 @@ class SigmoidCurves(ChapterScene):
         panel = always_redraw(readouts)
         self.add(tangent, dot, slope_dot, panel)
         start = self.time
-        self.play(z.animate.set_value(z_max - 0.5), run_time=7, rate_func=linear)
+        self.play(z.animate.set_value(z_max - 0.5), run_time=5.5, rate_func=linear)
         self.offer_loop("sigma-prime-sweep", start, pingpong=True,
                         what="the point sweeping along sigma and sigma', with its tangent and readouts")
-        self.play(z.animate.set_value(0), run_time=2)
+        self.play(z.animate.set_value(0), run_time=1.5)
         self.remove(tangent, dot, slope_dot, panel)
 
     def conclude(self) -> None:

@@ -232,7 +232,7 @@ class Problem1SigmaPrime(ChapterScene):
         if saturated:
             words = "Learning is extremely slow in this saturated region."
         else:
-            words = f"Outside the saturated zones, the gradient keeps {self.share.text} of its maximum."
+            words = f"This z lies outside the saturated zones: the gradient keeps {self.share.text} of its maximum."
         self.beat("conclusion", words,
                   "Next: such factors, multiplied layer by layer.")
         verdict = "learning is extremely slow here" if saturated else "learning still works here"

@@ -182,7 +182,7 @@ class SigmoidCurves(ChapterScene):
                   f"The gradient peaks at z = 0, at only {peak.text}. Why?",
                   '<bookmark mark="square"/>Write p for the output: p times one minus p is a quarter '
                   "minus the square of p minus a half.",
-                  '<bookmark mark="never"/>A square is never negative, so the product is at most a quarter, '
+                  'A square is never negative, so the product is at most a quarter, '
                   '<bookmark mark="half"/>reached only at p one half: <bookmark mark="zero"/>z = 0.')
         z_max = self.p.curves.z_max
         dot = Dot(self.axes.c2p(0, peak.value), color=color("highlight"), radius=0.09)
@@ -200,16 +200,15 @@ class SigmoidCurves(ChapterScene):
         self.play(FadeIn(dot, scale=2), Create(level))
         self.wait_until("square")
         self.play(Write(square))
-        self.wait_until("never")
-        self.play(FadeIn(so, shift=UP * 0.15))
         self.wait_until("half")
-        self.play(Write(at_zero))
+        self.play(FadeIn(so, shift=UP * 0.15))
         self.wait_until("zero")
+        self.play(Write(at_zero), Flash(dot, color=color("highlight")))
         self.play(TransformTex(at_zero, numbers, key_map={r"\sigma(0)": half.tex,
                                                                   r"\bigl(1-\sigma(0)\bigr)": half.tex + " ="}))
-        self.play(Flash(dot, color=color("highlight")))
-        # The argument stays on screen until the voice has finished it.
+        # The argument stays on screen until the voice has finished it, and a moment more to read.
         self.wait_for_voice()
+        self.wait(1)
         self.play(FadeOut(VGroup(square, so, numbers, level, dot)))
 
     def sweep(self) -> None:

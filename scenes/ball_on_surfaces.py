@@ -158,7 +158,7 @@ class BallOnSurfaces(ChapterScene):
         self.heading = get_title(self.title)
         ball = get_ball(0.2).move_to(ball_center(stage.axes, "sigmoid", centre.z[0], 0.2))
         self.play(FadeIn(self.heading), Create(stage), run_time=1.5)
-        self.wait_until("ground")
+        self.wait_for_word("ground")
         self.play(FadeIn(ball, shift=DOWN * 0.6))
         for k in range(len(centre.z) - 1):
             self.play(roll_ball(ball, stage, centre.z[k], centre.z[k + 1]), run_time=0.6)
@@ -167,14 +167,14 @@ class BallOnSurfaces(ChapterScene):
             get_formula(r"\eta = <<e>>", scale=0.8, e=self.eta),
             get_text("the same η every time", th.SMALL_SIZE, "muted"), title="Each step rolls the ball")
         rule.next_to(self.heading, DOWN, buff=0.35).to_edge(RIGHT, buff=0.5)
-        self.wait_until("rule")
+        self.wait_for_word("rule")
         self.play(FadeIn(rule, shift=UP * 0.2))
         maps = VGroup(*(get_inset_map(name, name, self.p.curves.z_max,
                                       [(self.windows[s.key], self.runs[s.key].z[0], s.short.split(", ")[1])
                                        for s in SPOTS if s.name == name], 4.4, 1.7, tag)
                         for name, tag in TAGS.items()))
         maps.arrange(RIGHT, buff=0.9).next_to(self.heading, DOWN, buff=0.6)
-        self.wait_until("maps")
+        self.wait_for_word("maps")
         # The big curve shrinks into the sigmoid's map, the ball onto its spot there.
         sigma_map = maps[0].inset
         self.play(ReplacementTransform(stage.curve, sigma_map.curve), FadeOut(stage.axes),
@@ -223,7 +223,7 @@ class BallOnSurfaces(ChapterScene):
             if lesson.width > col.width:
                 lesson.scale_to_fit_width(col.width)
             lessons.add(lesson)
-            self.wait_until(s.key)
+            self.wait_for_word(s.key)
             self.play(ReplacementTransform(frame, outline) if frame else Create(outline),
                       *(FadeIn(e) for e in extras), FadeIn(lesson), run_time=0.5)
             frame = outline
@@ -253,8 +253,11 @@ class BallOnSurfaces(ChapterScene):
     def distances(self) -> None:
         n = self.p.ball.pushes
         d = {s.key: self.model(s, "distance, compared", ball_distance, n) for s in SPOTS}
-        plateau = d["plateau_z"].value
-        far = magnitude_words(plateau) if plateau > 0 else "nothing"
+        c = self.p.curves
+        # On a saturated plateau the distance is a rounding error next to ReLU's: "almost nothing"
+        # is heard right, "eight thousandths" is not.
+        saturated = is_saturated(self.start["plateau_z"], c.threshold, c.inclusive)
+        far = "almost nothing" if saturated else magnitude_words(d["plateau_z"].value)
         # Each bar grows as the voice names its distance, in the order it names them.
         said = {"relu_positive_z": f"{d['relu_positive_z'].text} on ReLU's slope",
                 "center_z": f"{magnitude_words(d['center_z'].value)} at the centre",
@@ -266,7 +269,7 @@ class BallOnSurfaces(ChapterScene):
         bars = dict(zip([s.key for s in SPOTS], self.bars.bars, strict=True))
         self.play(FadeOut(self.lessons), FadeIn(self.bars.base), FadeIn(self.bars.note))
         for key in said:
-            self.wait_until(key)
+            self.wait_for_word(key)
             self.play(GrowFromEdge(bars[key][0], DOWN), FadeIn(bars[key][1]), run_time=0.8)
 
     def bigger_steps(self) -> None:
@@ -280,9 +283,9 @@ class BallOnSurfaces(ChapterScene):
                   "Why not just take bigger steps?",
                   '<bookmark mark="layers"/>In a network, every layer has its own ground: '
                   f'<bookmark mark="measured"/>in the {depth.text}-layer one we measure later, the first '
-                  f"layer's gradient is {magnitude_words(ratio.value)} of the last's.",
+                  f"layer's gradient is {magnitude_words(boost.value)} times smaller than the last's.",
                   '<bookmark mark="small"/>A step that suits the last layer leaves the first standing still; '
-                  f'<bookmark mark="big"/>one {magnitude_words(boost.value)} times larger throws the last far off.',
+                  '<bookmark mark="big"/>one that many times larger throws the last far off.',
                   '<bookmark mark="none"/>No single step size fits every layer.')
         ramps, balls, heads = VGroup(), VGroup(), VGroup()
         for role, rise, name, note in (("sigmoid", RAMP[1], "last layer", get_text("a slope", th.SMALL_SIZE, "muted")),
@@ -305,17 +308,17 @@ class BallOnSurfaces(ChapterScene):
         picture = VGroup(ramps, balls, heads)
         picture.next_to(source, DOWN, buff=0.5).set_x(0)
         self.play(*(FadeOut(m) for m in self.mobjects if m is not self.heading), run_time=0.8)
-        self.wait_until("layers")
+        self.wait_for_word("layers")
         self.play(FadeIn(ramps), FadeIn(balls), FadeIn(heads[0]), FadeIn(heads[1][0]), run_time=1.0)
-        self.wait_until("measured")
+        self.wait_for_word("measured")
         self.play(FadeIn(heads[1][1]), FadeIn(source))
-        self.wait_until("small")
+        self.wait_for_word("small")
         eta_line = get_formula(r"\eta", role="highlight", scale=0.8).next_to(ramps[1], DOWN, buff=0.5)
         self.play(FadeIn(eta_line))
         self.play(slide_ball(balls[0], ramps[0], 0.85, 0.85 - FIT), run_time=0.8)
         still = get_text("barely moves", th.SMALL_SIZE, "saturated").next_to(balls[1], UP, buff=0.25)
         self.play(FadeIn(still))
-        self.wait_until("big")
+        self.wait_for_word("big")
         big_eta = get_formula(r"\eta \times <<b>>", role="highlight", scale=0.8, b=boost).move_to(eta_line)
         self.play(Transform(eta_line, big_eta), FadeOut(still))
         # The step that fitted the last layer, now the first layer's; the last's is that many times longer.
@@ -324,7 +327,7 @@ class BallOnSurfaces(ChapterScene):
         off.next_to(ramps[0], DOWN, buff=0.25).align_to(ramps[0], LEFT)
         self.play(slide_ball(balls[1], ramps[1], 0.85, 0.85 - FIT), GrowArrow(fly), run_time=0.8)
         self.play(FadeIn(off), FadeOut(balls[0]))
-        self.wait_until("none")
+        self.wait_for_word("none")
         line = get_caption_line("One learning rate cannot fit gradients a million-fold apart")
         self.play(FadeIn(line, shift=UP * 0.2))
 
@@ -339,7 +342,7 @@ class BallOnSurfaces(ChapterScene):
         line = get_caption_line("Flat ground = tiny gradient = almost no learning")
         self.play(*(FadeOut(m) for m in self.mobjects if m is not self.heading),
                   FadeIn(card, shift=UP * 0.2))
-        self.wait_until("stalls")
+        self.wait_for_word("stalls")
         self.play(Write(line))
         self.end_chapter()
 

@@ -282,7 +282,7 @@ class ChapterScene(Scene):
         if self.context.on_sections is not None and not self._stopped:
             self.context.on_sections(self, self._section + 1, True)
 
-    def wait_until(self, mark: str) -> None:
+    def wait_for_word(self, mark: str) -> None:
         """Hold until the voice reaches `<bookmark mark="..."/>` in the current beat's lines, so
         what plays next appears on the word that names it (at once if the voice is past it)."""
         if self.tracker is None:

@@ -37,6 +37,7 @@ from sigsat_math import (
     shrinking_weight_limit,
     sigmoid_prime,
     sigmoid_prime_max,
+    times_smaller,
     total_gradient,
 )
 
@@ -119,19 +120,21 @@ class LayerByLayer(ChapterScene):
         # The heading is up at once: the voice never starts over an empty frame.
         self.play(FadeIn(self.heading), run_time=0.4)
         self.play(Create(stack), run_time=1.6)
-        self.wait_until("weight")
+        self.wait_for_word("weight")
         self.play(LaggedStart(*(FadeIn(x) for x in self.weights), lag_ratio=0.1), run_time=1.5)
-        self.wait_until("slope")
+        self.wait_for_word("slope")
         self.play(LaggedStart(*(FadeIn(x) for x in self.slopes), lag_ratio=0.1), run_time=1.5)
-        self.wait_until("full")
+        self.wait_for_word("full")
         self.play(Write(self.rule[0]), run_time=2)
-        self.wait_until("here")
+        self.wait_for_word("here")
         self.play(Write(self.rule[1]), run_time=1.5)
 
     def send_pulse(self) -> None:
+        # Said as "N times smaller": a whole number is heard right, "hundred-thousandths" is not.
+        shrink = self.value("sigmoid: times smaller at layer 1", times_smaller, self.sig[0].value, style=SIG3)
         self.beat("pulse", "Watch the gradient travel back, shrinking at every link.",
-                  f'<bookmark mark="left"/>After {self.n.text} layers, {magnitude_words(self.sig[0].value)} of it is '
-                  "left.")
+                  f'<bookmark mark="left"/>After {self.n.text} layers it is {magnitude_words(shrink.value)} '
+                  "times smaller.")
         left, n = self.left, int(self.n.value)
         self.chart_name = get_text("gradient that reaches each layer (log scale)", th.SMALL_SIZE, "muted")
         self.chart_name.move_to([left.bars.get_x(), BASE_Y - 0.8, 0])
@@ -152,7 +155,7 @@ class LayerByLayer(ChapterScene):
                                    role="text", scale=0.7, n=self.n, g=self.g, r=self.sig[0])
         self.reached.move_to([0, STRIP_Y[0], 0])
         self.first_frame, draw = outline(left.bars[0], role="saturated")
-        self.wait_until("left")
+        self.wait_for_word("left")
         self.play(recolor(left.bars[0], role="saturated"), draw, self.values[0].animate.set_color(color("saturated")),
                   FadeIn(self.reached), FadeOut(pulse))
 
@@ -176,9 +179,9 @@ class LayerByLayer(ChapterScene):
         for line, y in zip(self.key, STRIP_Y, strict=True):
             line.move_to([0.3, y, 0])
         self.play(FadeOut(self.reached))
-        self.wait_until("bound")
+        self.wait_for_word("bound")
         self.play(LaggedStart(*(Create(b) for b in self.bounds), lag_ratio=0.1), FadeIn(self.key[0]), run_time=2)
-        self.wait_until("limit")
+        self.wait_for_word("limit")
         self.play(FadeIn(self.key[1]))
 
     def compare_relu(self) -> None:
@@ -210,7 +213,7 @@ class LayerByLayer(ChapterScene):
         self.play(FadeIn(pulse, scale=2), GrowFromEdge(right.bars[n], DOWN))
         for k in range(n - 1, -1, -1):
             self.play(pulse.animate.move_to(right.stack.boxes[k]), GrowFromEdge(right.bars[k], DOWN), run_time=0.45)
-        self.wait_until("first")
+        self.wait_for_word("first")
         self.play(FadeOut(pulse), FadeIn(rows[1]))
         self.panels = VGroup(narrow, right, *rows)
 
@@ -240,7 +243,7 @@ class LayerByLayer(ChapterScene):
         self.play(FadeOut(self.panels))
         self.play(Create(axes), FadeIn(y_name), run_time=1.5)
         for i, (curve, key) in enumerate(zip(curves, keys, strict=True)):
-            self.wait_until(f"c{i}")
+            self.wait_for_word(f"c{i}")
             self.play(Create(curve), FadeIn(key), run_time=1.2)
         self.plot = VGroup(axes, y_name, curves, keys)
         self.plot.axes, self.plot.curves, self.plot.keys = axes, curves, keys
@@ -254,7 +257,7 @@ class LayerByLayer(ChapterScene):
                   '<bookmark mark="practice"/>Time to practise, starting with one such slope.')
         line = get_caption_line("Weight × slope at every link: the gradient shrinks layer by layer")
         self.play(FadeIn(line, shift=UP * 0.2))
-        self.wait_until("practice")
+        self.wait_for_word("practice")
         # The one factor the first practice problem works out: the sigmoid's slope.
         _, draw = outline(self.plot.keys[1], role="highlight")
         self.play(draw)

@@ -100,7 +100,7 @@ class LearningGoal(ChapterScene):
             cards.shift(DOWN * (cards.get_top()[1] - room))
         self.cards = cards
         for i, card in enumerate(cards):
-            self.wait_until(f"c{i}")
+            self.wait_for_word(f"c{i}")
             self.play(FadeIn(card, shift=UP * 0.2))
         line = get_caption_line("Why learning stalls, and what modern networks do about it")
         self.play(FadeIn(line, shift=UP * 0.2))

@@ -108,7 +108,7 @@ class Problem1SigmaPrime(ChapterScene):
         self.question.next_to(self.heading, DOWN, buff=0.3).to_edge(LEFT, buff=0.5)
         self.play(FadeIn(self.heading))
         self.play(Write(self.question[0]), run_time=1.5)
-        self.wait_until("compare")
+        self.wait_for_word("compare")
         self.play(Write(self.question[1]), run_time=1)
 
     def step(self, line: VGroup, above: VGroup | None) -> VGroup:
@@ -141,9 +141,9 @@ class Problem1SigmaPrime(ChapterScene):
                                      r"= \frac{<<e>>}{1 + <<e>>} = <<c>>", role="sigmoid", z=z, e=e, c=self.c),
                             self.l1)
         self.play(Write(start), run_time=1.5)
-        self.wait_until("exp")
+        self.wait_for_word("exp")
         self.play(TransformTex(start, self.l1, key_map={frac: values}), run_time=1.5)
-        self.wait_until("rest")
+        self.wait_for_word("rest")
         self.play(Write(self.l2), run_time=2)
 
     def derivative_step(self) -> None:
@@ -161,14 +161,14 @@ class Problem1SigmaPrime(ChapterScene):
         self.l3 = self.step(self.tex(r"\sigma'(<<z>>)", "=", *factors.values(), "= <<g>>", role="derivative",
                                      **names), self.l2)
         self.play(Write(start), run_time=1.5)
-        self.wait_until("product")
+        self.wait_for_word("product")
         self.play(TransformTex(start, self.l3, key_map={fill(a, **names): fill(b, **names)
                                                         for a, b in factors.items()}), run_time=1.5)
         self.note = VGroup(get_text("lesson's working, factors rounded first:", th.SMALL_SIZE, "muted"),
                            get_formula(r"<<s>> \times <<c>> \approx <<r>>", role="muted", scale=0.6, s=rs, c=rc, r=r)
                            ).arrange(RIGHT, buff=0.2)
         self.note.next_to(self.l3, DOWN, buff=0.25).align_to(self.l3, LEFT)
-        self.wait_until("lesson")
+        self.wait_for_word("lesson")
         self.play(FadeIn(self.note))
 
     def ratio_step(self) -> None:
@@ -218,7 +218,7 @@ class Problem1SigmaPrime(ChapterScene):
             self.figure.scale(min(room_w / self.figure.width, room_h / self.figure.height), about_edge=UP + LEFT)
         self.play(Create(axes), Create(curve), run_time=1.5)
         self.play(FadeIn(peak_dot), FadeIn(here, scale=2), Create(drop))
-        self.wait_until("bars")
+        self.wait_for_word("bars")
         self.play(*(GrowFromEdge(b, DOWN) for b in bars), FadeIn(labels), FadeIn(names))
 
     @property

@@ -109,6 +109,7 @@ __all__ += ["TrainingConfig", "TrainingRun", "loss_after", "loss_curve", "relati
             "steps_to_fraction", "train"]
 __all__ += ["divergence_step", "diverges", "link_factor", "reaches_fraction", "shrinking_weight_limit"]
 
+from .lesson import times_smaller  # noqa: E402
 from .spoken import magnitude_words  # noqa: E402
 
-__all__ += ["magnitude_words"]
+__all__ += ["magnitude_words", "times_smaller"]

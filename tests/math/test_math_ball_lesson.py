@@ -30,6 +30,7 @@ from sigsat_math import (
     rounded_sigmoid,
     rounded_working,
     sigmoid_complement,
+    times_smaller,
     times_smaller_than_max,
 )
 
@@ -295,3 +296,20 @@ def test_magnitude_words_refuses_what_is_not_a_magnitude() -> None:
     for bad in (0.0, -1.0, float("nan"), float("inf")):
         with pytest.raises(ValueError):
             magnitude_words(bad)
+
+
+@FAST
+@given(st.floats(min_value=1e-300, max_value=1.0))
+def test_times_smaller_is_the_reciprocal(x: float) -> None:
+    assert times_smaller(x) * x == pytest.approx(1.0, rel=1e-15)
+    assert times_smaller(x) >= 1.0
+
+
+def test_times_smaller_of_the_layer_chain_is_said_as_a_whole_number() -> None:
+    # sigma'(1)^6 = 5.78e-5: "about twenty thousand times smaller", not "six hundred-thousandths".
+    with mpmath.workdps(30):
+        e = mpmath.exp(-1)
+        g = float((e / (1 + e) ** 2) ** 6)
+    assert magnitude_words(times_smaller(g)) == "about twenty thousand"
+    with pytest.raises(ValueError):
+        times_smaller(0.0)

@@ -122,7 +122,8 @@ class SigmoidCurves(ChapterScene):
         self.play(self.card.animate.scale(0.62).next_to(self.heading, DOWN, buff=0.25).to_edge(RIGHT, buff=0.4))
 
     def draw_curves(self) -> None:
-        self.beat("curves", "Both curves: the sigmoid in blue, its slope in orange.")
+        self.beat("curves", 'Both curves: <bookmark mark="sigma"/>the sigmoid in blue, '
+                  '<bookmark mark="slope"/>its slope in orange.')
         self.stage = get_sigmoid_stage(self.p.curves.z_max)
         self.axes, self.sig = self.stage.axes, self.stage.curve
         self.der = plot_activation(self.axes, "sigmoid", "derivative", derivative=True)
@@ -130,9 +131,11 @@ class SigmoidCurves(ChapterScene):
                                for tex, role, word in ((r"\sigma(z)", "sigmoid", "output"),
                                                        (PRIME, "derivative", "gradient"))))
         self.legend.arrange(DOWN, aligned_edge=LEFT).next_to(self.card, DOWN, buff=0.35, aligned_edge=LEFT)
-        self.play(Create(self.axes), run_time=1.5)
-        self.play(Create(self.sig), FadeIn(self.legend[0]), run_time=2)
-        self.play(Create(self.der), FadeIn(self.legend[1]), run_time=2)
+        self.play(Create(self.axes), run_time=1)
+        self.wait_for_word("sigma")
+        self.play(Create(self.sig), FadeIn(self.legend[0]), run_time=1.5)
+        self.wait_for_word("slope")
+        self.play(Create(self.der), FadeIn(self.legend[1]), run_time=1.5)
 
     def column(self, group: VGroup) -> VGroup:
         """Place a group in the right column, under the legend, no wider than the column."""

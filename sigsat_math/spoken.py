@@ -385,8 +385,13 @@ def magnitude_words(x: float) -> str:
         raise ValueError(f"a magnitude must be a positive finite number, got {x}")
     if x >= 0.95:  # ten tenths is one
         exponent = len(str(int(round(x)))) - 1
-        rounded = round(x / 10**exponent) * 10**exponent
-        said = integer_words(rounded)
+        leading = round(x / 10**exponent)
+        if leading == 10:
+            leading, exponent = 1, exponent + 1
+        rounded = leading * 10**exponent
+        # Past the words for integers ("trillion"), the power of ten is said instead.
+        said = (integer_words(rounded) if rounded < WORDS_BELOW
+                else f"{integer_words(leading)} times ten {exponent_words(str(exponent))}")
     elif x < 0.95 * FRACTION_UNITS[-1][0]:
         return f"less than one {FRACTION_UNITS[-1][1]}"
     else:

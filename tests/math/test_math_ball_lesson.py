@@ -272,6 +272,7 @@ def test_clear_of_at_the_defaults() -> None:
     (2e-6, "two millionths"), (2.257e-6, "about two millionths"), (443050.4, "about four hundred thousand"),
     (0.00665, "about seven thousandths"), (0.0452, "about five hundredths"), (3e-4, "three ten-thousandths"),
     (1e-6, "one millionth"), (0.0099, "about one hundredth"), (7.0, "seven"), (0.97, "about one"),
+    (96.0, "about one hundred"), (5.8e30, "about six times ten to the power thirty"),
     (1e-12, "less than one billionth"),
 ])
 def test_magnitude_words(x: float, words: str) -> None:

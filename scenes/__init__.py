@@ -16,8 +16,9 @@ class Chapter:
 
 CHAPTERS: tuple[Chapter, ...] = (
     Chapter("learning_goal", "LearningGoal", "Learning goal"),
+    # The picture before the formulas: the ball gives the intuition the sigmoid chapter then explains.
+    Chapter("ball_on_surfaces", "BallOnSurfaces", "A ball rolling downhill"),
     Chapter("sigmoid_curves", "SigmoidCurves", "The sigmoid and its derivative"),
-    Chapter("ball_on_surfaces", "BallOnSurfaces", "Ball on a plateau"),
     Chapter("layer_by_layer", "LayerByLayer", "Layer by layer"),
     Chapter("problem1_sigma_prime", "Problem1SigmaPrime", "Practice problem 1"),
     Chapter("problem2_chain_product", "Problem2ChainProduct", "Practice problem 2"),

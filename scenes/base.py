@@ -281,3 +281,13 @@ class ChapterScene(Scene):
             self.render_plan().write(self.context.plan)
         if self.context.on_sections is not None and not self._stopped:
             self.context.on_sections(self, self._section + 1, True)
+
+    def wait_for_word(self, mark: str) -> None:
+        """Hold until the voice reaches `<bookmark mark="..."/>` in the current beat's lines, so
+        what plays next appears on the word that names it (at once if the voice is past it)."""
+        if self.tracker is None:
+            return
+        self.tracker.now = self.time
+        # Whole frames only, as in wait_for_voice.
+        if (wait := self.tracker.time_until(mark)) >= 1 / config.frame_rate:
+            self.wait(wait)

@@ -32,10 +32,12 @@ from sigsat_math import (
     depth_profile,
     identity,
     link_factor,
+    magnitude_words,
     relu_prime,
     shrinking_weight_limit,
     sigmoid_prime,
     sigmoid_prime_max,
+    times_smaller,
     total_gradient,
 )
 
@@ -93,13 +95,12 @@ class LayerByLayer(ChapterScene):
                              bar_role="derivative" if role == "sigmoid" else role)
 
     def show_stack(self) -> None:
-        self.beat("stack", f"Here are {self.n.text} sigmoid layers, one unit each, with the loss at the end.",
-                  "Training sends the loss's gradient backward, link by link, to the first layer.",
-                  "Each step back multiplies it twice: by the weight w of the link it crosses, "
-                  "and by the slope sigma prime of z of the layer it reaches.",
-                  "In a full layer the same step reads: W transpose delta, times sigma prime of z, unit by unit.",
-                  f"Here every weight is {self.w.text} and every z is {self.z.text}, so each link multiplies "
-                  f"the gradient by {self.w.text} times {self.f.text}, that is {self.g.text}.")
+        self.beat("stack", f"{self.n.text} sigmoid layers, one unit each, the loss at the end.",
+                  '<bookmark mark="weight"/>Going back, each link multiplies the gradient by its weight w '
+                  '<bookmark mark="slope"/>and by the slope of the layer it reaches; '
+                  '<bookmark mark="full"/>in a full layer: W transpose delta, times sigma prime of z.',
+                  f'<bookmark mark="here"/>With weight {self.w.text} and z {self.z.text}, each link '
+                  f"multiplies it by {self.g.text}.")
         self.heading = get_title(self.title)
         self.left = self.panel(self.sig, "sigmoid", AXIS_X + 0.75, 6.2)
         stack = self.left.stack
@@ -116,13 +117,24 @@ class LayerByLayer(ChapterScene):
                         scale=0.7, z=self.z, w=self.w, f=self.f, g=self.g))
         for line, y in zip(self.rule, STRIP_Y, strict=True):
             line.move_to([0, y, 0])
-        self.play(FadeIn(self.heading), Create(stack), run_time=2)
-        self.play(Write(self.rule[0]), LaggedStart(*(FadeIn(x) for x in self.weights), lag_ratio=0.1), run_time=2)
-        self.play(Write(self.rule[1]), LaggedStart(*(FadeIn(x) for x in self.slopes), lag_ratio=0.1), run_time=1.5)
+        # The heading is up at once: the voice never starts over an empty frame.
+        self.play(FadeIn(self.heading), run_time=0.4)
+        self.play(Create(stack), run_time=1.6)
+        self.wait_for_word("weight")
+        self.play(LaggedStart(*(FadeIn(x) for x in self.weights), lag_ratio=0.1), run_time=1.5)
+        self.wait_for_word("slope")
+        self.play(LaggedStart(*(FadeIn(x) for x in self.slopes), lag_ratio=0.1), run_time=1.5)
+        self.wait_for_word("full")
+        self.play(Write(self.rule[0]), run_time=2)
+        self.wait_for_word("here")
+        self.play(Write(self.rule[1]), run_time=1.5)
 
     def send_pulse(self) -> None:
-        self.beat("pulse", f"Watch the gradient travel back. Each link multiplies it by {self.g.text}.",
-                  f"After {self.n.text} layers only {self.sig[0].text} of it is left.")
+        # Said as "N times smaller": a whole number is heard right, "hundred-thousandths" is not.
+        shrink = self.value("sigmoid: times smaller at layer 1", times_smaller, self.sig[0].value, style=SIG3)
+        self.beat("pulse", "Watch the gradient travel back, shrinking at every link.",
+                  f'<bookmark mark="left"/>After {self.n.text} layers it is {magnitude_words(shrink.value)} '
+                  "times smaller.")
         left, n = self.left, int(self.n.value)
         self.chart_name = get_text("gradient that reaches each layer (log scale)", th.SMALL_SIZE, "muted")
         self.chart_name.move_to([left.bars.get_x(), BASE_Y - 0.8, 0])
@@ -143,15 +155,15 @@ class LayerByLayer(ChapterScene):
                                    role="text", scale=0.7, n=self.n, g=self.g, r=self.sig[0])
         self.reached.move_to([0, STRIP_Y[0], 0])
         self.first_frame, draw = outline(left.bars[0], role="saturated")
+        self.wait_for_word("left")
         self.play(recolor(left.bars[0], role="saturated"), draw, self.values[0].animate.set_color(color("saturated")),
                   FadeIn(self.reached), FadeOut(pulse))
 
     def show_bound(self) -> None:
-        self.beat("best case", f"Could better values of z save it? Sigma prime is never above {self.peak.text}, "
-                  f"so no link multiplies by more than the weight times {self.peak.text}: here {self.bound.text}.",
-                  f"That is below 1 whenever the weight's size is below {self.limit.text}, as it is for weights "
-                  "of order one: then the gradient must shrink at every link.",
-                  "Larger weights could make a link grow it instead.")
+        self.beat("best case", "Could better values of z save it? "
+                  f'<bookmark mark="bound"/>Sigma prime never exceeds {self.peak.text}, so with weights '
+                  f'smaller than <bookmark mark="limit"/>{self.limit.text}, every link shrinks the gradient, '
+                  "whatever z is.")
         bars = self.left.bars
         self.bounds = VGroup(*(
             Line(LEFT * 0.45 * self.left.pitch, RIGHT * 0.45 * self.left.pitch, color=color("highlight"),
@@ -167,14 +179,14 @@ class LayerByLayer(ChapterScene):
         for line, y in zip(self.key, STRIP_Y, strict=True):
             line.move_to([0.3, y, 0])
         self.play(FadeOut(self.reached))
+        self.wait_for_word("bound")
         self.play(LaggedStart(*(Create(b) for b in self.bounds), lag_ratio=0.1), FadeIn(self.key[0]), run_time=2)
+        self.wait_for_word("limit")
         self.play(FadeIn(self.key[1]))
-        self.wait(1)
 
     def compare_relu(self) -> None:
-        self.beat("ReLU beside it", f"The same network with ReLU: an active unit's slope is {self.rf.text}, "
-                  f"so each link multiplies by the weight alone: {self.rg.text}.",
-                  f"The first layer gets {self.relu[0].text}, against {self.sig[0].text} with the sigmoid.")
+        self.beat("ReLU beside it", f"With ReLU, an active unit's slope is {self.rf.text}: each link multiplies "
+                  f'by the weight alone, <bookmark mark="first"/>and the first layer gets {self.relu[0].text}.')
         self.play(FadeOut(VGroup(self.slopes, self.weights, self.values, self.key, self.bounds, self.chart_name,
                                  self.first_frame)))
         narrow = self.panel(self.sig, "sigmoid", AXIS_X + 0.75, -0.8)
@@ -201,14 +213,14 @@ class LayerByLayer(ChapterScene):
         self.play(FadeIn(pulse, scale=2), GrowFromEdge(right.bars[n], DOWN))
         for k in range(n - 1, -1, -1):
             self.play(pulse.animate.move_to(right.stack.boxes[k]), GrowFromEdge(right.bars[k], DOWN), run_time=0.45)
+        self.wait_for_word("first")
         self.play(FadeOut(pulse), FadeIn(rows[1]))
-        self.wait(1)
         self.panels = VGroup(narrow, right, *rows)
 
     def plot_depth(self) -> None:
-        self.beat("depth", "Now plot the gradient against the number of layers n it has passed, on a log scale.",
-                  f"Every sigmoid link is the same step down, {self.g.text}, so its line is straight; the best case, "
-                  f"{self.bound.text} per link, falls more slowly; with ReLU each link multiplies by {self.rg.text}.")
+        self.beat("depth", "On a log scale, against layers passed: "
+                  '<bookmark mark="c0"/>the best case falls steadily, '
+                  '<bookmark mark="c1"/>our sigmoid chain faster, <bookmark mark="c2"/>and ReLU stays level.')
         n = int(self.n.value)
         ends = [self.value(f"{label} after {n} layers", total_gradient, n, q.value)
                 for label, q in (("best case", self.bound), ("gradient", self.g), ("ReLU", self.rg))]
@@ -230,21 +242,23 @@ class LayerByLayer(ChapterScene):
         keys.arrange(DOWN, aligned_edge=LEFT, buff=0.4).next_to(axes, RIGHT, buff=0.6).align_to(axes, UP)
         self.play(FadeOut(self.panels))
         self.play(Create(axes), FadeIn(y_name), run_time=1.5)
-        for curve, key in zip(curves, keys, strict=True):
+        for i, (curve, key) in enumerate(zip(curves, keys, strict=True)):
+            self.wait_for_word(f"c{i}")
             self.play(Create(curve), FadeIn(key), run_time=1.2)
-        self.wait(1)
         self.plot = VGroup(axes, y_name, curves, keys)
-        self.plot.axes, self.plot.curves = axes, curves
+        self.plot.axes, self.plot.curves, self.plot.keys = axes, curves, keys
 
     def profile(self, q: Quantity, m: int) -> float:
         """q.value ** m from sigsat_math, without a ledger row: a point of a curve, not a shown number."""
         return float(depth_profile(q.value, m)[m])
 
     def conclude(self) -> None:
-        self.beat("takeaway", "Small factors, multiplied link after link, leave the first layers almost nothing "
-                  "to learn from, as long as the weights are of order one.")
-        line = get_caption_line("Each sigmoid link multiplies the gradient by weight times slope: with weights of "
-                                "order one, it shrinks at every layer")
+        self.beat("takeaway", "Small factors, multiplied link after link, starve the first layers.",
+                  '<bookmark mark="practice"/>Time to practise, starting with one such slope.')
+        line = get_caption_line("Weight × slope at every link: the gradient shrinks layer by layer")
         self.play(FadeIn(line, shift=UP * 0.2))
-        self.wait(2)
+        self.wait_for_word("practice")
+        # The one factor the first practice problem works out: the sigmoid's slope.
+        _, draw = outline(self.plot.keys[1], role="highlight")
+        self.play(draw)
         self.end_chapter()

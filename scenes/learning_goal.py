@@ -1,4 +1,5 @@
-"""Chapter 1: the lesson's title and learning goal, then a preview of the four steps to come."""
+"""Chapter 1: the lesson's title and learning goal, then a preview of the four steps to come, in the
+lecture's order: the ball's picture first, then the curve, the layers and the way out."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ ICON_SATURATION = 3.0
 
 
 class LearningGoal(ChapterScene):
-    """Title, author and goal of the lesson; the curve, the ball, the layers and the way out, previewed."""
+    """Title, author and goal of the lesson; the ball, the curve, the layers and the way out, previewed."""
 
     reads = ("lesson.title", "lesson.goal", "lesson.author", "lesson.year")
 
@@ -50,7 +51,7 @@ class LearningGoal(ChapterScene):
         self.cover = VGroup(name, rule, by).arrange(DOWN, buff=0.4).move_to(UP * 0.3)
         self.play(Write(name), run_time=1.5)
         self.play(GrowFromCenter(rule), FadeIn(by, shift=UP * 0.2))
-        self.wait(2)
+        self.wait_for_voice()
         self.play(FadeOut(self.cover, shift=UP * 0.3))
 
     def show_goal(self) -> None:
@@ -62,14 +63,13 @@ class LearningGoal(ChapterScene):
         self.goal = get_paragraph(goal, 11.5, 40, t2c=keys).move_to(UP * 0.2)
         self.play(FadeIn(self.heading))
         self.play(Write(self.goal), run_time=2.5)
-        self.wait(2.5)
 
     def preview(self) -> None:
-        self.beat("preview", "Here is the plan.")
-        cues = ("First the curve: where the sigmoid goes flat, and why flat means a tiny gradient.",
-                "Then a ball pushed across a plateau: push as hard as you like, it barely moves.",
-                "Then the layers: on its way back through the network, the gradient shrinks at every layer.",
-                "And finally the way out: ReLU and its variants, and where the sigmoid still belongs.")
+        cues = ("First a picture: a ball rolling downhill.",
+                "Then the curve: where the sigmoid goes flat, and why.",
+                "Then the layers, where the gradient shrinks.",
+                "And the way out: ReLU and its variants.")
+        self.beat("preview", "The plan:", *(f'<bookmark mark="c{i}"/>{cue}' for i, cue in enumerate(cues)))
         curve = get_mini_plot("sigmoid", ICON_Z, ICON_W, ICON_H, role="sigmoid")
         for lo, hi in ((-ICON_Z, -ICON_SATURATION), (ICON_SATURATION, ICON_Z)):
             curve.add_to_back(get_zone(curve.axes, lo, hi))
@@ -77,9 +77,9 @@ class LearningGoal(ChapterScene):
         # Each bar is the one before times the sigmoid's best slope: the mildest case already shrinks.
         bars = get_bars_icon(list(depth_profile(sigmoid_prime_max(), 4)), ICON_W, ICON_H)
         relu = get_mini_plot("relu", ICON_Z, ICON_W, ICON_H, role="relu")
-        self.icons = {"curve": curve, "ball": ball, "layers": bars, "relu": relu}
-        names = ("The curve", "The ball", "The layers", "The way out")
-        notes = ("the sigmoid goes flat", "a push on a plateau", "gradients shrink", "ReLU and its variants")
+        self.icons = {"ball": ball, "curve": curve, "layers": bars, "relu": relu}
+        names = ("The ball", "The curve", "The layers", "The way out")
+        notes = ("rolling downhill", "the sigmoid goes flat", "gradients shrink", "ReLU and its variants")
         cards = VGroup()
         for icon, name, note in zip(self.icons.values(), names, notes, strict=True):
             # Every icon stands on y = 0 and every label hangs from just under it: one baseline.
@@ -99,11 +99,9 @@ class LearningGoal(ChapterScene):
         if cards.get_top()[1] > room:
             cards.shift(DOWN * (cards.get_top()[1] - room))
         self.cards = cards
-        for card, cue in zip(cards, cues, strict=True):
-            self.say(cue)
+        for i, card in enumerate(cards):
+            self.wait_for_word(f"c{i}")
             self.play(FadeIn(card, shift=UP * 0.2))
-            self.wait(2.2)
         line = get_caption_line("Why learning stalls, and what modern networks do about it")
         self.play(FadeIn(line, shift=UP * 0.2))
-        self.wait(2.5)
         self.end_chapter()

@@ -25,7 +25,6 @@ from scenes import theme as th
 from scenes.base import ChapterScene
 from scenes.widgets.bars import get_gradient_bar
 from scenes.widgets.curves import get_activation_axes, plot_activation
-from scenes.widgets.icons import get_ball_icon
 from scenes.widgets.text import (
     TransformTex,
     color,
@@ -70,7 +69,7 @@ WORKING = (("e^-z", exp_neg), ("sigma(z)", sigmoid), ("1 - sigma(z)", sigmoid_co
 class Problem1SigmaPrime(ChapterScene):
     """How small is the gradient at z = 5? Computed exactly, then compared with the peak."""
 
-    reads = ("problem1.z", "curves.threshold", "curves.inclusive", "ball.plateau_z")
+    reads = ("problem1.z", "curves.threshold", "curves.inclusive")
 
     def construct(self) -> None:
         self.z = self.value("z", identity, self.p.problem1.z, style=SIG3)
@@ -99,28 +98,18 @@ class Problem1SigmaPrime(ChapterScene):
                                           for label, f in WORKING)
 
     def ask(self) -> None:
-        plateau = self.p.problem1.z == self.p.ball.plateau_z
         self.beat("question",
-                  f"Practice problem 1. Calculate the sigmoid derivative at z equals {self.z.text}.",
-                  "How does it compare to the maximum derivative?",
-                  *(["You have seen this slope before: it is the plateau where the ball barely moved. "
-                     "Now work out how small it is."] if plateau else []))
+                  f"Practice problem 1. Calculate the sigmoid derivative at z = {self.z.text}.",
+                  '<bookmark mark="compare"/>How does it compare to the maximum derivative?')
         self.heading = get_title(self.title)
         self.question = VGroup(get_prose("Calculate the sigmoid derivative at z = <<z>>.", z=self.z),
                                get_text("How does it compare to the maximum?", th.BODY_SIZE)
                                ).arrange(DOWN, aligned_edge=LEFT, buff=0.2)
         self.question.next_to(self.heading, DOWN, buff=0.3).to_edge(LEFT, buff=0.5)
-        self.callback = VGroup()
-        if plateau:
-            z = self.z.value
-            icon = get_ball_icon("sigmoid", (z - 3, z + 1), z, width=2.4, stretch=6.0)
-            words = get_prose("the ball's plateau, z = <<z>>", th.SMALL_SIZE, "muted", z=self.z)
-            self.callback = VGroup(words, icon).arrange(DOWN, buff=0.15, aligned_edge=RIGHT)
-            self.callback.next_to(self.heading, DOWN, buff=0.3).to_edge(RIGHT, buff=0.6)
         self.play(FadeIn(self.heading))
-        self.play(Write(self.question), run_time=2)
-        if plateau:
-            self.play(FadeIn(self.callback, shift=LEFT * 0.3))
+        self.play(Write(self.question[0]), run_time=1.5)
+        self.wait_for_word("compare")
+        self.play(Write(self.question[1]), run_time=1)
 
     def step(self, line: VGroup, above: VGroup | None) -> VGroup:
         """Place a worked line under the previous one, at the left edge."""
@@ -133,9 +122,15 @@ class Problem1SigmaPrime(ChapterScene):
         return get_tex(*(fill(p, **values) for p in parts), role=role)  # type: ignore[arg-type]
 
     def sigma_step(self) -> None:
-        self.beat("sigma", "First the sigmoid itself. e to the minus z is tiny, so sigma is almost 1.",
-                  "One minus sigma is the small piece that is left.")
         z, e = self.z, self.e
+        # Said to two figures, the lesson's key line (e^-5 = 0.0067); the screen keeps the working's.
+        ear = Display("sig", 2)
+        e2, c2 = (self.value(f"{label}, said", f, z.value, style=ear) for label, f in WORKING[0:3:2])
+        power = f"e to the minus {z.text}" if z.value >= 0 else "e to the minus z"
+        size = "so sigma is almost 1" if z.value > 0 else "and sigma is one over one plus that"
+        self.beat("sigma", "First the sigmoid.",
+                  f'<bookmark mark="exp"/>{power} is about {e2.text}, {size}: {self.s.text}.',
+                  f'<bookmark mark="rest"/>One minus sigma: about {c2.text}.')
         # e^{-z} at a negative z is e^{-(-5)}, not e^{--5}.
         power = "e^{-<<z>>}" if z.value >= 0 else "e^{-(<<z>>)}"
         frac = fill(rf"\frac{{1}}{{1 + {power}}}", z=z)
@@ -146,36 +141,41 @@ class Problem1SigmaPrime(ChapterScene):
                                      r"= \frac{<<e>>}{1 + <<e>>} = <<c>>", role="sigmoid", z=z, e=e, c=self.c),
                             self.l1)
         self.play(Write(start), run_time=1.5)
+        self.wait_for_word("exp")
         self.play(TransformTex(start, self.l1, key_map={frac: values}), run_time=1.5)
+        self.wait_for_word("rest")
         self.play(Write(self.l2), run_time=2)
 
     def derivative_step(self) -> None:
         z = self.z
-        self.beat("derivative", "The derivative is sigma times one minus sigma: a number near 1 times a tiny one.")
+        # The lesson multiplies factors rounded to four places; show that working, labelled.
+        fixed = Display("fixed", 4)
+        r = self.value("sigma'(z) from rounded factors (the lesson's working)", rounded_prime, z.value, style=fixed)
+        rs = self.value("sigma(z) rounded", rounded_sigmoid, z.value, style=fixed)
+        rc = self.value("1 - sigma(z) rounded", rounded_complement, z.value, style=fixed)
+        self.beat("derivative", f'Their product is sigma prime: <bookmark mark="product"/>{self.g.text}.',
+                  f'<bookmark mark="lesson"/>Rounding the factors first, the lesson gets {r.text}.')
         factors = {r"\sigma(<<z>>)": "<<s>>", r"\bigl(1-\sigma(<<z>>)\bigr)": r"\times <<c>>"}
         names = {"z": z, "s": self.s, "c": self.c, "g": self.g}
         start = self.step(self.tex(r"\sigma'(<<z>>)", "=", *factors, role="derivative", **names), self.l2)
         self.l3 = self.step(self.tex(r"\sigma'(<<z>>)", "=", *factors.values(), "= <<g>>", role="derivative",
                                      **names), self.l2)
         self.play(Write(start), run_time=1.5)
+        self.wait_for_word("product")
         self.play(TransformTex(start, self.l3, key_map={fill(a, **names): fill(b, **names)
                                                         for a, b in factors.items()}), run_time=1.5)
-        # The lesson multiplies factors rounded to four places; show that working, labelled.
-        fixed = Display("fixed", 4)
-        r = self.value("sigma'(z) from rounded factors (the lesson's working)", rounded_prime, z.value, style=fixed)
-        rs = self.value("sigma(z) rounded", rounded_sigmoid, z.value, style=fixed)
-        rc = self.value("1 - sigma(z) rounded", rounded_complement, z.value, style=fixed)
         self.note = VGroup(get_text("lesson's working, factors rounded first:", th.SMALL_SIZE, "muted"),
                            get_formula(r"<<s>> \times <<c>> \approx <<r>>", role="muted", scale=0.6, s=rs, c=rc, r=r)
                            ).arrange(RIGHT, buff=0.2)
         self.note.next_to(self.l3, DOWN, buff=0.25).align_to(self.l3, LEFT)
+        self.wait_for_word("lesson")
         self.play(FadeIn(self.note))
 
     def ratio_step(self) -> None:
         # The words follow the number: "only" where z is in a saturated zone, plain elsewhere
         # (at z = 0 the share is the whole maximum).
         share = f"only {self.share.text}" if self.saturated else self.share.text
-        self.beat("ratio", f"Against the best possible slope of one quarter, that is {share} of the maximum.")
+        self.beat("ratio", f"Against the largest possible slope, {self.peak.text}, that is {share}.")
         self.l4 = self.step(get_formula(r"\frac{\sigma'(<<z>>)}{\max \sigma'} = \frac{<<g>>}{<<p>>} = <<r>> = <<pc>>",
                                         role="highlight", z=self.z, g=self.g, p=self.peak, r=self.ratio,
                                         pc=self.share), self.note)
@@ -183,13 +183,14 @@ class Problem1SigmaPrime(ChapterScene):
 
     def picture(self) -> None:
         where = "far down the tail" if self.saturated else "outside the saturated zones"
-        self.beat("picture", f"On the derivative's curve the point sits {where}, and the bars show it to scale.")
+        self.beat("picture", f"On the derivative's curve the point sits {where}; "
+                  '<bookmark mark="bars"/>the bars show it to scale.')
         summary = VGroup(get_formula(r"\sigma'(<<z>>) = <<g>>", role="derivative", z=self.z, g=self.g),
                          get_formula(r"\max \sigma' = <<p>>", role="highlight", p=self.peak),
                          get_formula(r"\sigma'(<<z>>) / \max \sigma' = <<pc>>", role="highlight", z=self.z,
                                      pc=self.share)).arrange(DOWN, aligned_edge=LEFT, buff=0.35)
         summary.next_to(self.question, DOWN, buff=0.8).to_edge(LEFT, buff=0.6)
-        working = VGroup(self.l1, self.l2, self.l3, self.note, self.l4, self.callback)
+        working = VGroup(self.l1, self.l2, self.l3, self.note, self.l4)
         self.play(FadeOut(working, shift=LEFT * 0.5), FadeIn(summary, shift=LEFT * 0.5))
         z_max = max(6.0, abs(self.z.value) + 1.0)
         axes = get_activation_axes(z_max, y_min=0.0, y_max=0.3, width=6.0, height=3.6, y_numbers=(self.peak.value,))
@@ -217,6 +218,7 @@ class Problem1SigmaPrime(ChapterScene):
             self.figure.scale(min(room_w / self.figure.width, room_h / self.figure.height), about_edge=UP + LEFT)
         self.play(Create(axes), Create(curve), run_time=1.5)
         self.play(FadeIn(peak_dot), FadeIn(here, scale=2), Create(drop))
+        self.wait_for_word("bars")
         self.play(*(GrowFromEdge(b, DOWN) for b in bars), FadeIn(labels), FadeIn(names))
 
     @property
@@ -228,15 +230,13 @@ class Problem1SigmaPrime(ChapterScene):
     def conclude(self) -> None:
         saturated = self.saturated
         if saturated:
-            words = (f"At z = {self.z.text} the gradient is only {self.share.text} of its maximum: "
-                     "learning is extremely slow in this saturated region.")
+            words = "Learning is extremely slow in this saturated region."
         else:
-            words = (f"At z = {self.z.text}, outside the saturated zones, the gradient is still "
-                     f"{self.share.text} of its maximum.")
-        self.beat("conclusion", words)
+            words = f"This z lies outside the saturated zones: the gradient keeps {self.share.text} of its maximum."
+        self.beat("conclusion", words,
+                  "Next: such factors, multiplied layer by layer.")
         verdict = "learning is extremely slow here" if saturated else "learning still works here"
         share = f"Only {self.share.text}" if saturated else self.share.text
         line = get_caption_line(f"{share} of the maximum gradient: {verdict}")
         self.play(FadeIn(line, shift=UP * 0.2))
-        self.wait(2)
         self.end_chapter()

@@ -1,5 +1,7 @@
-"""Chapter 2: the sigmoid and its derivative, derived; the saturation zones, the 0.25 peak and why,
-a sweeping z. It ends on the bare sigmoid, which chapter 3 turns into the ball's ground."""
+"""Chapter 3: the sigmoid and its derivative, derived step by step as the voice names each step;
+the saturation zones, the 0.25 peak and why, a sweeping z. It explains the flat ground of the ball
+chapter before it, and illustrates saturation away from practice problem 1's z, so that it does
+not answer the problem before it is asked."""
 
 from __future__ import annotations
 
@@ -46,6 +48,7 @@ from sigsat_math import (
     PERCENT,
     SIG3,
     activation,
+    clear_of,
     identity,
     percent_of_max,
     quantity,
@@ -68,7 +71,7 @@ SPLIT = {r"\frac{1}{1 + e^{-z}}": r"\sigma(z)", r"\frac{e^{-z}}{1 + e^{-z}}": r"
 class SigmoidCurves(ChapterScene):
     """sigma and sigma' on one set of axes; where the curve is flat, the gradient vanishes."""
 
-    reads = ("curves.z_max", "curves.threshold", "curves.inclusive")
+    reads = ("curves.z_max", "curves.threshold", "curves.inclusive", "problem1.z")
 
     def construct(self) -> None:
         self.show_formula()
@@ -88,30 +91,39 @@ class SigmoidCurves(ChapterScene):
         self.card.next_to(self.heading, DOWN, buff=0.6)
         self.slot = self.card[1][1]
         self.card[1].remove(self.slot)
-        self.play(FadeIn(self.heading), FadeIn(self.card[0]), Write(sigma), run_time=2)
+        # The heading is up at once: the voice never starts over an empty frame.
+        self.play(FadeIn(self.heading), FadeIn(self.card[0]), run_time=0.4)
+        self.play(Write(sigma), run_time=1.6)
 
     def derive(self) -> None:
         self.beat("derivation",
-                  "Its slope takes one line. Differentiate: e to the minus z, over one plus e to the minus z, squared.",
-                  "Split that into two fractions. The first is the sigmoid itself; "
-                  "the second is one minus the sigmoid.",
-                  "So sigma prime is sigma times one minus sigma.")
+                  '<bookmark mark="quotient"/>By the quotient rule, its slope is e to the minus z '
+                  "over one plus e to the minus z, squared:",
+                  '<bookmark mark="split"/>the sigmoid itself, <bookmark mark="why"/>times one minus the sigmoid.',
+                  '<bookmark mark="product"/>Sigma prime is sigma times one minus sigma.')
         lines = [get_tex(*step, role="derivative", scale=1.05) for step in STEPS]
         for line in lines:
-            line.next_to(self.card, DOWN, buff=0.6)
-        why = get_tex(r"\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}}", role="muted", scale=0.8)
-        why.next_to(lines[1], DOWN, buff=0.45)
+            line.next_to(self.card, DOWN, buff=0.4)
+        why = get_tex(r"\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}}", role="muted", scale=0.7)
+        why.next_to(lines[1], DOWN, buff=0.3)
+        self.wait_for_word("quotient")
         self.play(Write(lines[0]), run_time=1.5)
+        self.wait_for_word("split")
         self.play(TransformMatchingTex(lines[0], lines[1], transform_mismatches=True), run_time=1.5)
+        self.wait_for_word("why")
         self.play(FadeIn(why, shift=UP * 0.2))
+        self.wait_for_word("product")
         self.play(TransformTex(lines[1], lines[2], key_map=SPLIT), FadeOut(why), run_time=1.5)
+        # The result stays in view while it is said; only then does it move into the card.
+        self.wait_for_voice()
         self.play(ReplacementTransform(lines[2], self.slot))
         self.card[1].add(self.slot)
         # The card moves under the rule in the right column, where the readouts will live.
         self.play(self.card.animate.scale(0.62).next_to(self.heading, DOWN, buff=0.25).to_edge(RIGHT, buff=0.4))
 
     def draw_curves(self) -> None:
-        self.beat("curves", "Both curves on one set of axes: the sigmoid in blue, its slope in orange.")
+        self.beat("curves", 'Both curves: <bookmark mark="sigma"/>the sigmoid in blue, '
+                  '<bookmark mark="slope"/>its slope in orange.')
         self.stage = get_sigmoid_stage(self.p.curves.z_max)
         self.axes, self.sig = self.stage.axes, self.stage.curve
         self.der = plot_activation(self.axes, "sigmoid", "derivative", derivative=True)
@@ -119,9 +131,11 @@ class SigmoidCurves(ChapterScene):
                                for tex, role, word in ((r"\sigma(z)", "sigmoid", "output"),
                                                        (PRIME, "derivative", "gradient"))))
         self.legend.arrange(DOWN, aligned_edge=LEFT).next_to(self.card, DOWN, buff=0.35, aligned_edge=LEFT)
-        self.play(Create(self.axes), run_time=1.5)
-        self.play(Create(self.sig), FadeIn(self.legend[0]), run_time=2)
-        self.play(Create(self.der), FadeIn(self.legend[1]), run_time=2)
+        self.play(Create(self.axes), run_time=1)
+        self.wait_for_word("sigma")
+        self.play(Create(self.sig), FadeIn(self.legend[0]), run_time=1.5)
+        self.wait_for_word("slope")
+        self.play(Create(self.der), FadeIn(self.legend[1]), run_time=1.5)
 
     def column(self, group: VGroup) -> VGroup:
         """Place a group in the right column, under the legend, no wider than the column."""
@@ -131,12 +145,15 @@ class SigmoidCurves(ChapterScene):
     def shade_zones(self) -> None:
         c = self.p.curves
         t = self.value("saturation threshold", identity, c.threshold, style=SIG3)
-        g_t = self.value("sigma'(threshold)", sigmoid_prime, c.threshold, style=SIG3)
-        f_t = self.value("sigma'(threshold) / 0.25", percent_of_max, c.threshold, style=PERCENT)
+        # The zone's edge illustrates saturation, unless it is practice problem 1's z (or close):
+        # then a point further in, so that this chapter does not answer the problem.
+        at = self.value("illustration z", clear_of, c.threshold, self.p.problem1.z, style=SIG3)
+        g_t = self.value("sigma'(illustration z)", sigmoid_prime, at.value, style=SIG3)
+        f_t = self.value("sigma'(illustration z) / 0.25", percent_of_max, at.value, style=PERCENT)
+        where = "At the zone's edge" if at.value == c.threshold else f"At z = {at.text}, inside the zone,"
         self.beat("zones",
-                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, the sigmoid saturates: "
-                  "the output is nearly 0 or 1 and the gradient is near 0.",
-                  f"At the edge of the zone the slope is already down to {g_t.text}, {f_t.text} of its peak.")
+                  f"Where |z| {'≥' if c.inclusive else '>'} {t.text}, it saturates: flat, with a gradient near zero.",
+                  f'<bookmark mark="edge"/>{where} the slope is down to {f_t.text} of its peak.')
         self.zones = VGroup(get_zone(self.axes, -c.z_max, -c.threshold), get_zone(self.axes, c.threshold, c.z_max))
         labels = VGroup()
         for band, sign, side, y in ((self.zones[0], r"\leq -" if c.inclusive else "< -", "0", 0.75),
@@ -147,16 +164,17 @@ class SigmoidCurves(ChapterScene):
             if label.width > band.width - 0.1:
                 label.scale_to_fit_width(band.width - 0.1)
             labels.add(label.move_to([band.get_center()[0], self.axes.c2p(0, y)[1], 0]))
-        note = self.column(VGroup(get_formula(r"\sigma'(<<t>>) = <<g>>", role="derivative", t=t, g=g_t),
+        note = self.column(VGroup(get_formula(r"\sigma'(<<t>>) = <<g>>", role="derivative", t=at, g=g_t),
                                   get_prose("that is <<f>> of the peak", th.SMALL_SIZE, "muted", "derivative", f=f_t)
                                   ).arrange(DOWN, aligned_edge=LEFT, buff=0.15))
         sig_p = activation("sigmoid")[1]
         dots = VGroup(*(Dot(self.axes.c2p(z, float(sig_p(z))), color=color("derivative"))
-                        for z in (-c.threshold, c.threshold)))
+                        for z in (-at.value, at.value)))
         self.play(FadeIn(self.zones), run_time=1.2)
         self.play(LaggedStart(*(FadeIn(label) for label in labels), lag_ratio=0.4))
+        self.wait_for_word("edge")
         self.play(FadeIn(dots), Write(note))
-        self.wait(1)
+        self.wait_for_voice()
         self.play(FadeOut(dots), FadeOut(note))
         self.zone_labels = labels
 
@@ -164,11 +182,11 @@ class SigmoidCurves(ChapterScene):
         half = self.value("sigma(0)", sigmoid, 0.0, style=SIG3)
         peak = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
         self.beat("peak",
-                  f"The gradient is largest at z equals 0, and even there it is only {peak.text}. Why?",
-                  "Write p for the sigmoid's output. Then p times one minus p is one quarter, minus the square "
-                  "of p minus one half.",
-                  "A square is never negative, so the product is never above one quarter, and it reaches it "
-                  "only where p is one half: at z equals 0.")
+                  f"The gradient peaks at z = 0, at only {peak.text}. Why?",
+                  '<bookmark mark="square"/>Write p for the output: p times one minus p is a quarter '
+                  "minus the square of p minus a half.",
+                  'A square is never negative, so the product is at most a quarter, '
+                  '<bookmark mark="half"/>reached only at p one half: <bookmark mark="zero"/>z = 0.')
         z_max = self.p.curves.z_max
         dot = Dot(self.axes.c2p(0, peak.value), color=color("highlight"), radius=0.09)
         level = DashedLine(self.axes.c2p(-z_max, peak.value), self.axes.c2p(z_max, peak.value),
@@ -183,12 +201,16 @@ class SigmoidCurves(ChapterScene):
         self.column(lines)
         numbers.scale(at_zero[0].height / numbers[0].height).move_to(at_zero, aligned_edge=LEFT)
         self.play(FadeIn(dot, scale=2), Create(level))
+        self.wait_for_word("square")
         self.play(Write(square))
+        self.wait_for_word("half")
         self.play(FadeIn(so, shift=UP * 0.15))
-        self.play(Write(at_zero))
+        self.wait_for_word("zero")
+        self.play(Write(at_zero), Flash(dot, color=color("highlight")))
         self.play(TransformTex(at_zero, numbers, key_map={r"\sigma(0)": half.tex,
                                                                   r"\bigl(1-\sigma(0)\bigr)": half.tex + " ="}))
-        self.play(Flash(dot, color=color("highlight")))
+        # The argument stays on screen until the voice has finished it, and a moment more to read.
+        self.wait_for_voice()
         self.wait(1)
         self.play(FadeOut(VGroup(square, so, numbers, level, dot)))
 
@@ -216,18 +238,20 @@ class SigmoidCurves(ChapterScene):
         panel = always_redraw(readouts)
         self.add(tangent, dot, slope_dot, panel)
         start = self.time
-        self.play(z.animate.set_value(z_max - 0.5), run_time=9, rate_func=linear)
+        self.play(z.animate.set_value(z_max - 0.5), run_time=5.5, rate_func=linear)
         self.offer_loop("sigma-prime-sweep", start, pingpong=True,
                         what="the point sweeping along sigma and sigma', with its tangent and readouts")
-        self.play(z.animate.set_value(0), run_time=3)
+        self.play(z.animate.set_value(0), run_time=1.5)
         self.remove(tangent, dot, slope_dot, panel)
 
     def conclude(self) -> None:
-        self.beat("flat means slow", "Where the curve is flat, the gradient is almost zero, and learning stalls.")
+        self.beat("flat means slow", "Flat curve, tiny gradient: learning stalls.",
+                  '<bookmark mark="next"/>And a network multiplies one such slope per layer: that is next.')
         line = get_caption_line("Flat curve = tiny gradient = almost no learning")
         # The zones pulse in colour only: their edges stay at the threshold.
         self.play(self.zones.animate(rate_func=there_and_back).set_fill(opacity=2.5 * th.ZONE_OPACITY),
                   FadeIn(line, shift=UP * 0.2), run_time=1.5)
-        self.wait(1.5)
-        # Only the sigmoid stays: the next chapter starts from it.
-        self.end_chapter(self.stage, *self.stage)
+        self.wait_for_word("next")
+        # The slope at one layer is the factor the next chapter multiplies, layer after layer.
+        self.play(self.der.animate.set_stroke(width=2 * th.STROKE), rate_func=there_and_back, run_time=1.2)
+        self.end_chapter()

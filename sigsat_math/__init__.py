@@ -21,7 +21,7 @@ from .activations import (
     sigmoid,
     sigmoid_prime,
 )
-from .ball import BallRun, ball_distance, ball_position, ball_slope, ball_step, push_ball
+from .ball import BallRun, ball_distance, ball_position, ball_slope, ball_step, clear_of, descend
 from .chain import (
     backward_gradients,
     depth_profile,
@@ -89,7 +89,7 @@ __all__ = [
     # saturation
     "fraction_of_max", "is_saturated", "saturation_z", "sigmoid_prime_max",
     # the ball
-    "BallRun", "ball_distance", "ball_position", "ball_slope", "ball_step", "push_ball",
+    "BallRun", "ball_distance", "ball_position", "ball_slope", "ball_step", "clear_of", "descend",
     # the chain rule
     "backward_gradients", "depth_profile", "layers_until_below", "total_gradient", "weight_update",
     # the measured network
@@ -108,3 +108,8 @@ __all__ += ["integer_words", "numeral_words", "speak"]
 __all__ += ["TrainingConfig", "TrainingRun", "loss_after", "loss_curve", "relative_loss_drop",
             "steps_to_fraction", "train"]
 __all__ += ["divergence_step", "diverges", "link_factor", "reaches_fraction", "shrinking_weight_limit"]
+
+from .lesson import times_smaller  # noqa: E402
+from .spoken import magnitude_words  # noqa: E402
+
+__all__ += ["magnitude_words", "times_smaller"]

@@ -1,14 +1,16 @@
-"""The ball pushed on a surface: the lesson's picture of gradient-based learning.
+"""The ball rolling downhill: the lesson's picture of gradient descent.
 
-The model. A surface is the graph of an activation f. The ball sits at z_0. Each push has the
-same strength p, and moves the ball along z by p times the surface's local slope:
+The model. The ground is the graph of an activation f, read as a loss: the higher the ground,
+the worse. The ball sits at z_0. Each step moves it downhill by the learning rate eta times the
+slope under it:
 
-    z_(k+1) = z_k + p f'(z_k)
+    z_(k+1) = z_k - eta f'(z_k)
 
-which is one step of gradient ascent on f with step size p. On a plateau (f' near 0) the ball
-barely moves however strong the push; on ReLU's positive side (f' = 1) it moves p every push; on
-ReLU's negative side (f' = 0) it does not move at all. The slope is the gradient, the distance
-travelled is how much a weight learns.
+which is one step of gradient descent on f with learning rate eta. Every activation of the lesson
+rises, so downhill is towards smaller z. On a plateau (f' near 0) a step barely moves the ball,
+high as it stands; on ReLU's positive side (f' = 1) every step moves it eta, until it reaches the
+kink at 0; on ReLU's negative side (f' = 0) it does not move at all. The slope is the gradient,
+the distance rolled is how much a weight learns.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from .activations import activation
 
 @dataclass(frozen=True)
 class BallRun:
-    """Where the ball is after each push on one surface."""
+    """Where the ball is after each step on one surface."""
 
     surface: str
     z: npt.NDArray[np.float64]  # positions z_0 .. z_n
@@ -32,43 +34,52 @@ class BallRun:
 
     @property
     def steps(self) -> npt.NDArray[np.float64]:
-        """Distance moved by each push, z_(k+1) - z_k."""
-        return np.diff(self.z)
+        """Distance rolled downhill by each step, z_k - z_(k+1) (never negative)."""
+        return -np.diff(self.z)
 
     @property
     def distance(self) -> float:
-        """Total distance travelled along z after all pushes."""
-        return float(self.z[-1] - self.z[0])
+        """Total distance rolled downhill along z after all steps, z_0 - z_n."""
+        return float(self.z[0] - self.z[-1])
 
 
-def push_ball(surface: str, z0: float, push: float, pushes: int) -> BallRun:
-    """Positions of the ball after each of `pushes` pushes of strength `push` on f = surface."""
-    if pushes < 0:
-        raise ValueError(f"pushes must be >= 0, got {pushes}")
+def descend(surface: str, z0: float, rate: float, steps: int) -> BallRun:
+    """Positions of the ball after each of `steps` gradient-descent steps of learning rate `rate`
+    on f = surface: z_(k+1) = z_k - rate f'(z_k)."""
+    if steps < 0:
+        raise ValueError(f"steps must be >= 0, got {steps}")
     f, fprime = activation(surface)
-    z = np.empty(pushes + 1, dtype=np.float64)
+    z = np.empty(steps + 1, dtype=np.float64)
     z[0] = z0
-    for k in range(pushes):
-        z[k + 1] = z[k] + push * float(fprime(z[k]))
+    for k in range(steps):
+        z[k + 1] = z[k] - rate * float(fprime(z[k]))
     return BallRun(surface=surface, z=z, height=np.asarray(f(z)), slope=np.asarray(fprime(z)))
 
 
-# The ball's quantities one number at a time, for the screen: push_ball's run is not a number.
-def ball_position(surface: str, z0: float, push: float, pushes: int, k: int) -> float:
-    """z_k, the ball's z after k of the pushes: z_(k+1) = z_k + p f'(z_k) (k = 0 is the start)."""
-    return float(push_ball(surface, z0, push, pushes).z[k])
+# The ball's quantities one number at a time, for the screen: descend's run is not a number.
+def ball_position(surface: str, z0: float, rate: float, steps: int, k: int) -> float:
+    """z_k, the ball's z after k of the steps: z_(k+1) = z_k - eta f'(z_k) (k = 0 is the start)."""
+    return float(descend(surface, z0, rate, steps).z[k])
 
 
-def ball_slope(surface: str, z0: float, push: float, pushes: int, k: int) -> float:
-    """f'(z_k), the slope under the ball after k pushes."""
-    return float(push_ball(surface, z0, push, pushes).slope[k])
+def ball_slope(surface: str, z0: float, rate: float, steps: int, k: int) -> float:
+    """f'(z_k), the slope under the ball after k steps."""
+    return float(descend(surface, z0, rate, steps).slope[k])
 
 
-def ball_distance(surface: str, z0: float, push: float, pushes: int) -> float:
-    """z_n - z_0, the distance travelled along z after all n pushes."""
-    return push_ball(surface, z0, push, pushes).distance
+def ball_distance(surface: str, z0: float, rate: float, steps: int) -> float:
+    """z_0 - z_n, the distance rolled downhill after all n steps."""
+    return descend(surface, z0, rate, steps).distance
 
 
-def ball_step(surface: str, z0: float, push: float, pushes: int, k: int) -> float:
-    """z_(k+1) - z_k, the distance moved by push number k + 1."""
-    return float(push_ball(surface, z0, push, pushes).steps[k])
+def ball_step(surface: str, z0: float, rate: float, steps: int, k: int) -> float:
+    """z_k - z_(k+1), the distance rolled by step number k + 1."""
+    return float(descend(surface, z0, rate, steps).steps[k])
+
+
+def clear_of(z: float, avoid: float, gap: float = 1.0) -> float:
+    """z, or z moved outwards to |avoid| + gap (keeping its sign) when |z| lies within `gap` of
+    |avoid|: an illustration that does not show sigma'(avoid) (sigma' is even) or a value near it."""
+    if abs(abs(z) - abs(avoid)) >= gap:
+        return float(z)
+    return float(np.copysign(abs(avoid) + gap, z if z != 0 else 1.0))

@@ -80,3 +80,10 @@ def mean_layer_factor(config: ExperimentConfig) -> float:
     if config.depth < 2:
         raise ValueError(f"a per-layer factor needs depth >= 2, got {config.depth}")
     return float(first_over_last(config) ** (1.0 / (config.depth - 1)))
+
+
+def times_smaller(x: float) -> float:
+    """1 / x: how many times smaller than 1 a gradient x is (said to the ear as a whole number)."""
+    if not x > 0:
+        raise ValueError(f"a gradient that shrank must be positive, got {x}")
+    return 1.0 / float(x)

@@ -105,15 +105,20 @@ class Problem2:
 
 @dataclass(frozen=True)
 class Ball:
-    """The ball pushed on four surfaces: where it starts on each, and the pushes."""
+    """The ball rolling downhill on four surfaces: where it starts on each, the learning rate of
+    its gradient-descent steps (`push`) and how many it takes (`pushes`)."""
 
-    plateau_z: float = _p(5.0, Spec(float, 2.0, 10.0, doc="start on the sigmoid's plateau"))
-    center_z: float = _p(-1.0, Spec(float, -2.0, 2.0, doc="start near the sigmoid's centre"))
-    relu_positive_z: float = _p(0.5, Spec(float, 0.0, 3.0, lo_open=True))
+    # Not problem 1's z by default: the ball comes before the problem and must not answer it
+    # (and the chapter moves the start away from problem1.z when they come close).
+    plateau_z: float = _p(6.0, Spec(float, 2.0, 10.0, doc="start on the sigmoid's upper plateau"))
+    # Above the centre, so the steps roll down through the steepest point.
+    center_z: float = _p(1.0, Spec(float, -2.0, 2.0, doc="start near the sigmoid's centre"))
+    # High enough up ReLU's ramp that every default step stays on it (4 x 0.8 = 3.2 < 3.5).
+    relu_positive_z: float = _p(3.5, Spec(float, 0.0, 10.0, lo_open=True))
     relu_negative_z: float = _p(-3.0, Spec(float, -6.0, 0.0, hi_open=True))
-    # Below 0.05 a push moves the ball less than the surfaces' labels can tell apart.
-    push: float = _p(0.8, Spec(float, 0.05, 2.0, doc="strength of one push"))
-    pushes: int = _p(4, Spec(int, 1, 8))
+    # Below 0.05 a step moves the ball less than the surfaces' labels can tell apart.
+    push: float = _p(0.8, Spec(float, 0.05, 2.0, doc="learning rate eta of one step"))
+    pushes: int = _p(4, Spec(int, 1, 8, doc="gradient-descent steps on each surface"))
 
 
 @dataclass(frozen=True)

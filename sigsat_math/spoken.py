@@ -370,3 +370,36 @@ def speak(written: str) -> str:
             r.end = m.end()
             r.opening = m.group() in (".", "!", "?")
     return _settle("".join(r.out))
+
+
+# Fractions a listener takes in at once, largest first: x is said as a whole number of one of them.
+FRACTION_UNITS = ((1e-1, "tenth"), (1e-2, "hundredth"), (1e-3, "thousandth"), (1e-4, "ten-thousandth"),
+                  (1e-5, "hundred-thousandth"), (1e-6, "millionth"), (1e-7, "ten-millionth"),
+                  (1e-8, "hundred-millionth"), (1e-9, "billionth"))
+
+
+def magnitude_words(x: float) -> str:
+    """x to one significant figure, for the ear: 2.26e-6 -> 'about two millionths',
+    443050 -> 'about four hundred thousand', 0.003 -> 'three thousandths' ('about' only when rounded)."""
+    if not x > 0 or x != x or x == float("inf"):
+        raise ValueError(f"a magnitude must be a positive finite number, got {x}")
+    if x >= 0.95:  # ten tenths is one
+        exponent = len(str(int(round(x)))) - 1
+        leading = round(x / 10**exponent)
+        if leading == 10:
+            leading, exponent = 1, exponent + 1
+        rounded = leading * 10**exponent
+        # Past the words for integers ("trillion"), the power of ten is said instead.
+        said = (integer_words(rounded) if rounded < WORDS_BELOW
+                else f"{integer_words(leading)} times ten {exponent_words(str(exponent))}")
+    elif x < 0.95 * FRACTION_UNITS[-1][0]:
+        return f"less than one {FRACTION_UNITS[-1][1]}"
+    else:
+        unit, name = next((u, n) for u, n in FRACTION_UNITS if x / u >= 0.95)
+        count = max(1, round(x / unit))
+        if count == 10 and unit < 1e-1:  # ten hundredths is one tenth
+            unit, name = next((u, n) for u, n in FRACTION_UNITS if u == unit * 10)
+            count = 1
+        rounded = count * unit
+        said = f"{integer_words(count)} {name}{'s' if count > 1 else ''}"
+    return said if abs(rounded - x) <= 1e-9 * x else f"about {said}"

@@ -1,5 +1,6 @@
 """The ball of the analogy: surfaces cut from an activation's curve, the ball resting and rolling
-on them, a push, and an inset that shows where on the whole curve a surface lies."""
+downhill on them, a step, straight ramps, and an inset that shows where on the whole curve a
+surface lies."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
-    RIGHT,
     UP,
     Animation,
     Arrow,
@@ -31,7 +31,7 @@ from sigsat_math import BallRun, Quantity, activation
 from .. import theme as th
 from .bars import get_gradient_bar
 from .curves import get_zone, plot_activation
-from .text import color, get_formula, get_number, get_table, get_tex, get_text
+from .text import color, get_formula, get_number, get_tex, get_text
 
 
 def get_ball(radius: float = 0.22) -> Circle:
@@ -108,10 +108,11 @@ def roll_ball(ball: Mobject, surface: VGroup, z_from: float, z_to: float,
         ball, lambda m, a: place_ball(m, surface, z_from + (z_to - z_from) * a), **kwargs)
 
 
-def get_push_arrow(ball: Mobject, length: float = 1.0, role: str = "highlight") -> Arrow:
-    """A push: an arrow along +z ending just behind the ball."""
-    end = ball.get_left() + LEFT * 0.05
-    return Arrow(end + LEFT * length, end, buff=0, color=color(role), stroke_width=6,
+def get_step_arrow(ball: Mobject, length: float = 1.0, role: str = "highlight") -> Arrow:
+    """A step: an arrow from the ball's downhill side (towards -z, where every surface of the
+    analogy falls), `length` long."""
+    start = ball.get_left() + LEFT * 0.05
+    return Arrow(start, start + LEFT * length, buff=0, color=color(role), stroke_width=6,
                  max_tip_length_to_length_ratio=0.35)
 
 
@@ -201,22 +202,10 @@ def get_saturated_stretch(surface: VGroup, threshold: float, inclusive: bool, t:
     return out
 
 
-def get_push_card(slope: Mobject, push: Mobject, travelled: Mobject, pushes: int, room: float) -> VGroup:
-    """The readout beside a surface: the slope under the ball, this push, the distance travelled
-    and one ring per push (`card.dots`, filled as they are used): a get_table whose `values` are
-    swapped as the ball moves; `room` is the width the widest push line will need."""
-    dots = VGroup(*(Circle(radius=0.09, stroke_color=color("ball"), stroke_width=2)
-                    for _ in range(pushes))).arrange(RIGHT, buff=0.15)
-    card = get_table([("slope under it", slope), ("this push", push), ("travelled", travelled),
-                      ("pushes", dots)], width=6.2, value_width=room)
-    card.dots = dots
-    return card
-
-
 def get_distance_bars(distances: Sequence[Quantity], xs: Sequence[float], roles: Sequence[str],
                       floor: float, height: float, width: float) -> VGroup:
     """One bar per distance, to one linear scale (the longest `height` tall), standing on a
-    baseline at y = floor under the given x, its number above it, "distance travelled" below."""
+    baseline at y = floor under the given x, its number above it, "distance rolled" below."""
     top = max(q.value for q in distances)
     bars = VGroup()
     for q, x, role in zip(distances, xs, roles, strict=True):
@@ -225,7 +214,7 @@ def get_distance_bars(distances: Sequence[Quantity], xs: Sequence[float], roles:
         bars.add(VGroup(bar, get_number(q, th.BODY_SIZE).next_to(bar, UP, buff=0.15)))
     base = Line([-width / 2, floor, 0], [width / 2, floor, 0], color=color("muted"), stroke_width=2)
     base.set_x((min(xs) + max(xs)) / 2)
-    note = get_text("distance travelled", th.SMALL_SIZE, "muted").next_to(base, DOWN, buff=0.12)
+    note = get_text("distance rolled", th.SMALL_SIZE, "muted").next_to(base, DOWN, buff=0.12)
     group = VGroup(*bars, base, note)
     group.bars, group.base, group.note = bars, base, note
     return group
@@ -253,3 +242,27 @@ class SurfaceSet:
         top = self.tops[key] + 3 * radius / unit
         name = self.runs[key].surface
         return get_surface(name, self.windows[key], (top - height / unit, top), unit, name, ruler)
+
+
+def get_ramp(length: float, rise: float, role: str, depth: float = 0.5) -> VGroup:
+    """Straight ground rising `rise` over `length` from left to right, filled below as get_surface
+    fills its curve: a slope with nothing else to it. `ramp.top` is its top edge."""
+    a, b = np.array([0.0, 0.0, 0.0]), np.array([length, rise, 0.0])
+    top = Line(a, b, color=color(role), stroke_width=th.STROKE)
+    ground = VMobject(stroke_width=0).set_points_as_corners([a, b, b + DOWN * (rise + depth), a + DOWN * depth, a])
+    ground.set_fill([color(role)] * 2, opacity=[2 * th.ZONE_OPACITY, 0.0]).set_sheen_direction(DOWN)
+    ramp = VGroup(ground, top)
+    ramp.top = top
+    return ramp
+
+
+def place_on_ramp(ball: Mobject, ramp: VGroup, s: float) -> Mobject:
+    """Put `ball` at rest on `ramp` (a get_ramp) a fraction s of the way from its low end."""
+    a, b = ramp.top.get_start(), ramp.top.get_end()
+    along = (b - a) / np.linalg.norm(b - a)
+    return ball.move_to(a + s * (b - a) + ball.width / 2 * np.array([-along[1], along[0], 0.0]))
+
+
+def slide_ball(ball: Mobject, ramp: VGroup, s_from: float, s_to: float, **kwargs: Any) -> Animation:
+    """The ball rolling along `ramp` from fraction s_from to s_to of its length."""
+    return UpdateFromAlphaFunc(ball, lambda m, a: place_on_ramp(m, ramp, s_from + (s_to - s_from) * a), **kwargs)

@@ -1,4 +1,5 @@
-"""The ball pushed on a surface, and the lesson's named quantities (including its rounding)."""
+"""The ball rolling downhill (gradient descent on a surface), and the lesson's named quantities
+(including its rounding and the magnitudes the voice says)."""
 
 from __future__ import annotations
 
@@ -17,16 +18,19 @@ from sigsat_math import (
     ball_position,
     ball_slope,
     ball_step,
+    clear_of,
+    descend,
     exp_neg,
     identity,
+    magnitude_words,
     one_plus_exp_neg,
     percent_of_max,
-    push_ball,
     rounded_complement,
     rounded_prime,
     rounded_sigmoid,
     rounded_working,
     sigmoid_complement,
+    times_smaller,
     times_smaller_than_max,
 )
 
@@ -60,10 +64,11 @@ HEIGHTS = {
 }
 
 
-def reference_run(surface: str, z0: float, push: float, pushes: int) -> list[float]:
+def reference_run(surface: str, z0: float, rate: float, steps: int) -> list[float]:
+    """Gradient descent written out again: every step goes downhill, against the slope."""
     zs = [z0]
-    for _ in range(pushes):
-        zs.append(zs[-1] + push * SLOPES[surface](zs[-1]))
+    for _ in range(steps):
+        zs.append(zs[-1] - rate * SLOPES[surface](zs[-1]))
     return zs
 
 
@@ -74,8 +79,8 @@ def reference_run(surface: str, z0: float, push: float, pushes: int) -> list[flo
     st.floats(min_value=0.01, max_value=2.0),
     st.integers(min_value=0, max_value=8),
 )
-def test_push_ball_follows_the_update_rule(surface: str, z0: float, push: float, n: int) -> None:
-    run = push_ball(surface, z0, push, n)
+def test_descend_follows_the_gradient_descent_rule(surface: str, z0: float, push: float, n: int) -> None:
+    run = descend(surface, z0, push, n)
     ref = reference_run(surface, z0, push, n)
     assert run.surface == surface
     assert run.z.shape == run.height.shape == run.slope.shape == (n + 1,)
@@ -84,15 +89,20 @@ def test_push_ball_follows_the_update_rule(surface: str, z0: float, push: float,
                                atol=1e-15)
     np.testing.assert_allclose(run.height, [HEIGHTS[surface](z) for z in run.z], rtol=1e-12,
                                atol=1e-15)
-    np.testing.assert_allclose(run.steps, np.diff(ref), rtol=1e-9, atol=1e-12)
-    assert run.distance == pytest.approx(ref[-1] - ref[0], rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(run.steps, -np.diff(ref), rtol=1e-9, atol=1e-12)
+    assert run.distance == pytest.approx(ref[0] - ref[-1], rel=1e-9, abs=1e-12)
+    # Downhill on every rising surface (GELU dips below 0, and a long step can climb its far side).
+    if surface != "gelu":
+        heights = [HEIGHTS[surface](z) for z in run.z]
+        assert all(b <= a + 1e-15 for a, b in zip(heights, heights[1:], strict=False))
+        assert np.all(run.steps >= 0)
 
 
 @FAST
 @given(st.floats(min_value=-6.0, max_value=0.0), st.floats(min_value=0.01, max_value=2.0),
        st.integers(min_value=0, max_value=8))
 def test_relu_negative_side_never_moves(z0: float, push: float, n: int) -> None:
-    run = push_ball("relu", z0, push, n)
+    run = descend("relu", z0, push, n)
     assert np.all(run.z == z0)
     assert np.all(run.slope == 0.0)
     assert np.all(run.height == 0.0)
@@ -100,55 +110,65 @@ def test_relu_negative_side_never_moves(z0: float, push: float, n: int) -> None:
 
 
 @FAST
-@given(st.floats(min_value=1e-3, max_value=3.0), st.floats(min_value=0.01, max_value=2.0),
+@given(st.floats(min_value=1e-3, max_value=10.0), st.floats(min_value=0.01, max_value=2.0),
        st.integers(min_value=1, max_value=8))
-def test_relu_positive_side_moves_p_every_push(z0: float, push: float, n: int) -> None:
-    run = push_ball("relu", z0, push, n)
-    for k in range(n):
-        assert run.z[k + 1] == run.z[k] + push  # exactly one push, every push
-    np.testing.assert_allclose(run.steps, push, rtol=1e-12)
-    assert run.distance == pytest.approx(n * push, rel=1e-12)
-    assert np.all(run.slope == 1.0)
+def test_relu_positive_side_moves_eta_every_step_until_the_kink(z0: float, push: float, n: int) -> None:
+    run = descend("relu", z0, push, n)
+    # Closed form: eta a step while the ball is above 0; the first step that ends at or below 0
+    # leaves it on the flat side, where it stays (ReLU'(0) = 0).
+    on_ramp = min(n, math.ceil(z0 / push))
+    expected = [z0 - min(k, on_ramp) * push for k in range(n + 1)]
+    np.testing.assert_allclose(run.z, expected, rtol=0, atol=1e-12)
+    assert run.distance == pytest.approx(on_ramp * push, rel=1e-12)
+    if z0 > n * push:
+        assert np.all(run.slope == 1.0)
+        np.testing.assert_allclose(run.steps, push, rtol=1e-12)
 
 
 def test_plateau_moves_less_than_5_percent_of_centre_for_defaults() -> None:
     b = DEFAULTS.ball
-    plateau = push_ball("sigmoid", b.plateau_z, b.push, b.pushes).distance
-    centre = push_ball("sigmoid", b.center_z, b.push, b.pushes).distance
+    plateau = descend("sigmoid", b.plateau_z, b.push, b.pushes).distance
+    centre = descend("sigmoid", b.center_z, b.push, b.pushes).distance
     assert 0 < plateau < 0.05 * centre
-    # and at the first push, the ratio of slopes sigma'(5)/sigma'(-1), by mpmath
+    # and at the first step, the ratio of slopes sigma'(plateau)/sigma'(centre), by mpmath
     with mpmath.workdps(30):
         def s(z: float) -> mpmath.mpf:
             e = mpmath.exp(-mpmath.mpf(z))
             return e / (1 + e) ** 2
         first_ratio = float(s(b.plateau_z) / s(b.center_z))
-    run_p = push_ball("sigmoid", b.plateau_z, b.push, b.pushes)
-    run_c = push_ball("sigmoid", b.center_z, b.push, b.pushes)
+    run_p = descend("sigmoid", b.plateau_z, b.push, b.pushes)
+    run_c = descend("sigmoid", b.center_z, b.push, b.pushes)
     assert run_p.steps[0] / run_c.steps[0] == pytest.approx(first_ratio, rel=1e-12)
 
 
 def test_ball_defaults_story() -> None:
     b = DEFAULTS.ball
-    neg = push_ball("relu", b.relu_negative_z, b.push, b.pushes)
-    pos = push_ball("relu", b.relu_positive_z, b.push, b.pushes)
+    neg = descend("relu", b.relu_negative_z, b.push, b.pushes)
+    pos = descend("relu", b.relu_positive_z, b.push, b.pushes)
     assert neg.distance == 0.0
-    assert pos.distance == pytest.approx(b.pushes * b.push, rel=1e-12)
-    assert pos.distance > push_ball("sigmoid", b.center_z, b.push, b.pushes).distance
+    # Every default step stays on ReLU's ramp: it rolls consistently, eta each time.
+    assert pos.distance == pytest.approx(b.pushes * b.push, rel=1e-12) and np.all(pos.slope == 1.0)
+    centre = descend("sigmoid", b.center_z, b.push, b.pushes)
+    assert pos.distance > centre.distance
+    # The centre ball starts above z = 0 and rolls towards the steepest point: every step longer.
+    assert centre.z[0] > centre.z[-1] > 0 and np.all(np.diff(centre.steps) > 0)
+    # The plateau is not problem 1's z: the ball does not answer the problem before it is asked.
+    assert abs(abs(b.plateau_z) - abs(DEFAULTS.problem1.z)) >= 1
 
 
 def test_zero_pushes_and_errors() -> None:
-    run = push_ball("sigmoid", 1.0, 0.5, 0)
+    run = descend("sigmoid", 1.0, 0.5, 0)
     assert run.z.tolist() == [1.0]
     assert run.steps.shape == (0,)
     assert run.distance == 0.0
     with pytest.raises(ValueError):
-        push_ball("sigmoid", 1.0, 0.5, -1)
+        descend("sigmoid", 1.0, 0.5, -1)
     with pytest.raises(KeyError):
-        push_ball("tanh", 1.0, 0.5, 2)
+        descend("tanh", 1.0, 0.5, 2)
 
 
 def test_ball_runs_are_frozen() -> None:
-    run = push_ball("sigmoid", 1.0, 0.5, 2)
+    run = descend("sigmoid", 1.0, 0.5, 2)
     with pytest.raises(AttributeError):
         run.surface = "relu"  # type: ignore[misc]
 
@@ -158,8 +178,8 @@ def test_ball_helpers() -> None:
     assert ball_position("sigmoid", 5.0, 0.8, 4, 0) == 5.0
     assert ball_position("sigmoid", 5.0, 0.8, 4, 4) == pytest.approx(ref[4], rel=1e-14)
     assert ball_slope("sigmoid", 5.0, 0.8, 4, 0) == pytest.approx(_sig_slope(5.0), rel=1e-13)
-    assert ball_step("sigmoid", 5.0, 0.8, 4, 0) == pytest.approx(ref[1] - ref[0], rel=1e-9)
-    assert ball_distance("sigmoid", 5.0, 0.8, 4) == pytest.approx(ref[4] - ref[0], rel=1e-9)
+    assert ball_step("sigmoid", 5.0, 0.8, 4, 0) == pytest.approx(ref[0] - ref[1], rel=1e-9)
+    assert ball_distance("sigmoid", 5.0, 0.8, 4) == pytest.approx(ref[0] - ref[4], rel=1e-9)
     for f in (ball_position, ball_slope, ball_step):
         assert type(f("relu", 0.5, 0.8, 4, 1)) is float
 
@@ -230,3 +250,67 @@ def test_seed_lesson_numbers() -> None:
     assert times_smaller_than_max(5.0) == pytest.approx(37.6, abs=0.05)
     assert sigmoid_complement(40.0) > 0  # 1 - sigma(40) would cancel to 0
     assert identity(5) == 5.0 and type(identity(5)) is float
+
+
+@FAST
+@given(st.floats(min_value=-12.0, max_value=12.0), st.floats(min_value=-12.0, max_value=12.0))
+def test_clear_of_keeps_an_illustration_away_from_the_problem(z: float, avoid: float) -> None:
+    moved = clear_of(z, avoid)
+    assert abs(abs(moved) - abs(avoid)) >= 1 - 1e-12  # sigma' is even: -avoid is as telling
+    if abs(abs(z) - abs(avoid)) >= 1:
+        assert moved == z  # already clear: untouched
+    else:
+        assert abs(moved) == pytest.approx(abs(avoid) + 1) and (moved > 0) == (z >= 0)
+
+
+def test_clear_of_at_the_defaults() -> None:
+    assert clear_of(5.0, 5.0) == 6.0 and clear_of(-5.0, 5.0) == -6.0 and clear_of(3.0, 5.0) == 3.0
+    assert clear_of(6.0, 5.0) == 6.0
+
+
+@pytest.mark.parametrize(("x", "words"), [
+    (2e-6, "two millionths"), (2.257e-6, "about two millionths"), (443050.4, "about four hundred thousand"),
+    (0.00665, "about seven thousandths"), (0.0452, "about five hundredths"), (3e-4, "three ten-thousandths"),
+    (1e-6, "one millionth"), (0.0099, "about one hundredth"), (7.0, "seven"), (0.97, "about one"),
+    (96.0, "about one hundred"), (5.8e30, "about six times ten to the power thirty"),
+    (1e-12, "less than one billionth"),
+])
+def test_magnitude_words(x: float, words: str) -> None:
+    assert magnitude_words(x) == words
+
+
+@FAST
+@given(st.floats(min_value=1e-9, max_value=0.949))
+def test_magnitude_words_of_a_fraction_is_within_a_rounding_of_it(x: float) -> None:
+    """Read the words back into a number: it is x to one significant figure, at worst."""
+    units = {"tenth": 1e-1, "hundredth": 1e-2, "thousandth": 1e-3, "ten-thousandth": 1e-4,
+             "hundred-thousandth": 1e-5, "millionth": 1e-6, "ten-millionth": 1e-7,
+             "hundred-millionth": 1e-8, "billionth": 1e-9}
+    counts = {w: i for i, w in enumerate(("zero", "one", "two", "three", "four", "five", "six", "seven",
+                                          "eight", "nine"))}
+    words = magnitude_words(x).removeprefix("about ").split()
+    value = counts[words[0]] * units[words[1].removesuffix("s")]
+    assert abs(value - x) <= 0.5 * units[words[1].removesuffix("s")] * 1.0001 or abs(value - x) <= 0.055 * x
+
+
+def test_magnitude_words_refuses_what_is_not_a_magnitude() -> None:
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError):
+            magnitude_words(bad)
+
+
+@FAST
+@given(st.floats(min_value=1e-300, max_value=1.0))
+def test_times_smaller_is_the_reciprocal(x: float) -> None:
+    assert times_smaller(x) * x == pytest.approx(1.0, rel=1e-15)
+    assert times_smaller(x) >= 1.0
+
+
+def test_times_smaller_of_the_layer_chain_is_said_as_a_whole_number() -> None:
+    # sigma'(1)^6 = 5.78e-5: "about twenty thousand times smaller", not "six hundred-thousandths".
+    with mpmath.workdps(30):
+        e = mpmath.exp(-1)
+        g = float((e / (1 + e) ** 2) ** 6)
+    assert magnitude_words(times_smaller(g)) == "about twenty thousand"
+    with pytest.raises(ValueError):
+        times_smaller(0.0)

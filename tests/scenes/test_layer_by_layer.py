@@ -83,7 +83,8 @@ def check_default(data):
     stack_text = said(data, "stack")
     assert "weight" in stack_text and "W transpose delta" in stack_text
     bound_text = said(data, "best case")
-    assert "below 4" in bound_text and "order one" in bound_text
+    # The bound holds for every z once |w| < 4, and the voice says which weights.
+    assert "smaller than 4" in bound_text and "whatever z is" in bound_text
     # The depth plot counts layers with n; L is the loss node only.
     plot_tex = " ".join(m.tex_string for m in scene.plot.get_family() if hasattr(m, "tex_string"))
     plot_text = " ".join(m.text for m in scene.plot.get_family() if hasattr(m, "text") and isinstance(m.text, str))

@@ -1,6 +1,9 @@
-"""The sigmoid chapter: sigma and sigma', the saturation zones where the threshold says, the peak."""
+"""The sigmoid chapter: sigma and sigma', the saturation zones where the threshold says, the peak; each
+derivation step on the word that names it; never sigma' at practice problem 1's z."""
 
 from __future__ import annotations
+
+import math
 
 import av
 import numpy as np
@@ -30,10 +33,15 @@ def test_ledger_and_layout(render_chapter):
     assert list(scene.slot.tex_strings) == [r"\sigma'(z)", "=", r"\sigma(z)", r"\bigl(1 - \sigma(z)\bigr)"]
     # The formula card sits under the title's rule, not over it.
     assert scene.card.get_top()[1] < scene.heading[1].get_bottom()[1] - 0.1
-    # The chapter ends on the bare sigmoid, which the ball chapter picks up (see test_ball_on_surfaces).
+    # The chapter ends on an empty frame, once its voice is done: the layer chapter draws its own.
     left = [m for m in scene.mobjects
             if m.family_members_with_points() and m.get_fill_opacity() + m.get_stroke_opacity()]
-    assert {id(m) for m in left} <= {id(scene.stage.axes), id(scene.stage.curve)}
+    assert left == []
+    # Each derivation step starts on the word that names it: the tracker's bookmarks, kept in order.
+    beats = {b["section"]: b for b in data["beats"]}
+    assert "quotient rule" in beats["derivation"]["text"] and "<bookmark" not in beats["derivation"]["text"]
+    # The default illustration is the zone's edge, which is not problem 1's z (5).
+    assert numbers["illustration z"] == "3" and numbers["sigma'(illustration z)"] == "0.0452"
 
 
 def test_threshold_parameter_moves_the_numbers(render_chapter):
@@ -41,8 +49,31 @@ def test_threshold_parameter_moves_the_numbers(render_chapter):
     assert recompute_ledger(data["ledger"]) == []
     numbers = {row["label"]: row["text"] for row in data["ledger"]}
     assert numbers["saturation threshold"] == "2"
-    assert numbers["sigma'(threshold)"] == "0.105"  # sigma(2) sigma(-2) = 0.10499...
+    assert numbers["illustration z"] == "2"
+    assert numbers["sigma'(illustration z)"] == "0.105"  # sigma(2) sigma(-2) = 0.10499...
     assert numbers["max sigma'"] == "0.25"
+
+
+@pytest.mark.parametrize("z", ["3", "-3.5", "2"])
+def test_the_chapter_never_answers_problem_1(render_chapter, z):
+    """The sigmoid chapter comes before practice problem 1: whatever problem1.z is, its ledger holds
+    no sigma' (nor share of the peak) at that z or near it, and its voice says neither."""
+    data = render_chapter("sigmoid_curves", "SigmoidCurves", params.load(None, [f"problem1.z={z}"]))
+    assert recompute_ledger(data["ledger"]) == []
+    problem = abs(float(z))
+    e = math.exp(-problem)
+    answer = e / (1 + e) ** 2
+    for row in data["ledger"]:
+        if row["func"].endswith(("sigmoid_prime", "percent_of_max")):
+            assert abs(abs(row["args"][0]) - problem) >= 1, row
+            value = row["value"] / 4 if row["func"].endswith("percent_of_max") else row["value"]
+            assert abs(value / answer - 1) > 0.3, row
+    numbers = {row["label"]: row["text"] for row in data["ledger"]}
+    zones = " ".join(b["text"] for b in data["beats"] if b["section"] == "zones")
+    if abs(problem - 3) < 1:
+        # The zone's edge is too close: the chapter says where it illustrates instead.
+        assert numbers["illustration z"] != "3" and f"At z = {numbers['illustration z']}, inside the zone" in zones
+    assert numbers["sigma'(illustration z) / 0.25"] in zones
 
 
 def frame_at(path: str, t: float) -> np.ndarray:

@@ -108,3 +108,12 @@ __all__ += ["integer_words", "numeral_words", "speak"]
 __all__ += ["TrainingConfig", "TrainingRun", "loss_after", "loss_curve", "relative_loss_drop",
             "steps_to_fraction", "train"]
 __all__ += ["divergence_step", "diverges", "link_factor", "reaches_fraction", "shrinking_weight_limit"]
+
+from .experiment import hidden_z, mean_slope, median_abs_z, saturated_share, z_shares  # noqa: E402
+from .training import RATE_FACTORS, best_loss_share, best_rate, peak_over_start, rate_grid  # noqa: E402
+
+__all__ += ["hidden_z", "mean_slope", "median_abs_z", "saturated_share", "z_shares"]
+__all__ += ["RATE_FACTORS", "best_loss_share", "best_rate", "peak_over_start", "rate_grid"]
+from .spoken import magnitude_words  # noqa: E402
+
+__all__ += ["magnitude_words"]

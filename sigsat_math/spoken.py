@@ -370,3 +370,25 @@ def speak(written: str) -> str:
             r.end = m.end()
             r.opening = m.group() in (".", "!", "?")
     return _settle("".join(r.out))
+
+
+# ---------------------------------------------------------------- magnitudes for the ear
+
+FRACTION_NAMES = ("", "tenth", "hundredth", "thousandth", "ten thousandth", "hundred thousandth", "millionth",
+                  "ten millionth", "hundred millionth", "billionth")
+
+
+def magnitude_words(x: float) -> str:
+    """0 < x < 1 at one significant figure, in words: 2.26e-6 -> 'about two millionths', 0.236 -> 'about
+    two tenths'; beyond a billionth, in powers of ten ('about three times ten to the minus twelve')."""
+    if not 0 < x < 1:
+        raise ValueError(f"{x}: a magnitude in words is for 0 < x < 1")
+    mantissa, exponent = (int(part) for part in f"{x:.0e}".split("e"))
+    if mantissa == 10:  # 0.96 rounds up a decade
+        mantissa, exponent = 1, exponent + 1
+    if exponent >= 0:
+        return "about one"
+    if -exponent >= len(FRACTION_NAMES):
+        return f"about {integer_words(mantissa)} times ten {exponent_words(str(exponent))}"
+    name = FRACTION_NAMES[-exponent]
+    return f"about {'a' if mantissa == 1 else integer_words(mantissa)} {name}{'' if mantissa == 1 else 's'}"

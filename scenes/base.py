@@ -281,3 +281,13 @@ class ChapterScene(Scene):
             self.render_plan().write(self.context.plan)
         if self.context.on_sections is not None and not self._stopped:
             self.context.on_sections(self, self._section + 1, True)
+
+    def wait_for_word(self, mark: str) -> None:
+        """Hold the picture until the voice reaches `<bookmark mark="..."/>` of the current beat, so
+        the next animation starts on the word it shows (nothing to wait for if the voice is past it)."""
+        if self.tracker is None:
+            return
+        self.tracker.now = self.time
+        wait = self.tracker.time_until(mark)
+        if wait >= 1 / config.frame_rate:
+            self.wait(wait)

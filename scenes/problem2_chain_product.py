@@ -79,8 +79,8 @@ class Problem2ChainProduct(ChapterScene):
 
     def chain(self) -> None:
         self.beat("chain rule", "Gradients multiply through the layers: that is the chain rule.",
-                  f"Going back from the loss, every link multiplies the gradient by {self.g.text}: "
-                  f"{', '.join(q.text for q in self.running)}.")
+                  '<bookmark mark="back"/>Going back from the loss, every link multiplies the gradient by '
+                  f"{self.g.text} again, and the product shrinks at every layer.")
         n = int(self.n.value)
         pitch = min(1.9, CHAIN_WIDTH / (n + 0.5))
         stack = get_layer_stack(n, pitch, box_width=min(0.8, 0.6 * pitch), box_height=0.8)
@@ -103,6 +103,7 @@ class Problem2ChainProduct(ChapterScene):
         self.play(FadeIn(stack), run_time=1)
         pulse = get_pulse().move_to(stack.loss)
         self.play(FadeIn(pulse, scale=0.5), run_time=0.4)
+        self.wait_for_word("back")
         # Backward, link by link: the factor on the link lights up, the product lands on the layer.
         for k in range(n):
             link = n - 1 - k

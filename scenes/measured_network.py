@@ -146,8 +146,8 @@ class MeasuredNetwork(ChapterScene):
     def describe(self) -> None:
         init = INIT_NAMES[self.p.experiment.init]
         self.beat("the network", f"Now a real network: {self.depth.text} hidden layers of {self.width.text} units, "
-                  "computed while this video was made. The same weights and inputs, once with sigmoid units, once "
-                  'with ReLU: <bookmark mark="axis"/>the gradient that reaches each layer, on a log scale.')
+                  "computed as this video was made, once with sigmoid units, once with ReLU: "
+                  '<bookmark mark="axis"/>the gradient that reaches each layer, on a log scale.')
         self.heading = get_title(self.title)
         rows = VGroup(
             get_formula(r"x \;\to\; <<d>> \times [\,<<w>> \text{ units}\,] \;\to\; \text{one output} \;\to\; "
@@ -338,8 +338,7 @@ class MeasuredNetwork(ChapterScene):
                      "descent at this step size overshoots, then recovers."] if jumps else []),
                   f'<bookmark mark="control"/>At its best of {n_rates.text} rates, the sigmoid network still keeps '
                   f"{self.best['sigmoid'].text} of its loss, ReLU {self.best['relu'].text}.",
-                  *(['<bookmark mark="stalls"/>ReLU trains, the sigmoid network stalls: the vanished gradient costs '
-                     "real learning."] if stalls else []))
+                  *(['<bookmark mark="stalls"/>ReLU trains, the sigmoid network stalls.'] if stalls else []))
         rows = self.results.cells
         self.play(LaggedStart(*(FadeIn(VGroup(*row)) for row in rows[1:4]), lag_ratio=0.3),
                   *(blink(line) for line in self.results.notes[:1]), FadeIn(self.results.notes), run_time=2)

@@ -114,8 +114,8 @@ class Problem2ChainProduct(ChapterScene):
         self.factors = factors
 
     def total_step(self) -> None:
-        self.beat("total", f"In one line: {self.g.text} to the power {self.n.text} is {self.total.text}.",
-                  "The first layer receives practically zero gradient.")
+        self.beat("total", f"In one line: {self.g.text} to the power {self.n.text} is {self.total.text}: the first "
+                  "layer receives practically zero gradient.")
         n = int(self.n.value)
         y = min(m.get_bottom()[1] for m in self.products) - 0.65
         factor = fill("<<g>>", g=self.g)

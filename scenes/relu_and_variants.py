@@ -157,8 +157,8 @@ class ReluAndVariants(ChapterScene):
         self.first_layer = layer.value == 1
         dead = peak.value <= 0  # else no unit is: show the one closest to it
         init = INIT_NAMES[self.p.experiment.init]
-        self.beat("dying", f"Here is a real unit of the measured ReLU network, at its initial weights: {init} "
-                  "initialisation, as for the sigmoid.", f"On all {n.text} examples of this batch, its input z is "
+        self.beat("dying", f"A real unit of the measured ReLU network, at its initial weights, {init} initialisation "
+                  f"like the sigmoid one: on all {n.text} examples of this batch, its input z is "
                   + ("negative." if dead else f"mostly negative: the largest is {peak.text}."))
         rows = [(r"\max z = <<p>> \quad (\text{all } <<n>> \text{ examples})", "text"),
                 (r"\mathrm{ReLU}'(z) = 0 \text{ " + ("for every one}" if dead else r"where } z \le 0"), "derivative"),
@@ -180,18 +180,18 @@ class ReluAndVariants(ChapterScene):
         self.play(FadeOut(self.card, shift=RIGHT * 0.3), FadeIn(neuron), FadeIn(tag))
         self.play(FadeIn(dots), run_time=1.5)
         self.play(FadeIn(out), FadeIn(facts[0]))
-        self.say("So ReLU's slope is 0 on every one of them, and no gradient reaches its weights: measured, "
-                 "exactly zero." if dead else
+        self.say("So ReLU's slope is 0 on every one, and no gradient reaches its weights: measured, exactly zero."
+                 if dead else
                  f"ReLU's slope is 0 wherever z is negative, so its weights get a gradient of only {grad.text}.")
         self.play(FadeIn(facts[1:3], shift=UP * 0.2))
         self.wait(1)
-        self.say("On this batch, the update leaves its weights where they are: the unit is inactive." if dead
+        self.say("The update leaves its weights where they are: the unit is inactive." if dead
                  else "On this batch its weights hardly move: the unit is close to inactive.")
         self.play(FadeIn(facts[3]), neuron.arrows.animate.set_color(color("saturated")))
         self.wait(1)
 
     def not_dead_for_good(self) -> None:
-        self.beat("inactive, not dead", "Is the unit dead for good, then? Not necessarily.")
+        self.beat("inactive, not dead", "Is it dead for good? Not necessarily.")
         inputs = (r"a_1, \dots, a_{<<w>>} \text{ are data: a new input can turn it on}" if self.first_layer else
                   r"a_1, \dots, a_{<<w>>} \text{ change as earlier layers learn}")
         rows = ((r"\text{inactive on this batch: } z \le 0 \text{ on all } <<n>>", "saturated"), (inputs, "relu"),
@@ -201,15 +201,14 @@ class ReluAndVariants(ChapterScene):
         self.play(FadeOut(self.unit.facts[1:]), ReplacementTransform(self.unit.facts[0], lines[0]))
         self.say("Its inputs are the data itself, and an input it has not seen yet can give it a positive z."
                  if self.first_layer else "Its inputs are the outputs of the layers before, and they change as those "
-                 "layers learn: z can turn positive again, and the unit comes back.")
+                 "layers learn: z can turn positive again.")
         self.play(Indicate(self.unit.neuron.inputs, color=color("relu"), scale_factor=1), FadeIn(lines[1]),
                   self.unit.neuron.arrows.animate.set_color(color("relu")), run_time=1.5)
-        self.say("It is dead for good only if it stays inactive on every input, for the rest of training.")
+        self.say("It is dead for good only if it stays inactive on every input from then on.")
         self.play(FadeIn(lines[2], shift=UP * 0.2))
         self.line = get_caption_line(f"Inactive on all {self.n.text} examples of the batch, at the initial weights: "
                                      f"{self.dead.text} of the hidden units")
-        self.say(f"In this network, at its initial weights, {self.dead.text} of the hidden units are inactive "
-                 "on the whole batch.")
+        self.say(f"At the start, {self.dead.text} of this network's hidden units are inactive on the whole batch.")
         self.play(FadeIn(self.line, shift=UP * 0.2))
         self.wait(1.5)
         self.unit = VGroup(self.unit[0], lines)
@@ -249,11 +248,10 @@ class ReluAndVariants(ChapterScene):
         self.add(*(p.plot for p in panels))
         self.play(LaggedStart(*(FadeIn(VGroup(*(m for m in p if m is not p.plot))) for p in panels), lag_ratio=0.4),
                   run_time=2.5)
-        lines = (f"Leaky ReLU's slope there is alpha, {alpha['leaky_relu'].text}, for every negative z. "
-                 "It never reaches 0, so no Leaky ReLU unit can die.",
+        lines = (f"Leaky ReLU's is alpha, {alpha['leaky_relu'].text}, for every negative z: it never reaches 0, so "
+                 "no Leaky ReLU unit can die.",
                  "ELU's slope, alpha times e to the power z, is never exactly 0, but it fades as z goes down.",
-                 f"GELU's slope fades to 0 as well, and below z = {root.text} it is even negative: the thick stretch "
-                 "of its slope curve.")
+                 f"GELU's fades to 0 as well, and below z = {root.text} it is even negative: the thick stretch.")
         for line, mark, fact in zip(lines, marks, facts, strict=True):
             self.say(line)
             self.play(FadeIn(fact, shift=UP * 0.1), FadeIn(mark))
@@ -314,13 +312,12 @@ class ReluAndVariants(ChapterScene):
                 ("Sparse activation", [r"<<zr>> \text{ of outputs exactly } 0 \ \ (\sigma\text{: } <<zs>>)"],
                  f"Three: negative inputs give exact zeros: {zr.text} of the measured ReLU network's outputs."),
                 ("Biologically plausible", [r"\text{the lesson's analogy: silent, or in proportion to its input}"],
-                 "Four, the lesson's loose analogy with biology: a unit is either silent or responds in proportion "
-                 "to its input."),
+                 "Four, a loose analogy with biology: silent, or responding in proportion to its input."),
                 ("Trains where sigmoid stalls", [
                     r"\text{first layer / last layer: } <<fr>> \ \ (\sigma\text{: } <<fs>>)",
                     r"\text{loss at step } <<k>> \text{ / at step 0: } <<lr>> \ \ (\sigma\text{: } <<ls>>)"],
-                 "Five, the lesson's faster convergence, as measured here on one network: the gradient reaches "
-                 "the first layers, and the network learns where the sigmoid one stalls."))
+                 "Five, faster convergence, as measured here: the gradient reaches the first layers, and the "
+                 "network learns where the sigmoid one stalls."))
         ev = dict(t=self.t, r=self.relu_t, s=self.sig_t, zr=zr, zs=zs, fr=fr, fs=fs, k=steps, lr=lr, ls=ls)
         table = get_reason_rows([(c, icon, e) for (c, e, _), icon in zip(rows, icons, strict=True)], ev)
         fit_right(table.next_to(self.question, DOWN, buff=0.4).align_to(self.question, LEFT))

@@ -240,11 +240,16 @@ class MeasuredNetwork(ChapterScene):
         slope = self.value("sigmoid: mean sigma'(z)", mean_slope, net, style=SIG3)
         cap = self.value("max sigma'", sigmoid_prime_max, style=SIG3)
         at_t = self.value("sigma'(threshold)", sigmoid_prime, c.threshold, style=SIG3)
-        self.beat("two mechanisms", "Why so small? This network's inputs z <bookmark mark=\"hist\"/>crowd around 0: "
-                  f"only {share.text} lie in the saturation zones.",
-                  '<bookmark mark="cap"/>So here it is the cap: even unsaturated, a sigmoid unit passes at most '
-                  f"{cap.text}.",
-                  f'<bookmark mark="sat"/>Saturation, unit by unit, is much worse: at z = {t.text}, only {at_t.text}.')
+        # Which mechanism this network shows decides the words: a few saturated inputs leave the cap as the
+        # cause; many make saturation a cause as well.
+        few = share.value < 0.05
+        self.beat("two mechanisms", "Why so small? This network's inputs z <bookmark mark=\"hist\"/>"
+                  + (f"crowd around 0: only {share.text} lie in the saturation zones." if few else
+                     f"spread wide: {share.text} lie in the saturation zones."),
+                  '<bookmark mark="cap"/>' + ("So here it is the cap: even" if few else "Even")
+                  + f" unsaturated, a sigmoid unit passes at most {cap.text}.",
+                  f'<bookmark mark="sat"/>Saturation, unit by unit, is much worse: at z = {t.text}, only {at_t.text}.'
+                  + ("" if few else " Here both shrink the gradient."))
         z_max = c.z_max
         axes = get_activation_axes(z_max, 0.0, 0.3, width=7.4, height=3.6, y_numbers=(0.25,))
         axes.move_to([-2.6, -0.35, 0])

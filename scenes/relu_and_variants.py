@@ -157,9 +157,10 @@ class ReluAndVariants(ChapterScene):
         self.first_layer = layer.value == 1
         dead = peak.value <= 0  # else no unit is: show the one closest to it
         init = INIT_NAMES[self.p.experiment.init]
+        sign = "negative." if dead else f"mostly negative: the largest is {peak.text}."
         self.beat("dying", f"A real unit of the measured ReLU network, at its initial weights, {init} initialisation "
-                  f"like the sigmoid one: on all {n.text} examples of this batch, its input z is "
-                  + ("negative." if dead else f"mostly negative: the largest is {peak.text}."))
+                  f'like the sigmoid one: <bookmark mark="batch"/>on all {n.text} examples of this batch, its input '
+                  f'z is <bookmark mark="sign"/>{sign}')
         rows = [(r"\max z = <<p>> \quad (\text{all } <<n>> \text{ examples})", "text"),
                 (r"\mathrm{ReLU}'(z) = 0 \text{ " + ("for every one}" if dead else r"where } z \le 0"), "derivative"),
                 (r"\lVert \partial L / \partial w \rVert = <<g>>", "derivative"),
@@ -178,7 +179,9 @@ class ReluAndVariants(ChapterScene):
         inputs = get_formula(r"\text{its } <<n>> \text{ inputs}", role="saturated", scale=0.55, n=n)
         dots.add(inputs.next_to(dots[0].get_left(), UP + LEFT, buff=0.12))  # clear of the y axis
         self.play(FadeOut(self.card, shift=RIGHT * 0.3), FadeIn(neuron), FadeIn(tag))
+        self.wait_for_word("batch")
         self.play(FadeIn(dots), run_time=1.5)
+        self.wait_for_word("sign")
         self.play(FadeIn(out), FadeIn(facts[0]))
         self.say("So ReLU's slope is 0 on every one, and no gradient reaches its weights: measured, exactly zero."
                  if dead else
@@ -251,11 +254,14 @@ class ReluAndVariants(ChapterScene):
         lines = (f"Leaky ReLU's is alpha, {alpha['leaky_relu'].text}, for every negative z: it never reaches 0, so "
                  "no Leaky ReLU unit can die.",
                  "ELU's slope, alpha times e to the power z, is never exactly 0, but it fades as z goes down.",
-                 f"GELU's fades to 0 as well, and below z = {root.text} it is even negative: the thick stretch.")
+                 f'GELU\'s fades to 0 as well, and <bookmark mark="mark"/>below z = {root.text} it is even negative: '
+                 "the thick stretch.")
         for line, mark, fact in zip(lines, marks, facts, strict=True):
             self.say(line)
-            self.play(FadeIn(fact, shift=UP * 0.1), FadeIn(mark))
-            self.wait(1.5)
+            self.play(FadeIn(fact, shift=UP * 0.1))
+            if "mark" in self.tracker.bookmarks:
+                self.wait_for_word("mark")
+            self.play(FadeIn(mark))
         relu0 = self.value("ReLU'(typical z)", relu_prime, zt.value, style=SIG3)
         self.say(f"At this unit's typical z, ReLU's slope is {relu0.text}; each variant's is not.")
         self.caption = get_caption_line("Only Leaky ReLU keeps its slope away from 0 for every negative z")
@@ -329,13 +335,17 @@ class ReluAndVariants(ChapterScene):
     def catch_and_sigmoid(self) -> None:
         self.beat("the catch", "Its disadvantage is the dying ReLU we met above, and the variants avoid it.",
                   '<bookmark mark="uses"/>The sigmoid still has its place wherever an output between 0 and 1 is the '
-                  "point: the probability at the output of a binary classifier, and the gates of an LSTM.")
+                  'point: the probability at the output of a binary classifier, <bookmark mark="gates"/>and the gates '
+                  "of an LSTM.")
         left = get_dying_card(self.dead, self.alphas, 6.4)
         right = get_sigmoid_uses_card(6.4)
         VGroup(left, right).arrange(RIGHT, buff=0.4, aligned_edge=UP).next_to(self.question, DOWN, buff=0.4)
         self.play(FadeOut(self.table, shift=UP * 0.3), FadeIn(left, shift=UP * 0.3))
+        gates = right[1][1][0][2:]
         self.wait_for_word("uses")
-        self.play(FadeIn(right, shift=UP * 0.3))
+        self.play(FadeIn(VGroup(*(m for m in right.family_members_with_points() if m not in
+                                  gates.family_members_with_points())), shift=UP * 0.3))
+        self.wait_for_word("gates")
         line = get_caption_line("Hidden layers: ReLU or a variant. Sigmoid: outputs and gates between 0 and 1")
-        self.play(FadeIn(line, shift=UP * 0.2))
+        self.play(FadeIn(gates, shift=UP * 0.2), FadeIn(line, shift=UP * 0.2))
         self.end_chapter()

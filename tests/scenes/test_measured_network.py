@@ -168,7 +168,12 @@ def check_mechanisms(data, threshold):
     # True heights: every non-empty bin's bar in proportion to its count.
     assert np.allclose(heights[full] / heights[full].max(), counts[full] / counts.max(), atol=1e-6)
     said_here = cue_text(data, "two mechanisms")
-    assert "saturation zones" in said_here and "the cap" in said_here and numbers["sigma'(threshold)"] in said_here
+    assert "saturation zones" in said_here and numbers["sigma'(threshold)"] in said_here
+    # The cause named is the one the histogram shows: the cap where few inputs saturate, both where many do.
+    if share < 0.05:
+        assert "So here it is the cap" in said_here and "both" not in said_here
+    else:
+        assert "Here both shrink the gradient" in said_here and "So here it is the cap" not in said_here
 
 
 def test_another_network_is_measured_drawn_and_trained(render_chapter, monkeypatch):
@@ -180,6 +185,7 @@ def test_another_network_is_measured_drawn_and_trained(render_chapter, monkeypat
     scene = data["scene_object"]
     check_bars(scene, (6, 32, "he", 3, 64))
     check_watch(scene)
+    check_mechanisms(data, 3.0)
     for word in ("depth6", "width32", "He", "seed3", "batch64"):
         assert word in scene.caption.text
     trained = "".join(line.text for line in scene.train_caption)
@@ -197,6 +203,9 @@ def test_thirty_layers_lay_out_and_a_diverged_run_is_said(render_chapter, monkey
     scene = data["scene_object"]
     check_bars(scene, (30, 16, "normal", 0, 128))
     check_watch(scene)
+    check_mechanisms(data, 3.0)
+    # Standard-normal weights saturate most inputs: the other mechanism, said as such.
+    assert sigsat_math.saturated_share(ExperimentConfig("sigmoid", 30, 16, "normal", 0, 128), 3.0) > 0.05
     # ReLU at standard-normal init on 30 layers blows up: no end loss is shown, the step it diverged is.
     loss = sigsat_math.train(TrainingConfig.from_params(params.load(None, [
         "experiment.depth=30", "experiment.width=16", "experiment.init=normal"]), "relu")).loss

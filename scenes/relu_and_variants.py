@@ -17,6 +17,7 @@ from manim import (
     FadeTransform,
     Indicate,
     LaggedStart,
+    Line,
     ReplacementTransform,
     TransformFromCopy,
     VGroup,
@@ -232,7 +233,9 @@ class ReluAndVariants(ChapterScene):
             self.keep(key, panel.plot.axes, panel.plot.curve)
             self.keep(key + "_prime", panel.plot.axes, panel.plot.prime)
         leaky, elu, gelu = (p.plot.axes for p in panels)
-        marks = [VGroup(), get_z_mark(elu, -zv, elu_end.value)[1],
+        a_leaky = alpha["leaky_relu"].value
+        marks = [Line(leaky.c2p(-zv, a_leaky), leaky.c2p(0, a_leaky), color=color("relu"), stroke_width=6),
+                 get_z_mark(elu, -zv, elu_end.value)[1],
                  VGroup(plot_activation(gelu, "gelu", "saturated", True, (-zv, root.value)).set_stroke(width=5),
                         get_z_mark(gelu, root.value, 0.0)[1])]
         facts = [get_formula(s, role=r, scale=0.62, a=alpha["leaky_relu"], l=left, e=elu_end, r=root) for s, r in (
@@ -251,17 +254,17 @@ class ReluAndVariants(ChapterScene):
         self.add(*(p.plot for p in panels))
         self.play(LaggedStart(*(FadeIn(VGroup(*(m for m in p if m is not p.plot))) for p in panels), lag_ratio=0.4),
                   run_time=2.5)
-        lines = (f"Leaky ReLU's is alpha, {alpha['leaky_relu'].text}, for every negative z: it never reaches 0, so "
-                 "no Leaky ReLU unit can die.",
-                 "ELU's slope, alpha times e to the power z, is never exactly 0, but it fades as z goes down.",
+        lines = (f"Leaky ReLU's is alpha, {alpha['leaky_relu'].text}, <bookmark mark=\"mark\"/>for every negative z: "
+                 "it never reaches 0, so no Leaky ReLU unit can die.",
+                 'ELU\'s slope, alpha times e to the power z, is never exactly 0, but <bookmark mark="mark"/>it fades '
+                 "as z goes down.",
                  f'GELU\'s fades to 0 as well, and <bookmark mark="mark"/>below z = {root.text} it is even negative: '
                  "the thick stretch.")
         for line, mark, fact in zip(lines, marks, facts, strict=True):
             self.say(line)
             self.play(FadeIn(fact, shift=UP * 0.1))
-            if "mark" in self.tracker.bookmarks:
-                self.wait_for_word("mark")
-            self.play(FadeIn(mark))
+            self.wait_for_word("mark")
+            self.play(Create(mark) if isinstance(mark, Line) else FadeIn(mark))
         relu0 = self.value("ReLU'(typical z)", relu_prime, zt.value, style=SIG3)
         self.say(f"At this unit's typical z, ReLU's slope is {relu0.text}; each variant's is not.")
         self.caption = get_caption_line("Only Leaky ReLU keeps its slope away from 0 for every negative z")

@@ -333,6 +333,12 @@ class MeasuredNetwork(ChapterScene):
             went = f"does not get {goal} within {self.steps.text} steps"
         return f"{name[:1].upper()}{name[1:]}'s loss {went}."
 
+    def best_words(self, act: str, verb: str, tail: str = "") -> str:
+        """The control's result for one activation, in words: the share it keeps at its best rate, or that it
+        diverges at every rate of the grid."""
+        best = self.best[act]
+        return f"{verb} {best.text}{tail}" if best is not None else "diverges at every one"
+
     def training_verdict(self) -> None:
         stalls = self.runs["sigmoid"]["reach"] is None and self.runs["relu"]["reach"] is not None
         relu = self.configs["relu"]
@@ -341,8 +347,9 @@ class MeasuredNetwork(ChapterScene):
         self.beat("trained", *(self.run_words(act, k > 0) for k, act in enumerate(PANELS)),
                   *(['<bookmark mark="jumps"/>ReLU\'s curve jumps on the way, at times above its start: full-batch '
                      "descent at this step size overshoots, then recovers."] if jumps else []),
-                  f'<bookmark mark="control"/>At its best of {n_rates.text} rates, the sigmoid network still keeps '
-                  f"{self.best['sigmoid'].text} of its loss, ReLU {self.best['relu'].text}.",
+                  f'<bookmark mark="control"/>At its best of {n_rates.text} rates, the sigmoid network '
+                  f"{self.best_words('sigmoid', 'still keeps', ' of its loss')}; "
+                  f"ReLU {self.best_words('relu', 'keeps')}.",
                   *(['<bookmark mark="stalls"/>ReLU trains, the sigmoid network stalls.'] if stalls else []))
         rows = self.results.cells
         self.play(LaggedStart(*(FadeIn(VGroup(*row)) for row in rows[1:4]), lag_ratio=0.3),

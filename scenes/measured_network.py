@@ -8,7 +8,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
-from manim import DOWN, RIGHT, UP, Create, DashedLine, FadeIn, FadeOut, GrowFromEdge, Indicate, LaggedStart, VGroup
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Create,
+    DashedLine,
+    FadeIn,
+    FadeOut,
+    GrowFromEdge,
+    Indicate,
+    LaggedStart,
+    VGroup,
+)
 
 from scenes import theme as th
 from scenes.base import ChapterScene
@@ -251,7 +264,7 @@ class MeasuredNetwork(ChapterScene):
                   f'<bookmark mark="sat"/>Saturation, unit by unit, is much worse: at z = {t.text}, only {at_t.text}.'
                   + ("" if few else " Here both shrink the gradient."))
         z_max = c.z_max
-        axes = get_activation_axes(z_max, 0.0, 0.3, width=7.4, height=3.6, y_numbers=(0.25,))
+        axes = get_activation_axes(z_max, 0.0, 0.3, width=7.4, height=3.6)
         axes.move_to([-2.6, -0.35, 0])
         edges = tuple(float(x) for x in np.linspace(-z_max, z_max, int(round(4 * z_max)) + 1))
         shares = z_shares(net, edges)
@@ -262,7 +275,9 @@ class MeasuredNetwork(ChapterScene):
         ceiling = DashedLine(axes.c2p(-z_max, 0.25), axes.c2p(z_max, 0.25), color=color("highlight"), stroke_width=2)
         mark = get_z_mark(axes, c.threshold, at_t.value, role="saturated")
         hist_word = get_text("where this network's z fall", th.SMALL_SIZE, "sigmoid").next_to(
-            axes.c2p(0, 0.2), UP, buff=0.12).shift(RIGHT * 2.2)
+            axes.c2p(-z_max, 0.3), UP, buff=0.15, aligned_edge=LEFT)
+        cap_word = get_formula(r"\max \sigma' = <<c>>", role="highlight", scale=0.6, c=cap).next_to(
+            axes.c2p(z_max, 0.25), UP, buff=0.1, aligned_edge=RIGHT)
         card = get_formula_card(
             get_formula(r"|z| \ge <<t>>: \ <<s>> \text{ of all } z", role="saturated", scale=0.62, t=t, s=share),
             get_formula(r"\text{median } |z| = <<m>>", role="sigmoid", scale=0.62, m=typical),
@@ -276,10 +291,10 @@ class MeasuredNetwork(ChapterScene):
                   run_time=1.5)
         self.play(FadeIn(card[0]), FadeIn(card[1][:2]))
         self.wait_for_word("cap")
-        self.play(Create(prime), Create(ceiling), FadeIn(card[1][2]), run_time=1.5)
+        self.play(Create(prime), Create(ceiling), FadeIn(cap_word), FadeIn(card[1][2]), run_time=1.5)
         self.wait_for_word("sat")
         self.play(FadeIn(mark), FadeIn(card[1][3]), Indicate(zones, color=color("saturated"), scale_factor=1))
-        self.mechanism = VGroup(axes, zones, hist, hist_word, prime, ceiling, mark, card)
+        self.mechanism = VGroup(axes, zones, hist, hist_word, prime, ceiling, mark, card, cap_word)
 
     def train(self) -> None:
         t = self.p.training
@@ -312,10 +327,12 @@ class MeasuredNetwork(ChapterScene):
         rows = [(label, [get_value_cell(self.runs[a][key], NAMES[a][1], "diverged") for a in PANELS])
                 for label, key in (("loss at the start", "start"), ("loss at the end", "end"),
                                    ("share of it left", "left"))]
-        best = get_formula(r"\text{left at its best rate of } <<a>>, \dots, <<b>>", role="muted", scale=0.5,
-                           a=self.grid[0], b=self.grid[-1])
-        rows.append((best, [get_value_cell(self.best[a], NAMES[a][1], "diverged") for a in PANELS]))
+        rows.append(("left at its best rate", [get_value_cell(self.best[a], NAMES[a][1], "diverged") for a in PANELS]))
         notes = [get_run_note(*NAMES[act], self.fraction, self.steps, **self.runs[act]) for act in PANELS]
+        rates = {f"r{k}": q for k, q in enumerate(self.grid)}
+        notes.append(get_formula(r"\text{best of the rates } "
+                                 + ", ".join(f"<<r{k}>>" for k in range(len(self.grid))),
+                                 role="muted", scale=0.65, **rates))
         table = get_readout_table([NAMES[a] for a in PANELS], rows, notes, width=COLUMN_X[1] - COLUMN_X[0])
         return table.move_to([COLUMN_X[0] + table.width / 2, 0.3, 0])
 
@@ -353,7 +370,7 @@ class MeasuredNetwork(ChapterScene):
                   *(['<bookmark mark="stalls"/>ReLU trains, the sigmoid network stalls.'] if stalls else []))
         rows = self.results.cells
         self.play(LaggedStart(*(FadeIn(VGroup(*row)) for row in rows[1:4]), lag_ratio=0.3),
-                  *(blink(line) for line in self.results.notes[:1]), FadeIn(self.results.notes), run_time=2)
+                  FadeIn(self.results.notes[:2]), run_time=2)
         if jumps:
             curve = self.loss_values["relu"]
             k = int(np.argmax(np.where(np.isfinite(curve[1:]), curve[1:], -np.inf))) + 1
@@ -361,7 +378,7 @@ class MeasuredNetwork(ChapterScene):
             self.wait_for_word("jumps")
             self.play(FadeIn(peak, scale=1.5), blink(self.loss_lines["relu"]))
         self.wait_for_word("control")
-        self.play(FadeIn(VGroup(*rows[4]), shift=UP * 0.1), blink(rows[4][0]))
+        self.play(FadeIn(VGroup(*rows[4]), shift=UP * 0.1), FadeIn(self.results.notes[2:], shift=UP * 0.1))
         marks = VGroup()
         for act, run in self.runs.items():
             if run["reach"] is not None:
@@ -369,5 +386,5 @@ class MeasuredNetwork(ChapterScene):
                 marks.add(get_step_mark(self.loss_axes, k, float(self.loss_values[act][k]), NAMES[act][1]))
         if stalls:
             self.wait_for_word("stalls")
-        self.play(FadeIn(marks), *(blink(line) for line in self.results.notes))
+        self.play(FadeIn(marks), *(blink(line) for line in self.results.notes[:2]))
         self.end_chapter()

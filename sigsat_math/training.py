@@ -33,6 +33,13 @@ experiment's noise targets ("labels"): sigmoid 0.490 -> 0.483, ReLU 0.484 -> 0.0
 step 98). Not only the gradient vanishes: the same factor sigma' <= 1/4 per layer that shrinks it
 on the way back squeezes the differences between examples on the way forward, so the sigmoid
 network's output layer has nothing left to fit but the mean.
+
+The control (`best_rate`, `best_loss_share`): one rate could favour one activation, so each is also run
+at a fifth and a half of the lecture's rate and judged at the rate of the three that ends lowest. At
+the defaults the sigmoid network keeps 99.4 % of its loss at its best rate (0.05), ReLU 1.68 % (at 0.1).
+ReLU's run at 0.1 jumps, at step 106 to 1.46 times its start (`peak_over_start`): full-batch gradient
+descent at a rate that trains overshoots along the steepest direction and recovers; at 0.02 it never
+rises above its start, but ends at 93 % of it.
 """
 
 from __future__ import annotations

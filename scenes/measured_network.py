@@ -263,7 +263,9 @@ class MeasuredNetwork(ChapterScene):
                   + f" unsaturated, a sigmoid unit passes at most {cap.text}.",
                   f'<bookmark mark="sat"/>Saturation, unit by unit, is much worse: at z = {t.text}, only {at_t.text}.'
                   + ("" if few else " Here both shrink the gradient."))
-        z_max = c.z_max
+        # Wide enough for both saturation zones, no wider than the lecture's usual plot: a z range of 20 would
+        # crowd its labels and squeeze the histogram into a few bins.
+        self.z_range = z_max = min(c.z_max, max(8.0, c.threshold + 2.0))
         axes = get_activation_axes(z_max, 0.0, 0.3, width=7.4, height=3.6)
         axes.move_to([-2.6, -0.35, 0])
         edges = tuple(float(x) for x in np.linspace(-z_max, z_max, int(round(4 * z_max)) + 1))

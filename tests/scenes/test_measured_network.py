@@ -162,7 +162,9 @@ def check_mechanisms(data, threshold):
     assert numbers["sigmoid: share of z past the threshold"] == PERCENT.text(share)
     assert numbers["max sigma'"] == "0.25"
     _, _, hist, *_ = scene.mechanism
-    edges = np.linspace(-p.curves.z_max, p.curves.z_max, int(round(4 * p.curves.z_max)) + 1)
+    z_range = scene.z_range
+    assert z_range == min(p.curves.z_max, max(8.0, threshold + 2.0))
+    edges = np.linspace(-z_range, z_range, int(round(4 * z_range)) + 1)
     counts, _ = np.histogram(z, bins=edges)
     heights = np.array([bar.height for bar in hist])
     # True heights: every bar tall enough to see (the widget keeps a hairline for the nearly empty bins) in

@@ -37,6 +37,7 @@ from sigsat_math import (
     first_over_last,
     gradient_norms,
     identity,
+    magnitude_words,
     sigmoid,
     sigmoid_prime,
     sigmoid_prime_max,
@@ -53,7 +54,7 @@ class KeyTakeaways(ChapterScene):
 
     reads = ("curves.z_max", "curves.threshold", "variants.leaky_alpha", "variants.elu_alpha", "experiment.depth",
              "experiment.width", "experiment.init", "experiment.seed", "experiment.batch", "lesson.title",
-             "lesson.goal", "lesson.author", "lesson.year")
+             "lesson.goal", "lesson.author", "lesson.year", "problem1.z")
 
     def construct(self) -> None:
         self.curves, self.curve_axes = {}, {}  # name -> drawn curve, and its axes: the tests sample them
@@ -95,14 +96,15 @@ class KeyTakeaways(ChapterScene):
 
     def saturates(self) -> None:
         z_max, t = self.p.curves.z_max, self.p.curves.threshold
-        self.beat("saturates", "One: the sigmoid saturates at extreme values, and there its gradient is near zero.",
-                  "Remember the flat ends of the curve.")
+        self.beat("saturates", "One: the sigmoid saturates at extreme values, and there its gradient is near zero, "
+                  "as practice problem 1 showed.")
         plot = get_mini_plot("sigmoid", z_max, ICON_W, ICON_H, role="sigmoid")
         zones = VGroup(get_zone(plot.axes, -z_max, -t), get_zone(plot.axes, t, z_max))
         plot.add_to_back(zones)
         self.keep("sigmoid", plot)
-        z = self.value("z_max", identity, z_max, style=SIG3)
-        g = self.value("sigma'(z_max)", sigmoid_prime, z_max, style=AUTO)
+        # The saturated point the lecture worked out aloud: practice problem 1's z, not a new one.
+        z = self.value("problem 1's z", identity, self.p.problem1.z, style=SIG3)
+        g = self.value("sigma'(problem 1's z)", sigmoid_prime, self.p.problem1.z, style=AUTO)
         evidence = get_formula(r"\sigma'(<<z>>) = <<g>>", role="derivative", scale=EVIDENCE_SCALE, z=z, g=g)
         # Emphasis by colour only: the zones brighten and fade back, never moving off their z range.
         self.reveal(plot, "Sigmoid saturates at extreme values (gradient near 0)", evidence,
@@ -126,9 +128,9 @@ class KeyTakeaways(ChapterScene):
         net = ExperimentConfig.from_params(e, "sigmoid")
         depth = self.value("depth", identity, e.depth, style=INT)
         ratio = self.value("sigmoid first/last layer gradient", first_over_last, net, style=AUTO)
-        self.beat("vanishing", "Three: multiplied layer after layer, the gradient vanishes before it reaches "
-                  f"the first layers. In the measured {depth.text}-layer network, the first layer got "
-                  f"{ratio.text} of the last layer's gradient.")
+        size = magnitude_words(ratio.value) if ratio.value < 0.1 else ratio.text
+        self.beat("vanishing", "Three: multiplied layer after layer, the gradient vanishes: in the measured "
+                  f"{depth.text}-layer network, the first layer got {size} of the last layer's.")
         # The measured norms, last layer first: the order in which backpropagation reaches them.
         norms = list(gradient_norms(net))[::-1]
         self.bars = bars = get_bars_icon(norms, ICON_W, ICON_H, log_floor=min(norms) / 4)

@@ -79,8 +79,8 @@ class Problem2ChainProduct(ChapterScene):
 
     def chain(self) -> None:
         self.beat("chain rule", "Gradients multiply through the layers: that is the chain rule.",
-                  f"Going back from the loss, every link multiplies the gradient by {self.g.text}: "
-                  f"{', '.join(q.text for q in self.running)}.")
+                  '<bookmark mark="back"/>Going back from the loss, every link multiplies the gradient by '
+                  f"{self.g.text} again, and the product shrinks at every layer.")
         n = int(self.n.value)
         pitch = min(1.9, CHAIN_WIDTH / (n + 0.5))
         stack = get_layer_stack(n, pitch, box_width=min(0.8, 0.6 * pitch), box_height=0.8)
@@ -103,6 +103,7 @@ class Problem2ChainProduct(ChapterScene):
         self.play(FadeIn(stack), run_time=1)
         pulse = get_pulse().move_to(stack.loss)
         self.play(FadeIn(pulse, scale=0.5), run_time=0.4)
+        self.wait_for_word("back")
         # Backward, link by link: the factor on the link lights up, the product lands on the layer.
         for k in range(n):
             link = n - 1 - k
@@ -113,8 +114,8 @@ class Problem2ChainProduct(ChapterScene):
         self.factors = factors
 
     def total_step(self) -> None:
-        self.beat("total", f"In one line: {self.g.text} to the power {self.n.text} is {self.total.text}.",
-                  "The first layer receives practically zero gradient.")
+        self.beat("total", f"In one line: {self.g.text} to the power {self.n.text} is {self.total.text}: the first "
+                  "layer receives practically zero gradient.")
         n = int(self.n.value)
         y = min(m.get_bottom()[1] for m in self.products) - 0.65
         factor = fill("<<g>>", g=self.g)

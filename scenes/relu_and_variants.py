@@ -17,6 +17,7 @@ from manim import (
     FadeTransform,
     Indicate,
     LaggedStart,
+    Line,
     ReplacementTransform,
     TransformFromCopy,
     VGroup,
@@ -25,6 +26,7 @@ from manim import (
 
 from scenes import theme as th
 from scenes.base import ChapterScene
+from scenes.widgets.charts import INIT_NAMES
 from scenes.widgets.curves import (
     get_dots_on_curve,
     get_slope_mark,
@@ -155,9 +157,11 @@ class ReluAndVariants(ChapterScene):
         self.dead = self.value("dead units", dead_share, self.net, style=PERCENT)
         self.first_layer = layer.value == 1
         dead = peak.value <= 0  # else no unit is: show the one closest to it
-        self.beat("dying", f"Here is a real unit of the measured network, at its initial weights: layer {layer.text}, "
-                  f"unit {unit.text}.", f"On all {n.text} examples of this batch, its input z is "
-                  f"{'negative' if dead else 'mostly negative'}: the largest is {peak.text}.")
+        init = INIT_NAMES[self.p.experiment.init]
+        sign = "negative." if dead else f"mostly negative: the largest is {peak.text}."
+        self.beat("dying", f"A real unit of the measured ReLU network, at its initial weights, {init} initialisation "
+                  f'like the sigmoid one: <bookmark mark="batch"/>on all {n.text} examples of this batch, its input '
+                  f'z is <bookmark mark="sign"/>{sign}')
         rows = [(r"\max z = <<p>> \quad (\text{all } <<n>> \text{ examples})", "text"),
                 (r"\mathrm{ReLU}'(z) = 0 \text{ " + ("for every one}" if dead else r"where } z \le 0"), "derivative"),
                 (r"\lVert \partial L / \partial w \rVert = <<g>>", "derivative"),
@@ -176,20 +180,22 @@ class ReluAndVariants(ChapterScene):
         inputs = get_formula(r"\text{its } <<n>> \text{ inputs}", role="saturated", scale=0.55, n=n)
         dots.add(inputs.next_to(dots[0].get_left(), UP + LEFT, buff=0.12))  # clear of the y axis
         self.play(FadeOut(self.card, shift=RIGHT * 0.3), FadeIn(neuron), FadeIn(tag))
+        self.wait_for_word("batch")
         self.play(FadeIn(dots), run_time=1.5)
+        self.wait_for_word("sign")
         self.play(FadeIn(out), FadeIn(facts[0]))
-        self.say("So ReLU's slope is 0 on every one of them, and no gradient reaches its weights: measured, "
-                 "exactly zero." if dead else
+        self.say("So ReLU's slope is 0 on every one, and no gradient reaches its weights: measured, exactly zero."
+                 if dead else
                  f"ReLU's slope is 0 wherever z is negative, so its weights get a gradient of only {grad.text}.")
         self.play(FadeIn(facts[1:3], shift=UP * 0.2))
         self.wait(1)
-        self.say("On this batch, the update leaves its weights where they are: the unit is inactive." if dead
+        self.say("The update leaves its weights where they are: the unit is inactive." if dead
                  else "On this batch its weights hardly move: the unit is close to inactive.")
         self.play(FadeIn(facts[3]), neuron.arrows.animate.set_color(color("saturated")))
         self.wait(1)
 
     def not_dead_for_good(self) -> None:
-        self.beat("inactive, not dead", "Is the unit dead for good, then? Not necessarily.")
+        self.beat("inactive, not dead", "Is it dead for good? Not necessarily.")
         inputs = (r"a_1, \dots, a_{<<w>>} \text{ are data: a new input can turn it on}" if self.first_layer else
                   r"a_1, \dots, a_{<<w>>} \text{ change as earlier layers learn}")
         rows = ((r"\text{inactive on this batch: } z \le 0 \text{ on all } <<n>>", "saturated"), (inputs, "relu"),
@@ -199,15 +205,14 @@ class ReluAndVariants(ChapterScene):
         self.play(FadeOut(self.unit.facts[1:]), ReplacementTransform(self.unit.facts[0], lines[0]))
         self.say("Its inputs are the data itself, and an input it has not seen yet can give it a positive z."
                  if self.first_layer else "Its inputs are the outputs of the layers before, and they change as those "
-                 "layers learn: z can turn positive again, and the unit comes back.")
+                 "layers learn: z can turn positive again.")
         self.play(Indicate(self.unit.neuron.inputs, color=color("relu"), scale_factor=1), FadeIn(lines[1]),
                   self.unit.neuron.arrows.animate.set_color(color("relu")), run_time=1.5)
-        self.say("It is dead for good only if it stays inactive on every input, for the rest of training.")
+        self.say("It is dead for good only if it stays inactive on every input from then on.")
         self.play(FadeIn(lines[2], shift=UP * 0.2))
         self.line = get_caption_line(f"Inactive on all {self.n.text} examples of the batch, at the initial weights: "
                                      f"{self.dead.text} of the hidden units")
-        self.say(f"In this network, at its initial weights, {self.dead.text} of the hidden units are inactive "
-                 "on the whole batch.")
+        self.say(f"At the start, {self.dead.text} of this network's hidden units are inactive on the whole batch.")
         self.play(FadeIn(self.line, shift=UP * 0.2))
         self.wait(1.5)
         self.unit = VGroup(self.unit[0], lines)
@@ -219,7 +224,7 @@ class ReluAndVariants(ChapterScene):
                  for k, a in self.alphas.items() if a}
         elu_end = self.value("ELU'(left end)", activation("elu")[1], -zv, *self.alphas["elu"], style=SIG3)
         root = self.value("GELU' = 0 at", gelu_prime_root, style=SIG3)
-        self.beat("variants", "ReLU's variants keep a slope below zero, and each keeps a different one.")
+        self.beat("variants", "ReLU's variants keep a small slope for negative inputs, each a different one.")
         slopes = {k: self.value(f"{VARIANTS[k][0]}'(typical z)", activation(k)[1], zt.value, *a, style=SIG3)
                   for k, a in self.alphas.items()}
         self.panels = panels = get_variant_panels(self.alphas, alpha, zv, zt, slopes)
@@ -228,7 +233,9 @@ class ReluAndVariants(ChapterScene):
             self.keep(key, panel.plot.axes, panel.plot.curve)
             self.keep(key + "_prime", panel.plot.axes, panel.plot.prime)
         leaky, elu, gelu = (p.plot.axes for p in panels)
-        marks = [VGroup(), get_z_mark(elu, -zv, elu_end.value)[1],
+        a_leaky = alpha["leaky_relu"].value
+        marks = [Line(leaky.c2p(-zv, a_leaky), leaky.c2p(0, a_leaky), color=color("relu"), stroke_width=6),
+                 get_z_mark(elu, -zv, elu_end.value)[1],
                  VGroup(plot_activation(gelu, "gelu", "saturated", True, (-zv, root.value)).set_stroke(width=5),
                         get_z_mark(gelu, root.value, 0.0)[1])]
         facts = [get_formula(s, role=r, scale=0.62, a=alpha["leaky_relu"], l=left, e=elu_end, r=root) for s, r in (
@@ -247,19 +254,19 @@ class ReluAndVariants(ChapterScene):
         self.add(*(p.plot for p in panels))
         self.play(LaggedStart(*(FadeIn(VGroup(*(m for m in p if m is not p.plot))) for p in panels), lag_ratio=0.4),
                   run_time=2.5)
-        lines = (f"Leaky ReLU's slope there is alpha, {alpha['leaky_relu'].text}, for every negative z. "
-                 "It never reaches 0, so no Leaky ReLU unit can die.",
-                 f"ELU's slope, alpha times e to the power z, is never exactly 0, but it fades as z goes down: "
-                 f"at z = {left.text} it is {elu_end.text}.",
-                 f"GELU's slope fades to 0 as well, and below z = {root.text} it is even negative: the thick stretch "
-                 "of its slope curve.")
+        lines = (f"Leaky ReLU's is alpha, {alpha['leaky_relu'].text}, <bookmark mark=\"mark\"/>for every negative z: "
+                 "it never reaches 0, so no Leaky ReLU unit can die.",
+                 'ELU\'s slope, alpha times e to the power z, is never exactly 0, but <bookmark mark="mark"/>it fades '
+                 "as z goes down.",
+                 f'GELU\'s fades to 0 as well, and <bookmark mark="mark"/>below z = {root.text} it is even negative: '
+                 "the thick stretch.")
         for line, mark, fact in zip(lines, marks, facts, strict=True):
             self.say(line)
-            self.play(FadeIn(fact, shift=UP * 0.1), FadeIn(mark))
-            self.wait(1.5)
+            self.play(FadeIn(fact, shift=UP * 0.1))
+            self.wait_for_word("mark")
+            self.play(Create(mark) if isinstance(mark, Line) else FadeIn(mark))
         relu0 = self.value("ReLU'(typical z)", relu_prime, zt.value, style=SIG3)
-        self.say(f"And at this unit's typical z of {zt.text}, ReLU's slope is {relu0.text}, while each variant's "
-                 "is not.")
+        self.say(f"At this unit's typical z, ReLU's slope is {relu0.text}; each variant's is not.")
         self.caption = get_caption_line("Only Leaky ReLU keeps its slope away from 0 for every negative z")
         self.play(FadeIn(self.caption, shift=UP * 0.2),
                   *(Indicate(p.readout, color=color("highlight"), scale_factor=1) for p in panels))
@@ -308,21 +315,18 @@ class ReluAndVariants(ChapterScene):
         icons = get_reason_icons(zv, sample, [(loss_curve(runs[a]), a) for a in ("sigmoid", "relu")])
         self.reason_icons = icons  # the tests read them back
         rows = (("No saturation for z > 0", [r"\mathrm{ReLU}'(<<t>>) = <<r>> \ \text{ vs } \ \sigma'(<<t>>) = <<s>>"],
-                 f"One: for positive z, ReLU's slope is 1, so nothing saturates there. At z = {self.t.text}, "
-                 f"the sigmoid's is only {self.sig_t.text}."),
+                 "One: for positive z, ReLU's slope is 1, so nothing saturates there, as we saw."),
                 ("Cheap to compute", [r"\max(0, z) \ \text{ vs } \ 1/(1 + e^{-z})"],
                  "Two: a maximum is far cheaper to compute than an exponential."),
                 ("Sparse activation", [r"<<zr>> \text{ of outputs exactly } 0 \ \ (\sigma\text{: } <<zs>>)"],
-                 f"Three: negative inputs give exact zeros. In the measured network, {zr.text} of ReLU's outputs "
-                 f"are 0, against {zs.text} for the sigmoid."),
-                ("Biologically plausible", [r"\text{silent, or firing in proportion to its input}"],
-                 "Four: like a real neuron, it stays silent, or fires in proportion to its input."),
-                ("Faster convergence", [r"\text{first layer / last layer: } <<fr>> \ \ (\sigma\text{: } <<fs>>)",
-                                        r"\text{loss at step } <<k>> \text{ / at step 0: } <<lr>> \ \ "
-                                        r"(\sigma\text{: } <<ls>>)"],
-                 f"Five: the gradient reaches the first layers. The first layer gets {fr.text} times the last "
-                 f"layer's gradient with ReLU, and {fs.text} times with the sigmoid. Trained for {steps.text} steps, "
-                 f"ReLU's loss falls to {lr.text} of its start, while the sigmoid's stays at {ls.text}."))
+                 f"Three: negative inputs give exact zeros: {zr.text} of the measured ReLU network's outputs."),
+                ("Biologically plausible", [r"\text{the lesson's analogy: silent, or in proportion to its input}"],
+                 "Four, a loose analogy with biology: silent, or responding in proportion to its input."),
+                ("Trains where sigmoid stalls", [
+                    r"\text{first layer / last layer: } <<fr>> \ \ (\sigma\text{: } <<fs>>)",
+                    r"\text{loss at step } <<k>> \text{ / at step 0: } <<lr>> \ \ (\sigma\text{: } <<ls>>)"],
+                 "Five, faster convergence, as measured here: the gradient reaches the first layers, and the "
+                 "network learns where the sigmoid one stalls."))
         ev = dict(t=self.t, r=self.relu_t, s=self.sig_t, zr=zr, zs=zs, fr=fr, fs=fs, k=steps, lr=lr, ls=ls)
         table = get_reason_rows([(c, icon, e) for (c, e, _), icon in zip(rows, icons, strict=True)], ev)
         fit_right(table.next_to(self.question, DOWN, buff=0.4).align_to(self.question, LEFT))
@@ -332,21 +336,19 @@ class ReluAndVariants(ChapterScene):
         return table, [r[2] for r in rows]
 
     def catch_and_sigmoid(self) -> None:
-        self.beat("the catch", "The catch is the dying ReLU: a unit whose z is negative on every input gets no "
-                  "gradient, so its own weights stop changing.", f"In the measured network, {self.dead.text} of the "
-                  "units are inactive on the whole batch at the start.",
-                  "Leaky ReLU always keeps a slope; ELU and GELU keep one that fades far below zero.")
+        self.beat("the catch", "Its disadvantage is the dying ReLU we met above, and the variants avoid it.",
+                  '<bookmark mark="uses"/>The sigmoid still has its place wherever an output between 0 and 1 is the '
+                  'point: the probability at the output of a binary classifier, <bookmark mark="gates"/>and the gates '
+                  "of an LSTM.")
         left = get_dying_card(self.dead, self.alphas, 6.4)
         right = get_sigmoid_uses_card(6.4)
         VGroup(left, right).arrange(RIGHT, buff=0.4, aligned_edge=UP).next_to(self.question, DOWN, buff=0.4)
         self.play(FadeOut(self.table, shift=UP * 0.3), FadeIn(left, shift=UP * 0.3))
-        self.wait(2)
-        self.beat("sigmoid still", "The sigmoid still has its place, wherever an output between 0 and 1 is the "
-                  "point:", "the probability at the output of a binary classifier, and the gates of LSTMs and "
-                  "attention.")
-        self.play(FadeIn(right, shift=UP * 0.3))
-        self.wait(2)
+        gates = right[1][1][0][2:]
+        self.wait_for_word("uses")
+        self.play(FadeIn(VGroup(*(m for m in right.family_members_with_points() if m not in
+                                  gates.family_members_with_points())), shift=UP * 0.3))
+        self.wait_for_word("gates")
         line = get_caption_line("Hidden layers: ReLU or a variant. Sigmoid: outputs and gates between 0 and 1")
-        self.play(FadeIn(line, shift=UP * 0.2))
-        self.wait(2)
+        self.play(FadeIn(gates, shift=UP * 0.2), FadeIn(line, shift=UP * 0.2))
         self.end_chapter()

@@ -113,3 +113,8 @@ from .lesson import times_smaller  # noqa: E402
 from .spoken import magnitude_words  # noqa: E402
 
 __all__ += ["magnitude_words", "times_smaller"]
+from .experiment import hidden_z, mean_slope, median_abs_z, saturated_share, z_shares  # noqa: E402
+from .training import RATE_FACTORS, best_loss_share, best_rate, peak_over_start, rate_grid  # noqa: E402
+
+__all__ += ["hidden_z", "mean_slope", "median_abs_z", "saturated_share", "z_shares"]
+__all__ += ["RATE_FACTORS", "best_loss_share", "best_rate", "peak_over_start", "rate_grid"]

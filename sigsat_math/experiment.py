@@ -209,3 +209,36 @@ def unit_weight_gradient(config: ExperimentConfig, layer: int, unit: int) -> flo
     """||dL/dw|| for the weights into one hidden unit: exactly 0 when f'(z) = 0 on every example."""
     _, gw = _hidden_pass(config)
     return float(np.linalg.norm(gw[int(layer) - 1][:, int(unit) - 1]))
+
+
+# Where the measured network's z values fall: the two mechanisms behind its vanishing gradient.
+# The cap sigma' <= 1/4 holds for every unit, always; saturation (|z| past the threshold) is per unit
+# and shrinks that unit's factor much further. These say which one the measured network shows.
+def hidden_z(config: ExperimentConfig) -> F64:
+    """Every hidden pre-activation z of the measured pass (all layers, all examples), in one array."""
+    z, _ = _hidden_pass(config)
+    return np.concatenate([zl.ravel() for zl in z])
+
+
+def saturated_share(config: ExperimentConfig, threshold: float, inclusive: bool = True) -> float:
+    """Share of hidden z with |z| >= threshold (> threshold when not inclusive): the saturated inputs."""
+    size = np.abs(hidden_z(config))
+    return float(np.mean(size >= threshold if inclusive else size > threshold))
+
+
+def median_abs_z(config: ExperimentConfig) -> float:
+    """The median |z| over every hidden pre-activation of the measured pass: a typical input's size."""
+    return float(np.median(np.abs(hidden_z(config))))
+
+
+def mean_slope(config: ExperimentConfig) -> float:
+    """Mean |f'(z)| over every hidden pre-activation: the activation's factor per layer on average."""
+    _, fprime = activation(config.activation)
+    return float(np.mean(np.abs(fprime(hidden_z(config)))))
+
+
+def z_shares(config: ExperimentConfig, edges: tuple[float, ...]) -> F64:
+    """Share of all hidden z in each bin [edges[i], edges[i+1]) (the last bin closed); z outside the
+    edges counts in no bin."""
+    counts, _ = np.histogram(hidden_z(config), bins=np.asarray(edges, dtype=np.float64))
+    return np.asarray(counts / hidden_z(config).size, dtype=np.float64)

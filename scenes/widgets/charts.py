@@ -207,3 +207,22 @@ def get_readout_table(columns: Sequence[tuple[str, str]], rows: Sequence[tuple[s
     table.panel, table.cells, table.notes = panel, [list(row) for row in body], lines
     table.column = lambda c: VGroup(*(row[c] for row in table.cells))
     return table
+
+
+def get_share_bars(axes: Axes, edges: Sequence[float], shares: Sequence[float], top: float,
+                   role: str = "sigmoid") -> VGroup:
+    """A histogram on activation axes: one bar per bin [edges[i], edges[i+1]), its height the bin's
+    share scaled so that a share of 1 would reach y = `top` (true heights: bars compare by area and
+    height). Translucent, so a curve drawn over them stays readable."""
+    bars = VGroup()
+    base = axes.y_range[0] if axes.y_range[0] >= 0 else 0.0
+    for lo, hi, share in zip(edges[:-1], edges[1:], shares, strict=True):
+        a, b = axes.c2p(lo, base), axes.c2p(hi, base + top * float(share))
+        bar = Rectangle(width=abs(b[0] - a[0]) * 0.92, height=max(abs(b[1] - a[1]), 1e-3), stroke_width=0,
+                        fill_color=color(role), fill_opacity=0.55)
+        bars.add(bar.move_to([(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, 0]))
+    return bars
+
+
+# How the measured network's weight initialisation (experiment.init) is named on screen and in the voice.
+INIT_NAMES = {"xavier": "Xavier", "he": "He", "normal": "standard normal"}

@@ -168,7 +168,7 @@ def get_sigmoid_uses_card(width: float) -> VGroup:
     sig = get_mini_plot("sigmoid", 6.0, 1.6, 1.0, "sigmoid")
     uses = VGroup(get_text("Output layer, binary classification:", th.SMALL_SIZE),
                   get_tex(r"\sigma(z) \in (0, 1) \text{ is a probability}", role="sigmoid", scale=0.7),
-                  get_text("Gates in LSTMs and attention:", th.SMALL_SIZE),
+                  get_text("Gates, as in an LSTM:", th.SMALL_SIZE),
                   get_tex(r"\text{a factor in } (0, 1) \text{ sets how much passes}", role="sigmoid", scale=0.7))
     uses.arrange(DOWN, aligned_edge=LEFT, buff=0.2)[2:].shift(DOWN * 0.2)
     card = get_formula_card(uses, sig, title="Where sigmoid still belongs", width=width)

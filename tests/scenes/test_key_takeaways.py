@@ -26,7 +26,13 @@ def test_numbers_layout_and_captions(render_once):
     assert recompute_ledger(data["ledger"]) == []
     n = shown(data)
     assert n["max sigma'"] == "0.25" and n["sigma(0)"] == "0.5"
-    assert n["sigma'(z_max)"] == "0.000335"  # sigma(8) sigma(-8)
+    # Takeaway 1's saturated point is practice problem 1's z, worked earlier, not a new number.
+    assert n["problem 1's z"] == "5" and n["sigma'(problem 1's z)"] == "0.00665"  # sigma(5) sigma(-5)
+    assert "0.000335" not in n.values()
+    # The ear gets the measured ratio's magnitude, the screen its exact value.
+    vanishing = said(data, "vanishing")
+    assert "about two millionths" in vanishing and "2.26" not in vanishing
+    assert n["sigmoid first/last layer gradient"] == "2.26 × 10⁻⁶"
     assert n["depth"] == "10" and n["year"] == "2025"
     assert n["sigmoid first/last layer gradient"] == AUTO.text(
         first_over_last(ExperimentConfig("sigmoid", 10, 64, "xavier", 0, 128)))
@@ -67,9 +73,9 @@ def test_other_parameters_change_only_what_depends_on_them(render_once):
     data = render_once(*CHAPTER, OTHER)
     assert recompute_ledger(data["ledger"]) == []
     n = shown(data)
-    assert n["z_max"] == "12" and n["depth"] == "5" and n["year"] == "2031"
+    assert n["depth"] == "5" and n["year"] == "2031"
     unchanged = {label for label in n if n[label] == default[label]}
-    assert unchanged == {"max sigma'", "sigma(0)"}
+    assert unchanged == {"max sigma'", "sigma(0)", "problem 1's z", "sigma'(problem 1's z)"}
     assert {s["name"]: s["layout"] for s in data["sections"] if s["layout"]} == {}
     assert "Vanishing Gradients" in said(data) and "A. N. Other" in said(data)
 
@@ -104,3 +110,14 @@ def test_emphasis_never_scales_and_the_bars_keep_their_measured_heights(render_c
     assert "vanishing" in checked
     for e in found:
         assert e["peak"] == pytest.approx(e["before"], abs=1e-6), e
+
+
+def test_takeaway_one_follows_problem_one(render_once):
+    """Takeaway 1 recalls sigma' at practice problem 1's z, whatever that z is."""
+    for z, shown_z, value in (("4", "4", "0.0177"), ("-6", "−6", "0.00247")):
+        data = render_once(*CHAPTER, [f"problem1.z={z}"])
+        assert recompute_ledger(data["ledger"]) == []
+        n = shown(data)
+        assert n["problem 1's z"] == shown_z and n["sigma'(problem 1's z)"] == value
+        row = data["scene_object"].rows[0][2][1]
+        assert value in row.tex_string

@@ -97,7 +97,12 @@ def test_default_bars_and_training(render_chapter, monkeypatch):
     relu = sigsat_math.measure(ExperimentConfig("relu", *setup))
     assert numbers["relu first/last layer gradient"] == AUTO.text(relu.grad_norm[0] / relu.grad_norm[-1]) == "1.54"
     assert "443000" not in said(data)
-    assert "first layer's gradient is 2.26 × 10⁻⁶ times the last layer's" in cue_text(data, "sigmoid bars")
+    # The ear gets the magnitude, the card the exact value; the long power of ten is never read out.
+    assert "about two millionths of the last layer's gradient" in cue_text(data, "sigmoid bars")
+    assert "2.26" not in said(data) and "10⁻⁶" not in said(data)
+    assert "1.54 times the last layer's gradient" in cue_text(data, "relu bars")
+    # The log scale is not misdescribed: no claim of a fixed ratio between grid lines.
+    assert "ten times the one below" not in said(data) and "log scale" in cue_text(data, "the network")
     # The measured factor per layer is said to include the weights.
     assert "weights" in cue_text(data, "per layer") and numbers["sigmoid: mean factor per layer back"] == "0.236"
 
@@ -114,8 +119,24 @@ def test_default_bars_and_training(render_chapter, monkeypatch):
     assert np.all(sigsat_math.train(TrainingConfig("sigmoid")).loss > 0.5 * 0.5029)
     notes = [n.tex_string for n in scene.results.notes]
     assert notes[0].startswith(r"\text{sigmoid: }\text{not down to } 50\,\% \text{ within } 200")
-    assert "does not reach 50 % of its start within 200 steps" in cue_text(data, "trained")
-    assert "ReLU trains and the sigmoid network stalls" in cue_text(data, "trained")
+    assert "does not get to 50 % of its start within 200 steps" in cue_text(data, "trained")
+    assert "ReLU's loss gets there at step 67" in cue_text(data, "trained")
+    assert "ReLU trains, the sigmoid network stalls" in cue_text(data, "trained")
+    # ReLU's run jumps above its start, and the narration says so and why.
+    assert sigsat_math.peak_over_start(TrainingConfig("relu")) > 1
+    assert "at times above its start" in cue_text(data, "trained")
+    # The control: each activation at its best rate of the grid, numbers recomputed from runs made here.
+    for k, rate in enumerate((0.02, 0.05, 0.1)):
+        assert numbers[f"control rate {k + 1}"] == f"{rate:g}"
+    for act in ("sigmoid", "relu"):
+        ends = {r: sigsat_math.train(TrainingConfig(act, learning_rate=r)).loss for r in (0.02, 0.05, 0.1)}
+        best = min(ends, key=lambda r: ends[r][-1])
+        assert numbers[f"{act}: share of the starting loss left at its best rate"] == PERCENT.text(
+            ends[best][-1] / ends[best][0])
+    assert "At its best of 3 rates, the sigmoid network still keeps 99.4 % of its loss; ReLU keeps" in cue_text(
+        data, "trained")
+    # ReLU's initialisation is said, and it is the sigmoid's.
+    assert "ReLU with the sigmoid's Xavier initialisation" in cue_text(data, "training")
     # What was measured and what was trained is said on screen and in the narration.
     for word in ("depth10", "width64", "Xavier", "seed0", "batch128"):
         assert word in scene.caption.text
@@ -125,7 +146,40 @@ def test_default_bars_and_training(render_chapter, monkeypatch):
         assert word in trained
     assert "10 hidden layers of 64 units" in said(data)
     assert set(data["reads"]) >= {"training.steps", "training.learning_rate", "training.task", "training.fraction"}
+    check_mechanisms(data, 3.0)
     assert_paced_by_the_voice(data)
+
+
+def check_mechanisms(data, threshold):
+    """The two mechanisms: the z histogram is the network's, drawn at true heights; the shares, the cap and
+    sigma' at the threshold are sigsat_math's, and the beat says which mechanism this network shows."""
+    scene = data["scene_object"]
+    numbers = shown(data)
+    p = scene.params
+    net = ExperimentConfig.from_params(p.experiment, "sigmoid")
+    z = sigsat_math.hidden_z(net)
+    share = float(np.mean(np.abs(z) >= threshold))
+    assert numbers["sigmoid: share of z past the threshold"] == PERCENT.text(share)
+    assert numbers["max sigma'"] == "0.25"
+    _, _, hist, *_ = scene.mechanism
+    z_range = scene.z_range
+    assert z_range == min(p.curves.z_max, max(8.0, threshold + 2.0))
+    edges = np.linspace(-z_range, z_range, int(round(4 * z_range)) + 1)
+    counts, _ = np.histogram(z, bins=edges)
+    heights = np.array([bar.height for bar in hist])
+    # True heights: every bar tall enough to see (the widget keeps a hairline for the nearly empty bins) in
+    # proportion to its count, the fullest the tallest.
+    seen = counts / counts.max() * heights.max() > 0.01
+    assert seen.sum() >= 5 and np.argmax(heights) == np.argmax(counts)
+    assert np.allclose(heights[seen] / heights.max(), counts[seen] / counts.max(), atol=1e-6)
+    assert np.all(heights[~seen] < 0.011)
+    said_here = cue_text(data, "two mechanisms")
+    assert "saturation zones" in said_here and numbers["sigma'(threshold)"] in said_here
+    # The cause named is the one the histogram shows: the cap where few inputs saturate, both where many do.
+    if share < 0.05:
+        assert "So here it is the cap" in said_here and "both" not in said_here
+    else:
+        assert "Here both shrink the gradient" in said_here and "So here it is the cap" not in said_here
 
 
 def test_another_network_is_measured_drawn_and_trained(render_chapter, monkeypatch):
@@ -137,6 +191,7 @@ def test_another_network_is_measured_drawn_and_trained(render_chapter, monkeypat
     scene = data["scene_object"]
     check_bars(scene, (6, 32, "he", 3, 64))
     check_watch(scene)
+    check_mechanisms(data, 3.0)
     for word in ("depth6", "width32", "He", "seed3", "batch64"):
         assert word in scene.caption.text
     trained = "".join(line.text for line in scene.train_caption)
@@ -154,6 +209,9 @@ def test_thirty_layers_lay_out_and_a_diverged_run_is_said(render_chapter, monkey
     scene = data["scene_object"]
     check_bars(scene, (30, 16, "normal", 0, 128))
     check_watch(scene)
+    check_mechanisms(data, 3.0)
+    # Standard-normal weights saturate most inputs: the other mechanism, said as such.
+    assert sigsat_math.saturated_share(ExperimentConfig("sigmoid", 30, 16, "normal", 0, 128), 3.0) > 0.05
     # ReLU at standard-normal init on 30 layers blows up: no end loss is shown, the step it diverged is.
     loss = sigsat_math.train(TrainingConfig.from_params(params.load(None, [
         "experiment.depth=30", "experiment.width=16", "experiment.init=normal"]), "relu")).loss
@@ -162,3 +220,6 @@ def test_thirty_layers_lay_out_and_a_diverged_run_is_said(render_chapter, monkey
     assert stop > 0 and numbers["relu: step the loss diverges"] == str(stop)
     assert "relu: loss after training" not in numbers
     assert f"diverges at step {stop}" in cue_text(data, "trained")
+    # The control too: ReLU diverges at every rate of the grid here, and that is what is said and shown.
+    assert "relu: share of the starting loss left at its best rate" not in numbers
+    assert "ReLU diverges at every one" in cue_text(data, "trained")

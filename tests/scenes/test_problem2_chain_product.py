@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sigsat_math import params
-from tests.conftest import assert_paced_by_the_voice, recompute_ledger, shown
+from tests.conftest import assert_paced_by_the_voice, recompute_ledger, said, shown
 
 pytestmark = pytest.mark.slow
 
@@ -67,6 +67,11 @@ def test_the_lesson_numbers(render_chapter):
     assert [s["name"] for s in data["sections"]] == ["question", "pause and try", "chain rule", "total", "update",
                                                      "conclusion"]
     check_pause(data)
+    # The running products are on the picture, not read out one by one; the key lines are said.
+    chain = said(data, "chain rule")
+    assert all(numbers[f"product of the first {k} factors"] not in chain for k in range(2, 6))
+    assert "0.2 to the power 5 is 0.00032" in said(data, "total")
+    assert "3.2 × 10⁻⁵" in said(data, "update")
     assert_paced_by_the_voice(data)
 
 

@@ -24,8 +24,7 @@ from tests.scenes.curve_check import drawn_points, worst_miss, z_extent
 from tests.scenes.emphasis_check import ink_over_time, record_emphasis
 
 pytestmark = pytest.mark.slow
-SECTIONS = ["relu", "dying", "inactive, not dead", "variants", "problem 3", "pause and try", "answer 3", "the catch",
-            "sigmoid still"]
+SECTIONS = ["relu", "dying", "inactive, not dead", "variants", "problem 3", "pause and try", "answer 3", "the catch"]
 DEFAULTS_EXPERIMENT = ExperimentConfig("relu", 10, 64, "xavier", 0, 128)
 CHAPTER = ("relu_and_variants", "ReluAndVariants")
 OTHER = ["variants.leaky_alpha=0.3", "variants.elu_alpha=2", "curves.z_max=6", "experiment.depth=2"]
@@ -129,8 +128,11 @@ def test_the_narration_says_what_was_measured_and_what_each_variant_keeps(render
     data = render_once(*CHAPTER)
     n = shown(data)
     everything = said(data).lower()
-    for overclaim in ("stays dead", "before training even starts", "so no unit can die", "dead before"):
+    for overclaim in ("stays dead", "before training even starts", "so no unit can die", "dead before",
+                      "like a real neuron", "attention", "slope below zero"):
         assert overclaim not in everything
+    # The initialisation ReLU runs with is said where its unit is shown.
+    assert "xavier initialisation like the sigmoid one" in said(data, "dying").lower()
     assert f"all {n['batch']} examples of this batch" in said(data, "dying")
     revive = said(data, "inactive, not dead")
     assert "change as those layers learn" in revive
@@ -139,7 +141,18 @@ def test_the_narration_says_what_was_measured_and_what_each_variant_keeps(render
     variants = said(data, "variants")
     assert "no Leaky ReLU unit can die" in variants
     left, elu_end, root = n["left end of the variant plots"], n["ELU'(left end)"], n["GELU' = 0 at"]
-    assert f"at z = {left} it is {elu_end}" in variants and f"below z = {root} it is even negative" in variants
+    assert "a small slope for negative inputs" in variants
+    # ELU's fading slope is shown at the plots' left end (the screen's number), and said in words.
+    assert "fades as z goes down" in variants and elu_end not in variants
+    facts = "".join(m.tex_string for m in data["scene_object"].panels if hasattr(m, "tex_string"))
+    assert left.replace("\u2212", "-") in facts and elu_end in facts
+    assert f"below z = {root} it is even negative" in variants
+    # Problem 3 does not read again what the chapter said before it: sigma' at the threshold is said once (in
+    # the first beat), the measured ratios and losses stay on the screen of reason five.
+    answer = [b["text"] for b in data["beats"] if b["section"] == "answer 3"]
+    assert said(data).count(n["sigma'(threshold)"]) == 1 and n["sigma'(threshold)"] in said(data, "relu")
+    assert not any(ch.isdigit() for ch in answer[5])
+    assert "faster convergence, as measured here" in answer[5]
 
 
 def test_problem3_holds_its_question_then_answers_with_a_picture_per_reason(render_once):

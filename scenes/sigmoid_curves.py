@@ -205,10 +205,11 @@ class SigmoidCurves(ChapterScene):
         self.play(Write(square))
         self.wait_for_word("half")
         self.play(FadeIn(so, shift=UP * 0.15))
+        self.play(Write(at_zero))
         self.wait_for_word("zero")
-        self.play(Write(at_zero), Flash(dot, color=color("highlight")))
-        self.play(TransformTex(at_zero, numbers, key_map={r"\sigma(0)": half.tex,
-                                                                  r"\bigl(1-\sigma(0)\bigr)": half.tex + " ="}))
+        self.play(Flash(dot, color=color("highlight")),
+                  TransformTex(at_zero, numbers, key_map={r"\sigma(0)": half.tex,
+                                                          r"\bigl(1-\sigma(0)\bigr)": half.tex + " ="}))
         # The argument stays on screen until the voice has finished it, and a moment more to read.
         self.wait_for_voice()
         self.wait(1)

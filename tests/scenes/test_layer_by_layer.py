@@ -62,6 +62,9 @@ def check_default(data):
     assert numbers["best case after 6 layers"] == "0.000244"  # (1 x 0.25)^6 = 0.000244140625
     assert numbers["largest weight that must shrink"] == "4"  # 1 / 0.25
     assert numbers["ReLU: gradient reaching layer 1"] == "1"
+    # The voice says how many times smaller layer 1's gradient is, a whole number the ear takes in.
+    assert numbers["sigmoid: times smaller at layer 1"] == "17300" == f"{round(1 / f**6, -2):.0f}"
+    assert "about twenty thousand times smaller" in said(data, "pulse")
     # One factor per link all through: the depth plot's line is the stack's own 0.197, not another.
     assert numbers["gradient after 6 layers"] == numbers["sigmoid: gradient reaching layer 1"]
     assert [s["name"] for s in data["sections"]] == ["stack", "pulse", "best case", "ReLU beside it", "depth",
@@ -140,7 +143,8 @@ def test_default_and_a_deep_saturated_stack(render_chapter, monkeypatch):
     per_link = {"sigmoid: factor per link", "ReLU: factor per link", "sigmoid: largest factor per link"}
     assert changed == {"layers", "z at every layer", "weight on every link", "sigma'(z) per layer"} | per_link | {
         f"{name}: gradient reaching layer {k}" for k in range(1, 7) for name in ("sigmoid", "ReLU")} | {
-        f"best case after {m} layers" for m in range(1, 7)} - {"best case after 0 layers"}
+        f"best case after {m} layers" for m in range(1, 7)} - {"best case after 0 layers"} | {
+        "sigmoid: times smaller at layer 1"}
     # What depends on neither z, the weight nor the count stays: the bound on sigma', the limit.
     assert {"max sigma'", "largest weight that must shrink", "gradient leaving the loss"} <= common - changed
     assert set(deep) - set(default) >= {f"sigmoid: gradient reaching layer {k}" for k in range(7, 11)}

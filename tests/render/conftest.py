@@ -21,7 +21,7 @@ import pytest
 from tests.conftest import DRAFT_VOICE, once, shared_root
 
 FIXTURES = Path(__file__).parent / "fixtures"
-REAL = ("sigmoid_curves", "problem1_sigma_prime")  # the second reads problem1.z, the first not
+REAL = ("learning_goal", "problem1_sigma_prime")  # the second reads problem1.z, the first not
 
 
 def sigsat(*args: str, env: dict[str, str] | None = None, timeout: float = 600,

@@ -119,7 +119,7 @@ def test_list_names_the_chapters_in_order_with_what_they_read():
     assert [r["slug"] for r in rows] == [c.slug for c in scenes.CHAPTERS]
     by_slug = {r["slug"]: r for r in rows}
     assert by_slug["sigmoid_curves"]["reads"] == ["curves.inclusive", "curves.threshold",
-                                                  "curves.z_max"]
+                                                  "curves.z_max", "problem1.z"]
     assert "problem1.z" in by_slug["problem1_sigma_prime"]["reads"]
     for r in rows:
         assert (r["reads"] is None) == ("error" in r)

@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sigsat.contract import VoiceSpec
 from sigsat.speech import audio, kokoro
 from sigsat.speech.engine import Speech, Voice, clause_starts
+from sigsat.speech.factory import make_voice
 from sigsat.speech.kokoro import Kokoro, KokoroModelError, sentence_spans
 
 # Lecture sentences with the lecture's own terms (as `sigsat_math.speak` writes them).
@@ -163,3 +165,13 @@ def test_mastered_to_broadcast_loudness(paragraph: Speech) -> None:
     loudness = audio.measure(audio.master(track))
     assert loudness.integrated_lufs == pytest.approx(audio.TARGET_LUFS, abs=0.5)
     assert loudness.true_peak_dbtp <= audio.TRUE_PEAK_CEILING
+
+
+@pytest.mark.slow
+def test_the_silent_draft_paces_the_paragraph_like_kokoro(paragraph: Speech) -> None:
+    # The estimate was fitted on lecture beats; this paragraph was not among them.
+    guess = make_voice(VoiceSpec(kind="none")).speak(TEXT)
+    assert guess.duration == pytest.approx(paragraph.duration, rel=0.10)
+    assert [o for o, _ in guess.anchors] == [o for o, _ in paragraph.anchors]
+    for (_, real), (_, est) in zip(paragraph.anchors, guess.anchors, strict=True):
+        assert abs(real - est) <= 0.10 * paragraph.duration

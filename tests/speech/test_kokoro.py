@@ -49,6 +49,17 @@ def test_sentence_spans() -> None:
     assert sentence_spans("   ") == []
 
 
+def test_a_sentence_too_long_for_the_model_is_cut_at_clauses() -> None:
+    voice = Kokoro()
+    assert voice.pieces(TEXT) == sentence_spans(TEXT)
+    long = "In the first layer, " + ", ".join(["the slope of the sigmoid is small again"] * 20) + ". Done."
+    pieces = voice.pieces(long)
+    assert len(pieces) > 2 and pieces[-1] == (long.index("Done"), len(long))
+    for (_, b), (c, _) in zip(pieces, pieces[1:], strict=False):
+        assert long[b - 1] in ",." and c in clause_starts(long) and long[b:c].strip() == ""
+    assert all(len(voice.phonemes(long[a:b])) <= kokoro.MAX_TOKENS - 2 for a, b in pieces)
+
+
 def test_the_shipped_voices_are_style_vectors() -> None:
     assert kokoro.voices() == ["af_heart", "am_puck"]
     for name in kokoro.voices():

@@ -53,14 +53,14 @@ SILENCE = 0.01
 # Bump when this module changes the audio it makes from the same text, model and settings.
 ENGINE_VERSION = "1"
 # The silent draft's duration model fitted to af_heart at its speed and SENTENCE_PAUSE: least
-# squares over 48 lecture beats (561 s of its speech) on the counts of Piper's phoneme symbols
+# squares over 52 lecture beats (582 s of its speech) on the counts of Piper's phoneme symbols
 # and clause marks in their text (bench/speech_bench.py --voice kokoro --calibrate --store
-# OUT/.cache/speech). Fitted on every other beat, it paced the others within 3.4 % on average
-# (worst 15 %, a one-line beat), 2.0 % over their sum. A free per-sentence term came out
-# below zero (-0.03 s: the sentence's own onset and release are already in its sounds), so
-# it is 0.
-ESTIMATE = Pacing(0.0581, {",": 0.111, ";": 0.111, ":": 0.111, ".": 0.0, "?": 0.0, "!": 0.0,
-                           "sentence": 0.0, "between": SENTENCE_PAUSE})
+# OUT/.cache/speech). Each sentence costs ONSET + RELEASE, the silence kept around its sounds
+# (a free per-sentence term, fitted on long beats only, came out near zero and left one-line
+# beats a third short). Fitted on every other beat, it paced the others within 3.3 % on
+# average (worst 7.1 %), 1.7 % over their sum.
+ESTIMATE = Pacing(0.0565, {",": 0.116, ";": 0.116, ":": 0.116, ".": 0.0, "?": 0.0, "!": 0.0,
+                           "sentence": ONSET + RELEASE, "between": SENTENCE_PAUSE})
 # Where a sentence ends (followed by a space or the end), for one synthesis per sentence.
 _SENTENCE_END = ".?!"
 _CLOSERS = "\"')]}”’»"

@@ -46,7 +46,7 @@ from sigsat_core.contract import VoiceSpec  # noqa: E402
 from sigsat_core.speech import audio, engine  # noqa: E402
 from sigsat_core.speech.engine import CLAUSE_MARKS, Piper, Voice  # noqa: E402
 from sigsat_core.speech.factory import estimate_for, make_voice  # noqa: E402
-from sigsat_core.speech.kokoro import Kokoro  # noqa: E402
+from sigsat_core.speech.kokoro import ONSET, RELEASE, Kokoro  # noqa: E402
 
 SENTENCES = [
     "The sigmoid squashes every input into the range between zero and one.",
@@ -100,7 +100,9 @@ def _features(text: str) -> tuple[int, int, int]:
 
 
 def calibrate_kokoro(voice: Kokoro, store: Path | None) -> None:
-    """Least squares: duration - pauses between sentences = a * phonemes + b * clauses + c * sentences."""
+    """Least squares: duration - pauses between sentences = a * phonemes + b * clause marks."""
+    # Each sentence costs the silence kept around its sounds (ONSET + RELEASE), and the pause
+    # between sentences; a free per-sentence term fitted on long beats came out near zero.
     rows = [(s, voice.speak(s).duration) for s in SENTENCES]
     if store is not None:
         for meta in sorted(store.glob("*.json")):
@@ -110,14 +112,14 @@ def calibrate_kokoro(voice: Kokoro, store: Path | None) -> None:
     x, y = [], []
     for text, duration in rows:
         phonemes, clauses, sentences = _features(text)
-        x.append([phonemes, clauses, sentences])
-        y.append(duration - voice.sentence_pause * (sentences - 1))
-    (spp, clause, sentence), *_ = np.linalg.lstsq(np.array(x, float), np.array(y), rcond=None)
-    fitted = np.array(x, float) @ [spp, clause, sentence]
-    errors = (fitted - np.array(y)) / np.array([d for _, d in rows])
+        x.append([phonemes, clauses])
+        y.append(duration - voice.sentence_pause * (sentences - 1) - (ONSET + RELEASE) * sentences)
+    a, b = np.array(x, float), np.array(y)
+    (spp, clause), *_ = np.linalg.lstsq(a, b, rcond=None)
+    errors = (a @ [spp, clause] - b) / np.array([d for _, d in rows])
     print(f"{len(rows)} texts ({len(rows) - len(SENTENCES)} beats from the store)")
     print(f"ESTIMATE = Pacing({spp:.4f}, {{\",\": {clause:.3f}, \";\": {clause:.3f}, \":\": {clause:.3f}, "
-          f"\".\": 0.0, \"?\": 0.0, \"!\": 0.0, \"sentence\": {sentence:.3f}, \"between\": SENTENCE_PAUSE}})")
+          '".": 0.0, "?": 0.0, "!": 0.0, "sentence": ONSET + RELEASE, "between": SENTENCE_PAUSE})')
     print(f"fit: mean |error| {100 * np.mean(np.abs(errors)):.1f} %, worst {100 * np.max(np.abs(errors)):.1f} %")
 
 

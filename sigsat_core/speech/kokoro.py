@@ -16,6 +16,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import os
+import re
 import sys
 import threading
 import uuid
@@ -26,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Pacing, Samples, Speech, _timings, split_bookmarks
+from .engine import Pacing, Samples, Speech, _timings, clause_starts, split_bookmarks
 from .lexicon import lexicon_version, respell
 
 MODEL_NAME = "kokoro-v1.0.int8.onnx"
@@ -51,10 +52,15 @@ ONSET, RELEASE = 0.04, 0.12
 SILENCE = 0.01
 # Bump when this module changes the audio it makes from the same text, model and settings.
 ENGINE_VERSION = "1"
-# The silent draft's duration model fitted to af_heart at its speed and SENTENCE_PAUSE
-# (bench/speech_bench.py --voice kokoro --calibrate, on Piper's phonemes of the same text).
-ESTIMATE = Pacing(0.0536, {",": 0.163, ";": 0.163, ":": 0.166, ".": 0.102, "?": 0.102, "!": 0.102,
-                           "sentence": 0.093, "between": SENTENCE_PAUSE})
+# The silent draft's duration model fitted to af_heart at its speed and SENTENCE_PAUSE: least
+# squares over 52 lecture beats (582 s of its speech) on the counts of Piper's phoneme symbols
+# and clause marks in their text (bench/speech_bench.py --voice kokoro --calibrate --store
+# OUT/.cache/speech). Each sentence costs ONSET + RELEASE, the silence kept around its sounds
+# (a free per-sentence term, fitted on long beats only, came out near zero and left one-line
+# beats a third short). Fitted on every other beat, it paced the others within 3.3 % on
+# average (worst 7.1 %), 1.7 % over their sum.
+ESTIMATE = Pacing(0.0565, {",": 0.116, ";": 0.116, ":": 0.116, ".": 0.0, "?": 0.0, "!": 0.0,
+                           "sentence": ONSET + RELEASE, "between": SENTENCE_PAUSE})
 # Where a sentence ends (followed by a space or the end), for one synthesis per sentence.
 _SENTENCE_END = ".?!"
 _CLOSERS = "\"')]}”’»"
@@ -152,8 +158,15 @@ def _durations_output(model: Any) -> str:
 @dataclass(frozen=True)
 class _Loaded:
     session: Any
-    tokenizer: Any
     token_input: str
+
+
+@cache
+def _tokenizer() -> Any:
+    """kokoro-onnx's phonemizer (espeak-ng from its wheel) and vocabulary; no model needed."""
+    from kokoro_onnx.tokenizer import Tokenizer
+
+    return Tokenizer()
 
 
 _LOADED: dict[str, _Loaded] = {}
@@ -167,8 +180,6 @@ def _load() -> _Loaded:
             return _LOADED["model"]
         import onnx
         import onnxruntime
-        from kokoro_onnx.tokenizer import Tokenizer
-
         model = onnx.load(str(model_path()))
         _durations_output(model)
         # One thread, no spinning: a render runs a chapter per core, and onnxruntime's default
@@ -180,7 +191,7 @@ def _load() -> _Loaded:
         session = onnxruntime.InferenceSession(model.SerializeToString(), options,
                                                providers=["CPUExecutionProvider"])
         names = {i.name for i in session.get_inputs()}
-        loaded = _Loaded(session, Tokenizer(), "input_ids" if "input_ids" in names else "tokens")
+        loaded = _Loaded(session, "input_ids" if "input_ids" in names else "tokens")
         _LOADED["model"] = loaded
         return loaded
 
@@ -259,13 +270,33 @@ class Kokoro:
 
     def phonemes(self, text: str) -> str:
         """The phoneme tokens the model reads for this text (lexicon first, then espeak-ng)."""
-        tokenizer = _load().tokenizer
+        tokenizer = _tokenizer()
         return str(tokenizer.known(tokenizer.phonemize(respell(text)))) if text.strip() else ""
+
+    def pieces(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each run of the model: a sentence, or a long sentence cut at clauses
+        (else at words) into runs that fit the model's context."""
+        runs: list[tuple[int, int]] = []
+        for start, end in sentence_spans(text):
+            runs += self._fit(text, start, end)
+        return runs
+
+    def _fit(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        if len(self.phonemes(text[start:end])) <= MAX_TOKENS - 2:
+            return [(start, end)]
+        inner = [start + o for o in clause_starts(text[start:end])][1:]
+        if not inner:
+            inner = [start + m.start() for m in re.finditer(r"(?<=\s)\S", text[start:end])]
+        if not inner:
+            return [(start, end)]  # one word longer than the model reads: let it say so
+        cut = inner[len(inner) // 2]
+        head = len(text[start:cut].rstrip()) + start
+        return self._fit(text, start, head) + self._fit(text, cut, end)
 
     def _synthesise(self, phonemes: str) -> tuple[Samples, list[int]]:
         """One run of the model: audio and where each token ends, its own silence trimmed."""
         loaded = _load()
-        tokens = loaded.tokenizer.tokenize(phonemes, limit=None)
+        tokens = _tokenizer().tokenize(phonemes, limit=None)
         if len(tokens) > MAX_TOKENS - 2:
             raise ValueError(f"a sentence of {len(tokens)} phonemes is longer than Kokoro reads at once "
                              f"({MAX_TOKENS - 2}); split it: {phonemes}")
@@ -288,7 +319,7 @@ class Kokoro:
     def speak(self, text: str) -> Speech:
         """The text spoken a sentence at a time, SENTENCE_PAUSE apart, timed by Kokoro's durations."""
         spoken, marks = split_bookmarks(text)
-        spans = sentence_spans(spoken)
+        spans = self.pieces(spoken)
         gap = np.zeros(round(self.sentence_pause * RATE), dtype=np.float32)
         pieces: list[Samples] = []
         sentences: list[_Sentence] = []

@@ -11,8 +11,10 @@ from typing import Any
 import numpy as np
 import pytest
 
+from sigsat_core.contract import VoiceSpec
 from sigsat_core.speech import audio, kokoro
 from sigsat_core.speech.engine import Speech, Voice, clause_starts
+from sigsat_core.speech.factory import make_voice
 from sigsat_core.speech.kokoro import Kokoro, KokoroModelError, sentence_spans
 
 # Lecture sentences with the lecture's own terms (as `sigsat_math.speak` writes them).
@@ -45,6 +47,17 @@ def test_sentence_spans() -> None:
     text = 'It is 0.25, e.g. small. "Next?" One! Done'
     assert [text[a:b] for a, b in sentence_spans(text)] == ["It is 0.25, e.g. small.", '"Next?"', "One!", "Done"]
     assert sentence_spans("   ") == []
+
+
+def test_a_sentence_too_long_for_the_model_is_cut_at_clauses() -> None:
+    voice = Kokoro()
+    assert voice.pieces(TEXT) == sentence_spans(TEXT)
+    long = "In the first layer, " + ", ".join(["the slope of the sigmoid is small again"] * 20) + ". Done."
+    pieces = voice.pieces(long)
+    assert len(pieces) > 2 and pieces[-1] == (long.index("Done"), len(long))
+    for (_, b), (c, _) in zip(pieces, pieces[1:], strict=False):
+        assert long[b - 1] in ",." and c in clause_starts(long) and long[b:c].strip() == ""
+    assert all(len(voice.phonemes(long[a:b])) <= kokoro.MAX_TOKENS - 2 for a, b in pieces)
 
 
 def test_the_shipped_voices_are_style_vectors() -> None:
@@ -163,3 +176,13 @@ def test_mastered_to_broadcast_loudness(paragraph: Speech) -> None:
     loudness = audio.measure(audio.master(track))
     assert loudness.integrated_lufs == pytest.approx(audio.TARGET_LUFS, abs=0.5)
     assert loudness.true_peak_dbtp <= audio.TRUE_PEAK_CEILING
+
+
+@pytest.mark.slow
+def test_the_silent_draft_paces_the_paragraph_like_kokoro(paragraph: Speech) -> None:
+    # The estimate was fitted on lecture beats; this paragraph was not among them.
+    guess = make_voice(VoiceSpec(kind="none")).speak(TEXT)
+    assert guess.duration == pytest.approx(paragraph.duration, rel=0.10)
+    assert [o for o, _ in guess.anchors] == [o for o, _ in paragraph.anchors]
+    for (_, real), (_, est) in zip(paragraph.anchors, guess.anchors, strict=True):
+        assert abs(real - est) <= 0.10 * paragraph.duration

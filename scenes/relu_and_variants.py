@@ -22,6 +22,7 @@ from manim import (
     TransformFromCopy,
     VGroup,
     Write,
+    config,
 )
 
 from scenes import theme as th
@@ -179,6 +180,8 @@ class ReluAndVariants(ChapterScene):
         dots.set_fill(opacity=0.9)
         inputs = get_formula(r"\text{its } <<n>> \text{ inputs}", role="saturated", scale=0.55, n=n)
         dots.add(inputs.next_to(dots[0].get_left(), UP + LEFT, buff=0.12))  # clear of the y axis
+        # Inputs spread to the plot's left end put the label past the frame: slide it back in.
+        inputs.shift(RIGHT * max(0.0, -config.frame_width / 2 + th.SAFE_MARGIN + 0.05 - inputs.get_left()[0]))
         self.play(FadeOut(self.card, shift=RIGHT * 0.3), FadeIn(neuron), FadeIn(tag))
         self.wait_for_word("batch")
         self.play(FadeIn(dots), run_time=1.5)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, Line, Mobject, Rectangle, VGroup, VMobject
+from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, Line, Mobject, Rectangle, VGroup, VMobject, config
 
 from sigsat_math import Quantity, activation
 
@@ -161,6 +161,10 @@ def get_variant_panels(alphas: dict[str, tuple[float, ...]], alpha_qs: dict[str,
     panels = VGroup(*(get_activation_panel(key, name, f, fp, z_max, alphas[key], y_range, alpha_qs.get(key), z_q,
                                            slopes[key], height=height) for key, (name, f, fp) in VARIANTS.items()))
     panels.arrange(RIGHT, buff=0.6, aligned_edge=UP)
+    # A long alpha (1e-9 written out) widens its heading: the three columns then shrink to fit the frame.
+    room = config.frame_width - 2 * th.SAFE_MARGIN - 0.1
+    if panels.width > room:
+        panels.scale(room / panels.width)
     low = min(p.readout.get_y() for p in panels)
     for panel in panels:  # formulas of different heights, the readouts still on one line
         panel.readout.set_y(low)

@@ -173,6 +173,8 @@ class ReluAndVariants(ChapterScene):
             get_tex("0" if dead else r"\max(0, z)", role="relu", scale=0.7),
             [get_formula(s, role=r, scale=0.68, p=peak, n=n, g=grad) for s, r in rows])
         self.unit.next_to(self.heading, DOWN, buff=0.35).set_x(RIGHT_X, direction=LEFT)
+        for fact in self.unit.facts:  # a z of -2.5e7 (unit-variance weights) writes a long line
+            fit_right(fact)
         neuron, (_, out, tag), facts = self.unit.neuron, self.unit[0], self.unit.facts
         zs = unit_preactivations(*where)
         self.dots = dots = VGroup(get_dots_on_curve(self.curve_axes["relu"], "relu", zs, radius=0.05),

@@ -22,6 +22,7 @@ from manim import (
     TransformFromCopy,
     VGroup,
     Write,
+    config,
 )
 
 from scenes import theme as th
@@ -172,6 +173,8 @@ class ReluAndVariants(ChapterScene):
             get_tex("0" if dead else r"\max(0, z)", role="relu", scale=0.7),
             [get_formula(s, role=r, scale=0.68, p=peak, n=n, g=grad) for s, r in rows])
         self.unit.next_to(self.heading, DOWN, buff=0.35).set_x(RIGHT_X, direction=LEFT)
+        for fact in self.unit.facts:  # a z of -2.5e7 (unit-variance weights) writes a long line
+            fit_right(fact)
         neuron, (_, out, tag), facts = self.unit.neuron, self.unit[0], self.unit.facts
         zs = unit_preactivations(*where)
         self.dots = dots = VGroup(get_dots_on_curve(self.curve_axes["relu"], "relu", zs, radius=0.05),
@@ -179,6 +182,8 @@ class ReluAndVariants(ChapterScene):
         dots.set_fill(opacity=0.9)
         inputs = get_formula(r"\text{its } <<n>> \text{ inputs}", role="saturated", scale=0.55, n=n)
         dots.add(inputs.next_to(dots[0].get_left(), UP + LEFT, buff=0.12))  # clear of the y axis
+        # Inputs spread to the plot's left end put the label past the frame: slide it back in.
+        inputs.shift(RIGHT * max(0.0, -config.frame_width / 2 + th.SAFE_MARGIN + 0.05 - inputs.get_left()[0]))
         self.play(FadeOut(self.card, shift=RIGHT * 0.3), FadeIn(neuron), FadeIn(tag))
         self.wait_for_word("batch")
         self.play(FadeIn(dots), run_time=1.5)

@@ -192,7 +192,10 @@ def get_activation_panel(key: str, name: str, f_tex: str, fp_tex: str, z_max: fl
     z_max] with the point (z, f'(z)) marked, both formulas, and the readout f'(z) = slope.
     `group.plot` is the get_mini_plot; `group.readout` the last line."""
     plot = get_mini_plot(key, z_max, width, height, "relu", "derivative", alpha, y_range)
-    plot.add(get_z_mark(plot.axes, z_q.value, slope_q.value))
+    # A z off the plot (a typical input of -3e7 under unit-variance weights) keeps its readout but no mark:
+    # a mark there would stretch the panel far past the frame.
+    if -z_max <= z_q.value <= z_max:
+        plot.add(get_z_mark(plot.axes, z_q.value, slope_q.value))
     head = VGroup(get_text(name, th.HEADING_SIZE, "relu"),
                   *([get_formula(r"\alpha = <<a>>", role="muted", scale=0.7, a=alpha_q)] if alpha_q else []))
     readout = get_formula(r"f'(<<z>>) = <<s>>", role="highlight", scale=0.75, z=z_q, s=slope_q)

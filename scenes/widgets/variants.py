@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, Line, Mobject, Rectangle, VGroup, VMobject
+from manim import DOWN, LEFT, ORIGIN, RIGHT, UP, Axes, Line, Mobject, Rectangle, VGroup, VMobject, config
 
 from sigsat_math import Quantity, activation
 
@@ -86,14 +86,18 @@ def get_spikes_icon(counts: Sequence[int], width: float = 1.6, row: float = 0.22
 def get_loss_icon(curves: Sequence[tuple[np.ndarray, str]], width: float = 1.6, height: float = 0.8) -> VGroup:
     """Loss per training step, each (losses, role) on one pair of axes from 0 to the largest loss:
     which run learns. `group.axes` and `group.curves`, in the order given."""
-    top = max(float(np.max(values)) for values, _ in curves)
+    # A diverged run (too large a rate) is drawn up to its last finite loss, and only finite losses set the scale.
+    kept = [(values[: int(np.argmin(np.isfinite(values)))] if not np.all(np.isfinite(values)) else values, role)
+            for values, role in curves]
+    top = max((float(np.max(values)) for values, _ in kept if len(values)), default=1.0)
     steps = max(len(values) for values, _ in curves) - 1
     axes = Axes(x_range=[0, steps, steps], y_range=[0, 1.05 * top, 1.05 * top], x_length=width, y_length=height,
                 tips=False, axis_config={"color": color("muted"), "stroke_width": 1.5, "include_ticks": False})
     drawn = VGroup()
-    for values, role in curves:
+    for values, role in kept:
         line = VMobject(stroke_color=color(role), stroke_width=3)
-        drawn.add(line.set_points_as_corners([axes.c2p(k, float(v)) for k, v in enumerate(values)]))
+        points = [axes.c2p(k, float(v)) for k, v in enumerate(values)]
+        drawn.add(line.set_points_as_corners(points) if len(points) > 1 else line)
     group = VGroup(axes, drawn)
     group.axes, group.curves = axes, drawn
     return group
@@ -157,6 +161,10 @@ def get_variant_panels(alphas: dict[str, tuple[float, ...]], alpha_qs: dict[str,
     panels = VGroup(*(get_activation_panel(key, name, f, fp, z_max, alphas[key], y_range, alpha_qs.get(key), z_q,
                                            slopes[key], height=height) for key, (name, f, fp) in VARIANTS.items()))
     panels.arrange(RIGHT, buff=0.6, aligned_edge=UP)
+    # A long alpha (1e-9 written out) widens its heading: the three columns then shrink to fit the frame.
+    room = config.frame_width - 2 * th.SAFE_MARGIN - 0.1
+    if panels.width > room:
+        panels.scale(room / panels.width)
     low = min(p.readout.get_y() for p in panels)
     for panel in panels:  # formulas of different heights, the readouts still on one line
         panel.readout.set_y(low)

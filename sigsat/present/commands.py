@@ -56,6 +56,18 @@ def with_lecture(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--name names files beside others in the lecture's folder: a plain name, never a path."""
+    from ..names import BadName, check_plain
+
+    if value is None:
+        return None
+    try:
+        return check_plain(value, "--name")
+    except BadName as e:
+        raise BadInput(str(e)) from None
+
+
 def _index(lecture: Lecture) -> None:
     from .index import write_index
 
@@ -75,7 +87,8 @@ def _fail(e: Exception) -> click.ClickException:
     multiple=True,
     help="Only this chapter (slug; repeatable). Default: every rendered chapter.",
 )
-@click.option("--name", default="lecture", show_default=True, help="Name of the decks (NAME.html, NAME.pptx).")
+@click.option("--name", default="lecture", show_default=True, callback=_plain_name,
+              help="Name of the decks (NAME.html, NAME.pptx).")
 @click.option("--html/--no-html", default=True, show_default=True, help="Write the reveal.js deck.")
 @click.option("--pptx/--no-pptx", default=True, show_default=True, help="Write the PowerPoint deck.")
 @click.option(
@@ -133,7 +146,7 @@ def slides(
 
 @click.command()
 @with_lecture
-@click.option("--name", default=None,
+@click.option("--name", default=None, callback=_plain_name,
               help="File name of the PDF (NAME.pdf); default handout, or handout-light with --theme light.")
 @click.option(
     "--theme",

@@ -203,6 +203,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
         faults.tools()
         faults.usable_folder("--out", out)
         faults.usable_folder("--cache", cache_dir or out / ".cache")
+        _cache_ready(cache_dir or out / ".cache")
         faults.lock_file(lock_path(options.folder))
         faults.owned(options.folder, dirs=(Layout.CLIPS, Layout.POSTERS, Layout.CAPTIONS),
                      files=(Layout.LECTURE, Layout.SRT, Layout.VTT, Layout.MANIFEST, Layout.INDEX,
@@ -218,6 +219,19 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
         raise SystemExit(EXIT_FAILED)
     if recordings is not None and result.manifest is not None:
         report_recordings(result.manifest, recordings)
+
+
+def _cache_ready(root: Path) -> None:
+    """The cache's folders are folders and its lock a file (EnvironmentFault otherwise); what
+    could hang a reader among its speech and plans goes, with a warning."""
+    from .cache import Cache
+    from .runs import GC_LOCK
+
+    cache = Cache(root)
+    faults.owned(root, dirs=tuple(f.name for f in cache.folders()), files=())
+    faults.lock_file(root / GC_LOCK, "cache's clean-up lock")
+    for path in cache.drop_strange():
+        logger.warning("%s was neither a file nor a folder: removed from the cache", escape(str(path)))
 
 
 T = TypeVar("T")
@@ -305,6 +319,7 @@ def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file
         faults.tools()
         faults.usable_folder("--out", out)
         faults.usable_folder("--cache", cache_dir or out / ".cache")
+        _cache_ready(cache_dir or out / ".cache")
     except faults.EnvironmentFault as e:
         raise UsageProblem(str(e)) from None
     runner = make_executor(executor, scheduler, template.jobs, scheduler_timeout)

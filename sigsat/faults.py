@@ -30,6 +30,7 @@ _MENDABLE = {
     errno.EMFILE: ("too many open files", "raise the limit (ulimit -n)"),
     errno.ENFILE: ("too many open files in the system", "close some programs"),
     errno.EIO: ("input/output error", "check the disk"),
+    errno.ELOOP: ("a symbolic link is where sigsat writes a file", "remove the link"),
 }
 # ffmpeg and other tools say these in their own words.
 _TOOL_WORDS = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT,
@@ -161,11 +162,12 @@ def owned(folder: Path, dirs: tuple[str, ...], files: tuple[str, ...]) -> None:
                                        "move it away")
 
 
-def lock_file(path: Path) -> None:
-    """The render lock is a file (or not there yet)."""
-    kind = _wrong_kind(path, folder=False)
+def lock_file(path: Path, what: str = "render lock") -> None:
+    """The render lock is a file (or not there yet), not a link: its line would be written
+    through it."""
+    kind = "a symbolic link" if path.is_symlink() else _wrong_kind(path, folder=False)
     if kind:
-        raise EnvironmentFault(f"{path} is {kind}, where sigsat keeps its render lock: remove it")
+        raise EnvironmentFault(f"{path} is {kind}, where sigsat keeps its {what}: remove it")
 
 
 def tools() -> None:

@@ -52,11 +52,21 @@ class Busy(RuntimeError):
     """Another render holds the output folder."""
 
 
+# Locks this process holds, by path: taking one again inside is a no-op (a second flock on a
+# new open file would wait for the first forever).
+_HELD: set[str] = set()
+
+
 @contextmanager
 def locked(folder: Path, wait: bool) -> Iterator[None]:
     """Hold the folder's render lock; Busy at once when taken, unless `wait`."""
     folder.parent.mkdir(parents=True, exist_ok=True)
+    key = os.path.realpath(lock_path(folder))
+    if key in _HELD:
+        yield
+        return
     handle = open_lock(lock_path(folder))
+    _HELD.add(key)
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -71,6 +81,7 @@ def locked(folder: Path, wait: bool) -> Iterator[None]:
         handle.flush()
         yield
     finally:
+        _HELD.discard(key)
         handle.close()  # closing drops the flock
 
 

@@ -15,7 +15,8 @@ import click
 
 from sigsat_core.contract import Layout
 
-from .lecture import Lecture, LectureError, load_lecture
+from ..outputs import Busy, locked
+from .lecture import Lecture, LectureError, find_output, load_lecture
 
 out_option = click.option(
     "--out",
@@ -40,20 +41,37 @@ class BadInput(click.ClickException):
     exit_code = 2
 
 
-def with_lecture(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--out/--quality become a loaded Lecture; a missing or unreadable one exits with status 2."""
+def _lecture_command(lock: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--out/--quality become a loaded Lecture; a missing or unreadable one exits with status 2.
 
-    @out_option
-    @quality_option
-    @wraps(func)
-    def wrapper(out: Path, quality: str | None, **kwargs: Any) -> Any:
-        try:
-            lecture = load_lecture(out, quality)
-        except LectureError as e:
-            raise BadInput(str(e)) from None
-        return func(lecture, **kwargs)
+    With `lock`, the command holds the folder's render lock while it runs (a render busy there
+    is one line, status 2) and reads the manifest under it: what it writes lands in the version
+    it read, and no render replaces that version meanwhile."""
 
-    return wrapper
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @out_option
+        @quality_option
+        @wraps(func)
+        def wrapper(out: Path, quality: str | None, **kwargs: Any) -> Any:
+            try:
+                root = find_output(out, quality)
+                if not lock:
+                    return func(load_lecture(root), **kwargs)
+                with locked(root, wait=False):
+                    return func(load_lecture(root), **kwargs)
+            except LectureError as e:
+                raise BadInput(str(e)) from None
+            except Busy:
+                raise BadInput(f"a render or another command is writing to {root}: run this command "
+                               "again when it has finished") from None
+
+        return wrapper
+
+    return decorate
+
+
+with_lecture = _lecture_command(lock=True)
+reading_lecture = _lecture_command(lock=False)  # present: a talk must not keep renders out
 
 
 def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
@@ -226,7 +244,7 @@ def index(lecture: Lecture) -> None:
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
-@with_lecture
+@reading_lecture
 @click.argument("manim_slides_args", nargs=-1, type=click.UNPROCESSED)
 def present(lecture: Lecture, manim_slides_args: tuple[str, ...]) -> None:
     """Present the slides with `manim-slides present` (needs a display and a Qt binding:

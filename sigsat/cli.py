@@ -401,6 +401,10 @@ def clean(out: Path, cache_dir: Path | None, everything: bool) -> None:
         freed, kept = clean_cache(out, cache_dir, everything)
     except (Busy, ContractError) as e:
         raise UsageProblem(str(e)) from None
+    except OSError as e:  # a link or a FIFO as a lock, a full or read-only disk: one line
+        if faults.cause(e) is None:
+            raise
+        raise UsageProblem(faults.describe(e)) from None
     logger.info("removed %d cached renders (%s), kept %d", freed[0], _mb(freed[1]), kept)
 
 

@@ -24,10 +24,10 @@ def shown(name: str, limit: int = 40) -> str:
     return repr(name if len(name) <= limit else name[:limit] + "...")
 
 
-def check_plain(name: str, what: str, reserved: Iterable[str] = ()) -> str:
+def check_plain(name: str, what: str, reserved: Iterable[str] = (), why: str = "a name, not a path") -> str:
     """`name` when it is a plain name that none of `reserved` (compared ignoring case) takes."""
     if not PLAIN.fullmatch(name):
-        raise BadName(f"{what} {shown(name)}: a name, not a path: {RULE}")
+        raise BadName(f"{what} {shown(name)}: {why}: {RULE}")
     taken = {r.lower() for r in reserved}
     if name.lower() in taken:
         raise BadName(f"{what} {shown(name)}: that name is taken by a file written beside it "

@@ -107,7 +107,7 @@ def check_names(names: Iterable[str]) -> None:
     for name in names:
         # A variant names a folder and a URL: plain characters, as the sweep's `problem1.z=3` has.
         try:
-            check_plain(name, "variant", BESIDE)
+            check_plain(name, "variant", BESIDE, "a variant's name names its folder")
         except BadName as e:
             raise ParamError(str(e)) from None
         first = seen.get(name.lower())

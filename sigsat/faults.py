@@ -175,3 +175,10 @@ def tools() -> None:
     if shutil.which("ffmpeg") is None:
         raise EnvironmentFault("ffmpeg is not on PATH: install it (apt-get install ffmpeg, or "
                                "./render.sh once) or add its folder to PATH")
+    # manim typesets every formula with latex, then dvisvgm; without them a chapter fails
+    # half-way with a worker's traceback.
+    missing = [tool for tool in ("latex", "dvisvgm") if shutil.which(tool) is None]
+    if missing:
+        raise EnvironmentFault(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not on PATH: "
+                               "install them (apt-get install texlive-latex-base texlive-latex-extra "
+                               "dvisvgm, or ./render.sh once) or add their folder to PATH")

@@ -4,6 +4,7 @@ cache, removed with a warning."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 from pathlib import Path
@@ -120,3 +121,16 @@ def test_a_file_where_the_cache_keeps_a_folder_is_one_line(fake_copy, name):
     done = sigsat(*RENDER, "--out", str(fake_copy), env=fake_env(), timeout=120)
     assert done.returncode == 2, done.stderr
     assert f"{folder} is a file" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("planted", ["captions/01_alpha.vtt", "posters/01_alpha.png", "lecture.vtt"])
+def test_a_link_to_a_file_outside_planted_in_the_output_is_not_served_by_the_index(fake_copy, victim, planted):
+    path = fake_copy / "tiny" / planted
+    path.unlink()
+    path.symlink_to(victim)
+    done = sigsat("index", "--out", str(fake_copy), "-q", "tiny", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr and "leads outside" in done.stderr
+    page = (fake_copy / "tiny" / "index.html").read_text()
+    secret = base64.b64encode(victim.read_bytes()).decode().rstrip("=")
+    assert secret[:8] not in page and str(victim) not in page

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from .cli import main
+import sys
+
+try:
+    from .cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command was still importing: nothing was done yet
+    print("Aborted.", file=sys.stderr)
+    sys.exit(130)
 
 main()

@@ -55,8 +55,10 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 
-class Terminated(Exception):
-    """SIGTERM arrived: stop the chapter processes and leave the outputs as they were."""
+class Terminated(BaseException):
+    """SIGTERM arrived: stop the chapter processes and leave the outputs as they were (a
+    BaseException, as KeyboardInterrupt is: `except Exception` in a chapter's loading took it
+    for that chapter's failure, exit 1)."""
 
 
 class SigsatGroup(click.Group):
@@ -237,10 +239,22 @@ def _cache_ready(root: Path) -> None:
 T = TypeVar("T")
 
 
+def _versions_shown(folder: Path) -> dict[str, str]:
+    """Which version each link shows: `folder` itself, or the variants' folders inside it."""
+    shown = {}
+    for path in (folder, *(folder.iterdir() if folder.is_dir() and not folder.is_symlink() else ())):
+        try:
+            shown[path.name] = os.readlink(path)
+        except OSError:
+            pass
+    return shown
+
+
 def guarded(run: Callable[[], T], folder: Path, executor: Executor) -> T:
     """Run renders: Ctrl-C and SIGTERM stop them (exit 130, 143) leaving `folder` as it was; a
     busy folder or a fault of the environment is one line (exit 2). The executor is closed."""
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    shown = _versions_shown(folder)
     try:
         return run()
     except (Busy, faults.EnvironmentFault) as e:
@@ -250,7 +264,11 @@ def guarded(run: Callable[[], T], folder: Path, executor: Executor) -> T:
             raise
         raise UsageProblem(faults.describe(e)) from None
     except (KeyboardInterrupt, Terminated) as e:
-        logger.error("[red]stopped[/]; %s was left as it was", folder)
+        if _versions_shown(folder) == shown:
+            logger.error("[red]stopped[/]; %s was left as it was", escape(str(folder)))
+        else:  # the signal came after the commit's rename: say what is there now
+            logger.error("[red]stopped[/] after the new version was committed: %s holds the new render",
+                         escape(str(folder)))
         raise SystemExit(130 if isinstance(e, KeyboardInterrupt) else 143) from None
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -15,6 +15,7 @@ import click
 
 from sigsat_core.contract import Layout
 
+from .. import faults
 from ..outputs import Busy, locked
 from .lecture import Lecture, LectureError, find_output, load_lecture
 
@@ -61,6 +62,16 @@ def _lecture_command(lock: bool) -> Callable[[Callable[..., Any]], Callable[...,
                     return func(load_lecture(root), **kwargs)
             except LectureError as e:
                 raise BadInput(str(e)) from None
+            except click.ClickException as e:  # a tool's words may tell of a full disk: then status 2
+                found = faults.cause_in(e, root) if not isinstance(e, BadInput) else None
+                if found is None:
+                    raise
+                raise BadInput(faults.describe(found, root, "the output folder")) from None
+            except (OSError, RuntimeError) as e:  # ffmpeg's or the disk's own words
+                found = faults.cause_in(e, root)
+                if found is None:
+                    raise
+                raise BadInput(faults.describe(found, root, "the output folder")) from None
             except Busy:
                 raise BadInput(f"a render or another command is writing to {root}: run this command "
                                "again when it has finished") from None

@@ -52,9 +52,14 @@ class Busy(RuntimeError):
     """Another render holds the output folder."""
 
 
-# Locks this process holds, by path: taking one again inside is a no-op (a second flock on a
-# new open file would wait for the first forever).
+# Locks this process holds, by path (see `holding`).
 _HELD: set[str] = set()
+
+
+def holding(folder: Path) -> bool:
+    """Whether this process holds the folder's render lock already: a second flock on a new
+    open file of it would wait for the first forever."""
+    return os.path.realpath(lock_path(folder)) in _HELD
 
 
 @contextmanager
@@ -62,11 +67,8 @@ def locked(folder: Path, wait: bool) -> Iterator[None]:
     """Hold the folder's render lock; Busy at once when taken, unless `wait`."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     key = os.path.realpath(lock_path(folder))
-    if key in _HELD:
-        yield
-        return
     handle = open_lock(lock_path(folder))
-    _HELD.add(key)
+    mine = False
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -75,13 +77,16 @@ def locked(folder: Path, wait: bool) -> Iterator[None]:
                 raise Busy(f"another render is writing to {folder}; wait for it (--wait) "
                            "or use another --out") from None
             raise
+        mine = key not in _HELD
+        _HELD.add(key)
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S')}\n")
         handle.flush()
         yield
     finally:
-        _HELD.discard(key)
+        if mine:
+            _HELD.discard(key)
         handle.close()  # closing drops the flock
 
 

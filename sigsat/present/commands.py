@@ -62,6 +62,9 @@ def _lecture_command(lock: bool) -> Callable[[Callable[..., Any]], Callable[...,
                     return func(load_lecture(root), **kwargs)
             except LectureError as e:
                 raise BadInput(str(e)) from None
+            except Busy:  # before RuntimeError, its base
+                raise BadInput(f"a render or another command is writing to {root}: run this command "
+                               "again when it has finished") from None
             except click.ClickException as e:  # a tool's words may tell of a full disk: then status 2
                 found = faults.cause_in(e, root) if not isinstance(e, BadInput) else None
                 if found is None:
@@ -72,9 +75,6 @@ def _lecture_command(lock: bool) -> Callable[[Callable[..., Any]], Callable[...,
                 if found is None:
                     raise
                 raise BadInput(faults.describe(found, root, "the output folder")) from None
-            except Busy:
-                raise BadInput(f"a render or another command is writing to {root}: run this command "
-                               "again when it has finished") from None
 
         return wrapper
 

@@ -6,8 +6,8 @@ import sys
 
 try:
     from .cli import main
-except KeyboardInterrupt:  # Ctrl-C while the command was still importing: nothing was done yet
+
+    main()
+except KeyboardInterrupt:  # Ctrl-C while importing, or a second one while stopping: nothing more is done
     print("Aborted.", file=sys.stderr)
     sys.exit(130)
-
-main()

@@ -25,8 +25,11 @@ pytestmark = pytest.mark.slow
 
 ROUNDS = 20
 SIGNALS = (signal.SIGKILL, signal.SIGTERM, signal.SIGINT)
-# SIGTERM before the render's handler is set (Python still importing) ends it as the default does
-EXPECTED = {signal.SIGKILL: {-signal.SIGKILL}, signal.SIGTERM: {143, -signal.SIGTERM}, signal.SIGINT: {130}}
+# SIGTERM before the render's handler is set (Python still importing) ends it as the default does.
+# SIGINT: 130, and now and then -2 after the render said "stopped; ... left as it was" (Python
+# ends itself by SIGINT at exit; open: what the output holds is checked below all the same).
+EXPECTED = {signal.SIGKILL: {-signal.SIGKILL}, signal.SIGTERM: {143, -signal.SIGTERM},
+            signal.SIGINT: {130, -signal.SIGINT}}
 
 
 def _whole(folder: Path) -> None:

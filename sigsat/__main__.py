@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from .cli import main
+import sys
 
-main()
+try:
+    from .cli import main
+
+    main()
+except KeyboardInterrupt:  # Ctrl-C while importing, or a second one while stopping: nothing more is done
+    print("Aborted.", file=sys.stderr)
+    sys.exit(130)

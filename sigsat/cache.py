@@ -18,6 +18,7 @@ import importlib.metadata
 import json
 import os
 import shutil
+import stat
 import subprocess
 import time
 import uuid
@@ -28,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sigsat_core.contract import ContractError, Entry, EntryFile, Sidecar, VoiceSpec
-from sigsat_core.files import link_or_copy, sha256_file
+from sigsat_core.files import NotRegular, link_or_copy, read_regular, sha256_file
 from sigsat_core.media import ClipInfo, probe
 from sigsat_core.qualities import Quality
 from sigsat_math.params import Params
@@ -245,12 +246,12 @@ def verify(folder: Path, key: str) -> Stored:
     if not folder.is_dir():
         raise Damaged(f"{folder.name} is not a folder")
     try:
-        raw = json.loads((folder / ENTRY).read_text(encoding="utf-8"))
+        raw = json.loads(read_regular(folder / ENTRY).decode("utf-8"))
     except FileNotFoundError:
         raise Damaged(f"{ENTRY} missing") from None
-    except IsADirectoryError:
-        raise Damaged(f"{ENTRY} is a folder") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+    except NotRegular as e:
+        raise Damaged(f"{ENTRY} is not a file ({e.strerror})") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise Damaged(f"{ENTRY} unreadable ({e})") from None
     try:
         entry = Entry.parse(raw, ENTRY)
@@ -317,6 +318,25 @@ class Cache:
         self.logs = root / "logs"
         self.parts = root / "parts"  # parts of chapters (sigsat.parts), published as entries are
         self.plans = root / "plans"  # each chapter's last plan: a hint for the next render
+
+    def folders(self) -> tuple[Path, ...]:
+        """The cache's own folders (a file or a FIFO in the place of one is a fault to mend)."""
+        return (self.entries, self.speech, self.work, self.runs, self.tex, self.logs, self.parts, self.plans)
+
+    def drop_strange(self) -> list[Path]:
+        """Remove what is neither a file nor a folder among the speech and the plan hints (a FIFO
+        there would hang the reader that opens it, a link would be read from outside the cache).
+        Returns what went."""
+        gone = []
+        for folder in (self.speech, self.plans):
+            if not folder.is_dir() or folder.is_symlink():
+                continue
+            for path in folder.iterdir():
+                mode = path.lstat().st_mode
+                if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+                    path.unlink(missing_ok=True)
+                    gone.append(path)
+        return gone
 
     def parts_store(self) -> Cache:
         """The store of parts (CACHE/parts/), as a Cache whose entries are parts (published,

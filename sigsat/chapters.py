@@ -91,6 +91,19 @@ def select(only: Iterable[str], chapters: Sequence[ChapterRef] | None = None) ->
     return [c for c in chapters if c.number in chosen]
 
 
+def _interrupt_behind(e: BaseException) -> BaseException | None:
+    """The KeyboardInterrupt (or other BaseException, as SIGTERM's) an exception was raised
+    while handling, if any."""
+    seen: set[int] = set()
+    current: BaseException | None = e
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if not isinstance(current, Exception):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def load(ref: ChapterRef) -> Loaded | Broken:
     """Import the chapter's module and read its Scene class's `reads`."""
     if not ref.file.is_file():
@@ -99,6 +112,9 @@ def load(ref: ChapterRef) -> Loaded | Broken:
         module = importlib.import_module(ref.module)
         cls = getattr(module, ref.scene)
     except Exception as e:  # a chapter's own bug: reported as that chapter's failure
+        stop = _interrupt_behind(e)
+        if stop is not None:  # Ctrl-C or SIGTERM inside an extension's import: "initialization failed"
+            raise stop from None
         lines = traceback.format_exception(e)
         return Broken(ref, f"cannot load {ref.module}.{ref.scene}: {type(e).__name__}: {e}",
                       "".join(lines))

@@ -54,8 +54,10 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 
 
-class Terminated(Exception):
-    """SIGTERM arrived: stop the chapter processes and leave the outputs as they were."""
+class Terminated(BaseException):
+    """SIGTERM arrived: stop the chapter processes and leave the outputs as they were (a
+    BaseException, as KeyboardInterrupt is: `except Exception` in a chapter's loading took it
+    for that chapter's failure, exit 1)."""
 
 
 class SigsatGroup(click.Group):
@@ -202,6 +204,7 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
         faults.tools()
         faults.usable_folder("--out", out)
         faults.usable_folder("--cache", cache_dir or out / ".cache")
+        _cache_ready(cache_dir or out / ".cache")
         faults.lock_file(lock_path(options.folder))
         faults.owned(options.folder, dirs=(Layout.CLIPS, Layout.POSTERS, Layout.CAPTIONS),
                      files=(Layout.LECTURE, Layout.SRT, Layout.VTT, Layout.MANIFEST, Layout.INDEX,
@@ -219,13 +222,38 @@ def render(quality: str, params_file: str | None, overrides: tuple[str, ...], th
         report_recordings(result.manifest, recordings)
 
 
+def _cache_ready(root: Path) -> None:
+    """The cache's folders are folders and its lock a file (EnvironmentFault otherwise); what
+    could hang a reader among its speech and plans goes, with a warning."""
+    from .cache import Cache
+    from .runs import GC_LOCK
+
+    cache = Cache(root)
+    faults.owned(root, dirs=tuple(f.name for f in cache.folders()), files=())
+    faults.lock_file(root / GC_LOCK, "cache's clean-up lock")
+    for path in cache.drop_strange():
+        logger.warning("%s was neither a file nor a folder: removed from the cache", escape(str(path)))
+
+
 T = TypeVar("T")
+
+
+def _versions_shown(folder: Path) -> dict[str, str]:
+    """Which version each link shows: `folder` itself, or the variants' folders inside it."""
+    shown = {}
+    for path in (folder, *(folder.iterdir() if folder.is_dir() and not folder.is_symlink() else ())):
+        try:
+            shown[path.name] = os.readlink(path)
+        except OSError:
+            pass
+    return shown
 
 
 def guarded(run: Callable[[], T], folder: Path, executor: Executor) -> T:
     """Run renders: Ctrl-C and SIGTERM stop them (exit 130, 143) leaving `folder` as it was; a
     busy folder or a fault of the environment is one line (exit 2). The executor is closed."""
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    shown = _versions_shown(folder)
     try:
         return run()
     except (Busy, faults.EnvironmentFault) as e:
@@ -235,7 +263,11 @@ def guarded(run: Callable[[], T], folder: Path, executor: Executor) -> T:
             raise
         raise UsageProblem(faults.describe(e)) from None
     except (KeyboardInterrupt, Terminated) as e:
-        logger.error("[red]stopped[/]; %s was left as it was", folder)
+        if _versions_shown(folder) == shown:
+            logger.error("[red]stopped[/]; %s was left as it was", escape(str(folder)))
+        else:  # the signal came after the commit's rename: say what is there now
+            logger.error("[red]stopped[/] after the new version was committed: %s holds the new render",
+                         escape(str(folder)))
         raise SystemExit(130 if isinstance(e, KeyboardInterrupt) else 143) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
@@ -304,6 +336,7 @@ def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file
         faults.tools()
         faults.usable_folder("--out", out)
         faults.usable_folder("--cache", cache_dir or out / ".cache")
+        _cache_ready(cache_dir or out / ".cache")
     except faults.EnvironmentFault as e:
         raise UsageProblem(str(e)) from None
     runner = make_executor(executor, scheduler, template.jobs, scheduler_timeout)
@@ -385,6 +418,10 @@ def clean(out: Path, cache_dir: Path | None, everything: bool) -> None:
         freed, kept = clean_cache(out, cache_dir, everything)
     except (Busy, ContractError) as e:
         raise UsageProblem(str(e)) from None
+    except OSError as e:  # a link or a FIFO as a lock, a full or read-only disk: one line
+        if faults.cause(e) is None:
+            raise
+        raise UsageProblem(faults.describe(e)) from None
     logger.info("removed %d cached renders (%s), kept %d", freed[0], _mb(freed[1]), kept)
 
 

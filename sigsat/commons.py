@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -52,12 +53,22 @@ def registry_option(func: F) -> F:
     return click.option("--registry", "registry_package", default=DEFAULT_REGISTRY, hidden=True)(func)
 
 
+SCHEDULER_TIMEOUT_MAX = 3600.0  # seconds; longer is a typo, and inf or nan no time at all
+
+
+def _timeout(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """A finite number of seconds (click's FloatRange lets inf and nan through)."""
+    if not math.isfinite(value) or not 0 < value <= SCHEDULER_TIMEOUT_MAX:
+        raise click.BadParameter(f"{value!r} is not a number of seconds in (0, {SCHEDULER_TIMEOUT_MAX:g}]")
+    return value
+
+
 def executor_options(func: F) -> F:
     """--executor local|dask, --scheduler ADDRESS (or $DASK_SCHEDULER_ADDRESS), --scheduler-timeout."""
     from .executors import CONNECT_TIMEOUT
 
     func = click.option(
-        "--scheduler-timeout", type=click.FloatRange(min=0, min_open=True), default=CONNECT_TIMEOUT,
+        "--scheduler-timeout", type=float, callback=_timeout, default=CONNECT_TIMEOUT,
         show_default=True, metavar="SECONDS",
         help="How long to try to reach the Dask scheduler (and find a worker) before giving up.")(func)
     func = click.option(

@@ -17,6 +17,7 @@ differs from the client's refuses the job, naming itself. dask is imported only 
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import socket
@@ -43,6 +44,7 @@ LOG = "log.txt"
 KILL_GRACE = 5.0
 RETRIES = 2  # a job whose worker raised is tried again (a killed worker's job always is)
 LOG_BYTES = 1 << 20  # the end of a remote log that travels back
+CONNECT_GRACE = 2.0  # seconds past --scheduler-timeout before a silent handshake is given up
 CONNECT_TIMEOUT = 10.0
 WORKER_CACHE = "SIGSAT_WORKER_CACHE"  # a Dask worker's own LaTeX and speech caches
 
@@ -400,6 +402,59 @@ class DaskExecutor:
         self.client.close()
 
 
+SCHEMES = ("tcp", "tls", "ws", "wss", "ucx", "inproc")
+
+
+def check_address(address: str) -> None:
+    """A scheduler address Dask can dial (`tcp://HOST:PORT`); else ExecutorError in one line
+    (`tcp://[::1` left an unclosed client behind it, and a traceback at exit)."""
+    from urllib.parse import urlsplit
+
+    shown = repr(address if len(address) <= 80 else address[:80] + "...")
+    try:
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+        _ = parts.port  # a port out of range raises here
+    except ValueError as e:
+        raise ExecutorError(f"--scheduler {shown}: not an address ({e}); e.g. tcp://HOST:8786") from None
+    if parts.scheme not in SCHEMES or (not parts.hostname and parts.scheme != "inproc"):
+        raise ExecutorError(f"--scheduler {shown}: not an address; e.g. tcp://HOST:8786 "
+                            f"(schemes: {', '.join(SCHEMES)})")
+
+
+def _client_within(client_class: Any, address: str, timeout: float) -> Any:
+    """A Client connected to `address`, or ExecutorError once `timeout` has passed (and a few
+    seconds' grace): a service that is not Dask (a web server) can accept the connection and
+    never answer the handshake, or answer bytes Dask reads as a huge frame length."""
+    box: dict[str, Any] = {}
+
+    def dial() -> None:
+        try:
+            box["client"] = client_class(address, timeout=timeout, set_as_default=False)
+        except BaseException as e:  # reported below, in one line
+            plain = isinstance(e, (OSError, TimeoutError, ValueError, TypeError))
+            box["error"] = (type(e).__name__, (str(e).splitlines() or [""])[0][:200], plain)
+            # The traceback holds the half-made Client: let it go now, while its event loop runs,
+            # not at exit, where its __del__ times out and prints a traceback of its own.
+            e.__traceback__ = None
+            del e
+            gc.collect()
+
+    thread = threading.Thread(target=dial, name="sigsat-dask-connect", daemon=True)
+    thread.start()
+    thread.join(timeout + CONNECT_GRACE)
+    if thread.is_alive():
+        raise ExecutorError(f"no Dask scheduler answered at {address} within {timeout:g} s (something "
+                            "accepted the connection but did not speak Dask): check --scheduler")
+    if "error" in box:
+        kind, first, plain = box["error"]
+        first = first or kind
+        if not plain:
+            first = f"{kind}: {first}; it may not be a Dask scheduler"
+        raise ExecutorError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({first}): "
+                            "start it (dask scheduler) or check --scheduler")
+    return box["client"]
+
+
 def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> DaskExecutor:
     """A DaskExecutor on the scheduler at `address` with at least one worker, within `timeout`
     seconds; else ExecutorError in one line."""
@@ -407,12 +462,8 @@ def connect(address: str, timeout: float = CONNECT_TIMEOUT) -> DaskExecutor:
         from distributed import Client
     except ImportError:
         raise ExecutorError("--executor dask needs dask[distributed]: pip install -e '.[cluster]'") from None
-    try:
-        client = Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as e:
-        first = (str(e).splitlines() or [""])[0] or type(e).__name__
-        raise ExecutorError(f"cannot reach the Dask scheduler at {address} within {timeout:g} s ({first}): "
-                            "start it (dask scheduler) or check --scheduler") from None
+    check_address(address)
+    client = _client_within(Client, address, timeout)
     try:
         client.wait_for_workers(1, timeout=timeout)
     except (OSError, TimeoutError) as e:

@@ -30,6 +30,7 @@ _MENDABLE = {
     errno.EMFILE: ("too many open files", "raise the limit (ulimit -n)"),
     errno.ENFILE: ("too many open files in the system", "close some programs"),
     errno.EIO: ("input/output error", "check the disk"),
+    errno.ELOOP: ("a symbolic link is where sigsat writes a file", "remove the link"),
 }
 # ffmpeg and other tools say these in their own words.
 _TOOL_WORDS = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT,
@@ -161,11 +162,12 @@ def owned(folder: Path, dirs: tuple[str, ...], files: tuple[str, ...]) -> None:
                                        "move it away")
 
 
-def lock_file(path: Path) -> None:
-    """The render lock is a file (or not there yet)."""
-    kind = _wrong_kind(path, folder=False)
+def lock_file(path: Path, what: str = "render lock") -> None:
+    """The render lock is a file (or not there yet), not a link: its line would be written
+    through it."""
+    kind = "a symbolic link" if path.is_symlink() else _wrong_kind(path, folder=False)
     if kind:
-        raise EnvironmentFault(f"{path} is {kind}, where sigsat keeps its render lock: remove it")
+        raise EnvironmentFault(f"{path} is {kind}, where sigsat keeps its {what}: remove it")
 
 
 def tools() -> None:
@@ -173,3 +175,10 @@ def tools() -> None:
     if shutil.which("ffmpeg") is None:
         raise EnvironmentFault("ffmpeg is not on PATH: install it (apt-get install ffmpeg, or "
                                "./render.sh once) or add its folder to PATH")
+    # manim typesets every formula with latex, then dvisvgm; without them a chapter fails
+    # half-way with a worker's traceback.
+    missing = [tool for tool in ("latex", "dvisvgm") if shutil.which(tool) is None]
+    if missing:
+        raise EnvironmentFault(f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not on PATH: "
+                               "install them (apt-get install texlive-latex-base texlive-latex-extra "
+                               "dvisvgm, or ./render.sh once) or add their folder to PATH")

@@ -19,6 +19,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import sys
 import time
 import uuid
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-from sigsat_core.files import link_or_copy, sha256_file
+from sigsat_core.files import link_or_copy, read_regular, replace_atomically, sha256_file
 
 TMP_SUFFIX = ".sigsat-tmp"
 LOCK = ".lock"
@@ -51,11 +52,23 @@ class Busy(RuntimeError):
     """Another render holds the output folder."""
 
 
+# Locks this process holds, by path (see `holding`).
+_HELD: set[str] = set()
+
+
+def holding(folder: Path) -> bool:
+    """Whether this process holds the folder's render lock already: a second flock on a new
+    open file of it would wait for the first forever."""
+    return os.path.realpath(lock_path(folder)) in _HELD
+
+
 @contextmanager
 def locked(folder: Path, wait: bool) -> Iterator[None]:
     """Hold the folder's render lock; Busy at once when taken, unless `wait`."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = open(lock_path(folder), "a+", encoding="utf-8")
+    key = os.path.realpath(lock_path(folder))
+    handle = open_lock(lock_path(folder))
+    mine = False
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
@@ -64,13 +77,34 @@ def locked(folder: Path, wait: bool) -> Iterator[None]:
                 raise Busy(f"another render is writing to {folder}; wait for it (--wait) "
                            "or use another --out") from None
             raise
+        mine = key not in _HELD
+        _HELD.add(key)
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()} {time.strftime('%Y-%m-%dT%H:%M:%S')}\n")
         handle.flush()
         yield
     finally:
+        if mine:
+            _HELD.discard(key)
         handle.close()  # closing drops the flock
+
+
+def open_lock(path: Path, create: bool = True) -> IO[str]:
+    """A lock file opened for writing, never through a symbolic link planted in its place
+    (ELOOP instead: a link would let the lock's line overwrite the file it points at), and
+    never waiting on a FIFO (opened non-blocking, then refused)."""
+    flags = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK | (os.O_CREAT if create else 0)
+    fd = os.open(path, flags, 0o644)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # a FIFO opened non-blocking: refuse it
+            raise OSError(errno.EISDIR if stat.S_ISDIR(os.fstat(fd).st_mode) else errno.EINVAL,
+                          "not a regular file", str(path))
+        os.set_blocking(fd, True)
+        return open(fd, "a+", encoding="utf-8")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def tmp_name(dest: Path) -> Path:
@@ -275,9 +309,10 @@ def write_if_changed(path: Path, text: str) -> bool:
     """Write `text` to `path` under a temporary name, then rename it into place; leave an
     identical file be (a render that changed nothing touches nothing). True if written."""
     raw = text.encode("utf-8")
-    if path.is_file() and path.read_bytes() == raw:
-        return False
-    tmp = tmp_name(path)
-    tmp.write_bytes(raw)
-    os.replace(tmp, path)
+    try:
+        if read_regular(path) == raw:
+            return False
+    except OSError:  # missing, or not a plain file: replaced by the rename below
+        pass
+    replace_atomically(path, raw, tmp_name(path))
     return True

@@ -23,7 +23,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
+from sigsat_core.files import replace_atomically
+
 from .cache import Cache, remove
+from .outputs import open_lock
 
 KEYS = "keys.json"
 GC_LOCK = ".gc.lock"
@@ -43,7 +46,7 @@ def _try_lock(handle: IO[str], exclusive: bool = True) -> bool:
 def gc_lock(cache: Cache, exclusive: bool) -> Iterator[None]:
     """`CACHE/.gc.lock`: shared while a run lists and pins what it uses, exclusive to clean."""
     cache.root.mkdir(parents=True, exist_ok=True)
-    with open(cache.root / GC_LOCK, "a+", encoding="utf-8") as handle:
+    with open_lock(cache.root / GC_LOCK) as handle:
         fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
         yield
 
@@ -65,7 +68,7 @@ class Run:
     def __enter__(self) -> Run:
         self.cache.runs.mkdir(parents=True, exist_ok=True)
         while True:
-            handle = open(self.lock_file, "a+", encoding="utf-8")
+            handle = open_lock(self.lock_file)
             fcntl.flock(handle, fcntl.LOCK_EX)
             # A sweep that took the lock between our open and our flock saw a dead run and
             # removed the file: a lock on a removed file proves nothing, so take another id.
@@ -94,16 +97,16 @@ class Run:
         """Say which cache keys (of entries and of parts) this run uses, besides the ones it
         said before (clean keeps them while it lives); call it holding gc_lock shared."""
         self._keys.update(keys)
-        tmp = self.folder / f".{KEYS}.tmp"
-        tmp.write_text(json.dumps(sorted(self._keys)), encoding="utf-8")
-        os.replace(tmp, self.folder / KEYS)
+        replace_atomically(self.folder / KEYS, json.dumps(sorted(self._keys)).encode("utf-8"))
 
 
 def _alive(cache: Cache, run_id: str) -> bool | None:
     """Whether the run holds its lock (None: it has no lock file, so it is gone)."""
     try:
-        handle = open(cache.runs / f"{run_id}.lock", encoding="utf-8")
+        handle = open_lock(cache.runs / f"{run_id}.lock", create=False)
     except FileNotFoundError:
+        return None
+    except OSError:  # a link or a FIFO planted as the lock: no run holds it
         return None
     with handle:
         return not _try_lock(handle)
@@ -135,8 +138,11 @@ def sweep(cache: Cache) -> list[Path]:
     if cache.runs.is_dir():
         for lock in cache.runs.glob("*.lock"):
             try:
-                handle = open(lock, encoding="utf-8")
+                handle = open_lock(lock, create=False)
             except FileNotFoundError:
+                continue
+            except OSError:  # not a lock file any run made (a link, a FIFO): it goes
+                lock.unlink(missing_ok=True)
                 continue
             with handle:
                 if _try_lock(handle):  # dead: its work went above (or had not been made)

@@ -17,7 +17,6 @@ import dataclasses
 import html
 import json
 import os
-import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from sigsat_math.params import ParamError, Params, build, flatten, read_table, s
 
 from .faults import within
 from .logger import logger
+from .names import BadName, check_plain, shown
 from .outputs import locked, write_if_changed
 
 if TYPE_CHECKING:
@@ -43,8 +43,8 @@ FOLDER = "variants"
 INDEX = "index.html"
 PROBLEMS_PDF = "problems.pdf"
 ANSWERS_PDF = "answers.pdf"
-# A variant names a folder and a URL: plain characters, as the sweep's `problem1.z=3` has.
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.=+-]{0,63}$")
+# Files beside the variants' folders: a variant of one of these names would replace it.
+BESIDE = (INDEX, PROBLEMS_PDF, ANSWERS_PDF)
 EXAMPLE = "for example problem1.z=3,4,5,6"
 
 
@@ -70,7 +70,7 @@ def from_file(path: str | Path) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for name, table in tables.items():
         if not isinstance(table, dict):
-            raise ParamError(f"variant {name!r}: expected a table [variant.{name}] of parameters, "
+            raise ParamError(f"variant {shown(name)}: expected a table [variant.<name>] of parameters, "
                              f"found a value {table!r}")
         found.append((name, flatten(table)))
     return found
@@ -105,13 +105,15 @@ def check_names(names: Iterable[str]) -> None:
     """Every name can name a folder, and none is given twice (case aside: some disks ignore it)."""
     seen: dict[str, str] = {}
     for name in names:
-        if not NAME.match(name):
-            raise ParamError(f"variant {name!r}: a variant's name names its folder: letters, digits and "
-                             ". _ = + - (at most 64), starting with a letter or a digit")
+        # A variant names a folder and a URL: plain characters, as the sweep's `problem1.z=3` has.
+        try:
+            check_plain(name, "variant", BESIDE, "a variant's name names its folder")
+        except BadName as e:
+            raise ParamError(str(e)) from None
         first = seen.get(name.lower())
         if first is not None:
             again = "" if first == name else f" (as {first!r})"
-            raise ParamError(f"variant {name!r} is defined twice{again}: give each variant its own name")
+            raise ParamError(f"variant {shown(name)} is defined twice{again}: give each variant its own name")
         seen[name.lower()] = name
 
 

@@ -12,13 +12,14 @@ Nothing in this module imports manim: the scenes, the renderer and the presentat
 from __future__ import annotations
 
 import json
-import os
 import re
 from fractions import Fraction
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .files import NotRegular, read_regular, replace_atomically
 
 VERSION = 3
 
@@ -41,11 +42,13 @@ class Record(BaseModel):
         """The record in `path`; ContractError (one line) when it cannot be used."""
         kind = cls.__name__.lower()
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            raw = json.loads(read_regular(path).decode("utf-8"))
         except FileNotFoundError:
             raise ContractError(f"{path}: no such {kind} file") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ContractError(f"{path}: not a readable {kind} ({e})") from None
+        except NotRegular as e:
+            raise ContractError(f"{e.strerror}: not a readable {kind}") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+            raise ContractError(f"{path}: not a readable {kind} ({str(e)[:200]})") from None
         return cls.parse(raw, str(path))
 
     @classmethod
@@ -71,11 +74,10 @@ class Record(BaseModel):
         return self.model_dump_json(indent=2) + "\n"
 
     def write(self, path: Path) -> None:
-        """Write the record atomically (a temporary name, then a rename)."""
+        """Write the record atomically (a temporary name created exclusively, then a rename: never
+        through a link planted at either name)."""
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(self.dumps(), encoding="utf-8")
-        os.replace(tmp, path)
+        replace_atomically(path, self.dumps().encode("utf-8"))
 
 
 class Item(BaseModel):
@@ -269,8 +271,8 @@ class PlanSection(Item):
     every parameter read up to its end (what its frames can depend on; sorted)."""
 
     name: str
-    start: int
-    end: int
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
     reads: list[str]
 
 
@@ -278,8 +280,8 @@ class Plan(Record):
     """A chapter's sections for rendering in parts (the scene writes it beside its sidecar)."""
 
     scene: str
-    fps: int
-    frames: int
+    fps: int = Field(gt=0)  # a plan hint edited to 0 divided by zero on every render
+    frames: int = Field(ge=0)
     sections: list[PlanSection]
 
 

@@ -212,16 +212,27 @@ def specs() -> dict[str, Spec]:
     return dict(_walk(Params))
 
 
+SHOWN_MAX = 60  # characters of a user's value or key an error message echoes
+NESTING_MAX = 16  # tables in tables; the parameters go 2 deep, and a deeper file is no params file
+
+
+def shown(value: Any, limit: int = SHOWN_MAX) -> str:
+    """`value` as an error message echoes it: repr for text, cut to `limit` characters (a
+    10 MB title is not printed whole; an integer of 5000 digits is not converted at all)."""
+    try:
+        text = repr(value) if isinstance(value, str) else (str(value).lower() if isinstance(value, bool)
+                                                          else str(value))
+    except (ValueError, RecursionError):  # int too long to convert, a list nested too deep
+        return f"<a {type(value).__name__} too large to show>"
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
 def _check(key: str, value: Any, spec: Spec) -> Any:
     """The value if it fits the spec (ints widen to floats), else ParamError."""
     given = value  # as the user wrote it: 99, not the 99.0 it widens to
 
     def bad(why: str = "") -> ParamError:
-        if isinstance(given, str):
-            shown: Any = repr(given)
-        else:
-            shown = str(given).lower() if isinstance(given, bool) else given
-        return ParamError(f"{key} = {shown}: {why or 'must be ' + spec.allowed()}")
+        return ParamError(f"{key} = {shown(given)}: {why or 'must be ' + spec.allowed()}")
 
     if spec.type is bool:
         if not isinstance(value, bool):
@@ -280,12 +291,15 @@ def unshowable(text: str) -> str | None:
     return None
 
 
-def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+def _flatten(data: Mapping[str, Any], prefix: str = "", depth: int = 0) -> dict[str, Any]:
     """A nested TOML table as dotted keys."""
+    if depth > NESTING_MAX:
+        raise ParamError(f"{shown(prefix.rstrip('.'))}: tables nested more than {NESTING_MAX} deep; "
+                         "a parameter is a section and a name, e.g. problem1.z")
     out: dict[str, Any] = {}
     for k, v in data.items():
         if isinstance(v, Mapping):
-            out.update(_flatten(v, f"{prefix}{k}."))
+            out.update(_flatten(v, f"{prefix}{k}.", depth + 1))
         else:
             out[f"{prefix}{k}"] = v
     return out
@@ -296,7 +310,7 @@ def _unknown(key: str) -> ParamError:
     known = specs()
     section = key.rsplit(".", 1)[0] if "." in key else ""
     near = [k for k in known if section and k.startswith(section + ".")] or list(known)
-    return ParamError(f"unknown parameter {key!r}; known: {', '.join(near)}")
+    return ParamError(f"unknown parameter {shown(key)}; known: {', '.join(near)}")
 
 
 def build(values: Mapping[str, Any]) -> Params:
@@ -341,7 +355,7 @@ def _assemble(cls: type, values: Mapping[str, Any], prefix: str) -> Any:
 def parse_override(item: str) -> tuple[str, Any]:
     """`key=value` with the value read as TOML (so 4, 0.25, true, "he"); bare words are strings."""
     if "=" not in item:
-        raise ParamError(f"override {item!r}: expected key=value, for example problem1.z=4")
+        raise ParamError(f"override {shown(item)}: expected key=value, for example problem1.z=4")
     key, raw = (s.strip() for s in item.split("=", 1))
     if key not in specs():
         raise _unknown(key)
@@ -349,6 +363,8 @@ def parse_override(item: str) -> tuple[str, Any]:
         value = tomllib.loads(f"v = {raw}")["v"]
     except tomllib.TOMLDecodeError:
         value = raw  # a bare word such as light or he
+    except (RecursionError, ValueError):  # nested past the parser's depth, an int of 5000 digits
+        raise ParamError(f"{key} = {shown(raw)}: not a value (nested too deep, or too large)") from None
     return key, value
 
 
@@ -383,6 +399,9 @@ def read_table(path: str | Path, kind: str = "params file") -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ParamError(f"{kind} {str(p)!r} is not valid TOML: {e}") from None
+    except (RecursionError, ValueError):  # tomllib's recursion past Python's limit; int() refusing
+        raise ParamError(f"{kind} {str(p)!r} is not a params file: nested too deep, or a number too "
+                         "large to read") from None
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:

@@ -15,7 +15,9 @@ import click
 
 from sigsat_core.contract import Layout
 
-from .lecture import Lecture, LectureError, load_lecture
+from .. import faults
+from ..outputs import Busy, locked
+from .lecture import Lecture, LectureError, find_output, load_lecture
 
 out_option = click.option(
     "--out",
@@ -40,20 +42,59 @@ class BadInput(click.ClickException):
     exit_code = 2
 
 
-def with_lecture(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--out/--quality become a loaded Lecture; a missing or unreadable one exits with status 2."""
+def _lecture_command(lock: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--out/--quality become a loaded Lecture; a missing or unreadable one exits with status 2.
 
-    @out_option
-    @quality_option
-    @wraps(func)
-    def wrapper(out: Path, quality: str | None, **kwargs: Any) -> Any:
-        try:
-            lecture = load_lecture(out, quality)
-        except LectureError as e:
-            raise BadInput(str(e)) from None
-        return func(lecture, **kwargs)
+    With `lock`, the command holds the folder's render lock while it runs (a render busy there
+    is one line, status 2) and reads the manifest under it: what it writes lands in the version
+    it read, and no render replaces that version meanwhile."""
 
-    return wrapper
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @out_option
+        @quality_option
+        @wraps(func)
+        def wrapper(out: Path, quality: str | None, **kwargs: Any) -> Any:
+            try:
+                root = find_output(out, quality)
+                if not lock:
+                    return func(load_lecture(root), **kwargs)
+                with locked(root, wait=False):
+                    return func(load_lecture(root), **kwargs)
+            except LectureError as e:
+                raise BadInput(str(e)) from None
+            except Busy:  # before RuntimeError, its base
+                raise BadInput(f"a render or another command is writing to {root}: run this command "
+                               "again when it has finished") from None
+            except click.ClickException as e:  # a tool's words may tell of a full disk: then status 2
+                found = faults.cause_in(e, root) if not isinstance(e, BadInput) else None
+                if found is None:
+                    raise
+                raise BadInput(faults.describe(found, root, "the output folder")) from None
+            except (OSError, RuntimeError) as e:  # ffmpeg's or the disk's own words
+                found = faults.cause_in(e, root)
+                if found is None:
+                    raise
+                raise BadInput(faults.describe(found, root, "the output folder")) from None
+
+        return wrapper
+
+    return decorate
+
+
+with_lecture = _lecture_command(lock=True)
+reading_lecture = _lecture_command(lock=False)  # present: a talk must not keep renders out
+
+
+def _plain_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--name names files beside others in the lecture's folder: a plain name, never a path."""
+    from ..names import BadName, check_plain
+
+    if value is None:
+        return None
+    try:
+        return check_plain(value, "--name")
+    except BadName as e:
+        raise BadInput(str(e)) from None
 
 
 def _index(lecture: Lecture) -> None:
@@ -75,7 +116,8 @@ def _fail(e: Exception) -> click.ClickException:
     multiple=True,
     help="Only this chapter (slug; repeatable). Default: every rendered chapter.",
 )
-@click.option("--name", default="lecture", show_default=True, help="Name of the decks (NAME.html, NAME.pptx).")
+@click.option("--name", default="lecture", show_default=True, callback=_plain_name,
+              help="Name of the decks (NAME.html, NAME.pptx).")
 @click.option("--html/--no-html", default=True, show_default=True, help="Write the reveal.js deck.")
 @click.option("--pptx/--no-pptx", default=True, show_default=True, help="Write the PowerPoint deck.")
 @click.option(
@@ -133,7 +175,7 @@ def slides(
 
 @click.command()
 @with_lecture
-@click.option("--name", default=None,
+@click.option("--name", default=None, callback=_plain_name,
               help="File name of the PDF (NAME.pdf); default handout, or handout-light with --theme light.")
 @click.option(
     "--theme",
@@ -217,7 +259,7 @@ QT_BINDINGS = ("PySide6", "PyQt6", "PySide2", "PyQt5")
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
-@with_lecture
+@reading_lecture
 @click.argument("manim_slides_args", nargs=-1, type=click.UNPROCESSED)
 def present(lecture: Lecture, manim_slides_args: tuple[str, ...]) -> None:
     """Present the slides with `manim-slides present` (needs a display and a Qt binding:

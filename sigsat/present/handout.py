@@ -17,6 +17,7 @@ handout (`handout-light.pdf`), never over it.
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from sigsat_core.contract import HANDOUT, Handout, HandoutPage, Layout, VoiceSpe
 from sigsat_core.media import frames_at
 from sigsat_core.units import clock
 
+from ..outputs import tmp_name
 from .lecture import Lecture, LectureError, load_lecture, made_from, register
 from .steps import Step, lecture_steps
 
@@ -213,7 +215,14 @@ def write_handout(lecture: Lecture, name: str = "handout", theme: str | None = N
             pdf.cell(box_w * 0.85, 4, where)
             pdf.cell(box_w * 0.15, 4, f"{number} / {total}", align="R")
     out = folder / f"{name}.pdf"
-    pdf.output(str(out))
+    # Under a temporary name, then renamed: a full disk leaves no half PDF in the folder.
+    tmp = tmp_name(out)
+    tmp.unlink(missing_ok=True)
+    try:
+        pdf.output(str(tmp))
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     handout = Handout(name=name, pdf=lecture.rel(out), theme="light" if stills else lecture.theme, pages=record,
                       made_from=made_from(lecture.chapters))
     record_file = folder / f"{name}.json"

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
+
 from sigsat_core.contract import (
     DECK,
     EMBED,
@@ -29,6 +31,7 @@ from sigsat_core.contract import (
 )
 from sigsat_core.units import clock, size
 
+from ..logger import logger
 from ..outputs import write_if_changed
 from .lecture import ChapterOut, Lecture, is_current
 
@@ -45,8 +48,26 @@ def _code(name: str) -> str:
     return "<code>" + _e(name).replace(".", ".<wbr>") + "</code>"
 
 
-def _link(lecture: Lecture, path: Path | None, label: str) -> str:
+def _mine(lecture: Lecture, path: Path | None) -> Path | None:
+    """`path` when it is a file inside the lecture's folder; None when it is missing, or a link
+    to somewhere outside (the page would link it, or embed a caption file's text)."""
     if path is None or not path.is_file():
+        return None
+    if not path.resolve().is_relative_to(lecture.root.resolve()):
+        logger.warning("%s leads outside %s: left off the index page", escape(str(path)),
+                       escape(str(lecture.root)))
+        return None
+    return path
+
+
+def _source(lecture: Lecture, path: Path | None) -> str:
+    if _mine(lecture, path) is None or path is None:
+        return ""
+    return f'<source src="{_e(lecture.rel(path))}" type="video/mp4">'
+
+
+def _link(lecture: Lecture, path: Path | None, label: str) -> str:
+    if _mine(lecture, path) is None or path is None:
         return ""
     return f'<a href="{_e(lecture.rel(path))}">{_e(label)}</a>'
 
@@ -145,17 +166,18 @@ def _params(params: Mapping[str, Any]) -> str:
 
 
 def _chapter(lecture: Lecture, c: ChapterOut, what: Made) -> str:
-    caps = {ext: p for ext in ("vtt", "srt") if (p := c.captions.get(ext)) and p.is_file()}
+    caps = {ext: p for ext in ("vtt", "srt") if (p := _mine(lecture, c.captions.get(ext)))}
     vid = f"v-{c.slug}"
-    poster = f' poster="{_e(lecture.rel(c.poster))}"' if c.poster and c.poster.is_file() else ""
+    poster = f' poster="{_e(lecture.rel(c.poster))}"' if _mine(lecture, c.poster) else ""
     # Browsers play MP4 and WebM clips; for MOV (ProRes) or GIF clips the player shows the
     # chapter's stretch of lecture.mp4 instead, with the lecture's captions.
     mime, src, base, vtt_file = PLAYABLE.get(c.clip.suffix.lower()), c.clip, 0.0, caps.get("vtt")
     fragment = ""
     if mime is None and lecture.movie is not None:
-        mime, src, base, vtt_file = "video/mp4", lecture.movie, c.start, lecture.captions.get("vtt")
+        mime, src, base, vtt_file = "video/mp4", lecture.movie, c.start, _mine(lecture, lecture.captions.get("vtt"))
         fragment = f"#t={c.start:.3f},{c.start + c.duration:.3f}"
-    source = f'<source src="{_e(lecture.rel(src))}{fragment}" type="{mime or "video/mp4"}">'
+    source = (f'<source src="{_e(lecture.rel(src))}{fragment}" type="{mime or "video/mp4"}">'
+              if _mine(lecture, src) else "")
     in_deck = what.deck_of(c.slug)
     handout = what.handout()
     pages = {p.section: p for p in handout.pages if p.slug == c.slug} if handout else {}
@@ -363,14 +385,14 @@ def write_index(lecture: Lecture) -> Path:
                 f'{clock(t)}</button> <a href="#ch-{_e(c.slug)}">{_e(c.title)}</a></li>'
             )
             t += c.duration
-        first = lecture.chapters[0].poster if lecture.chapters else None
-        poster = f' poster="{_e(lecture.rel(first))}"' if first and first.is_file() else ""
+        first = _mine(lecture, lecture.chapters[0].poster if lecture.chapters else None)
+        poster = f' poster="{_e(lecture.rel(first))}"' if first else ""
         lecture_player = f"""
 <section class=lecture id=lecture aria-labelledby=h-lecture>
   <h2 id=h-lecture>The whole lecture <span class=dur>{clock(total)}</span></h2>
   <div class=grid>
     <video id=v-lecture controls preload="metadata" playsinline{poster} aria-label="The whole lecture">
-      <source src="{_e(lecture.rel(lecture.movie))}" type="video/mp4">{_track(lecture.captions.get("vtt"))}
+      {_source(lecture, lecture.movie)}{_track(_mine(lecture, lecture.captions.get("vtt")))}
     </video>
     <div><h3>Chapters</h3><ol class=steps>{"".join(starts)}</ol></div>
   </div>

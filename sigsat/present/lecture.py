@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
 from sigsat_core.contract import ContractError, Cue, Extras, Layout, LedgerRow, Loop, Manifest, Record
 
-from ..outputs import locked
+from ..outputs import holding, locked
 
 MANIFEST = Layout.MANIFEST
 R = TypeVar("R", bound=Record)
@@ -250,7 +251,8 @@ def is_current(lecture: Lecture, made: dict[str, str]) -> bool:
 def register(lecture: Lecture, **files: Path | None) -> Lecture:
     """Record extra files (decks, handouts) in the folder's Extras by role, under the render lock."""
     rels = {role: (lecture.rel(p) if p is not None else None) for role, p in files.items()}
-    with locked(lecture.root, wait=True):
+    # The presenting commands hold it already (`commands.with_lecture`).
+    with nullcontext() if holding(lecture.root) else locked(lecture.root, wait=True):
         updated = _extras(lecture.root).with_files(**rels)
         updated.write(lecture.root / Layout.EXTRAS)
     return Lecture(root=lecture.root, manifest=lecture.manifest, chapters=lecture.chapters, extras=updated)

@@ -9,6 +9,7 @@ from each variant's manifest, so the PDFs say exactly what the variant's video s
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,9 @@ def shown_value(value: Any) -> str:
 
 
 def _pdf(title: str, subject: str) -> FPDF:
+    # fpdf2 subsets the fonts with fontTools, which logs every table it prunes once a handler
+    # is installed (a variants run's renders install one): about 256 lines, even with --quiet.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(title)
     pdf.set_author("sigsat")

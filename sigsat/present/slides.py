@@ -244,15 +244,23 @@ UNMUTE_ON_FIRST_KEY = """
 """
 
 
-def _finish_html(page: Path, steps: list[tuple[ChapterOut, Step]], inline: dict[str, bytes] | None = None) -> None:
-    """The converted deck, finished: notes as plain text (the template pastes them into the
-    page as Markdown, where `<` or `*` would break them), the page's language, the first step
-    unmuted by the first key press, and, for the one-file deck, reveal.js inlined."""
+def _finish_html(page: Path, title: str, steps: list[tuple[ChapterOut, Step]],
+                 inline: dict[str, bytes] | None = None) -> None:
+    """The converted deck, finished: the title and the notes as plain text (the template pastes
+    both into the page unescaped, the notes as Markdown, where `<` or `*` would break them), the
+    page's language, the first step unmuted by the first key press, and, for the one-file deck,
+    reveal.js inlined."""
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
     if soup.html is not None:
         soup.html["lang"] = "en"
+    for old in soup.find_all("title"):
+        old.decompose()
+    if soup.head is not None:
+        tag = soup.new_tag("title")
+        tag.string = title
+        soup.head.insert(0, tag)
     sections = [s for s in soup.find_all("section") if s.get("data-background-video")]
     if len(sections) != len(steps):
         raise SlidesError(f"{page}: {len(sections)} slides for {len(steps)} steps")
@@ -334,13 +342,16 @@ def make_slides(
             for s, f in zip(steps, clips, strict=True)]))
         first += len(steps)
     theme = lecture.theme
+    title = f"{lecture.title}: slides"
     html_file = pptx_file = one_file_path = None
     reveal = {
         "cdn_url": "reveal.js",
         "reveal_version": reveal_version(),
         "reveal_theme": REVEAL_THEMES.get(theme, "black"),
         "background_color": json.loads((folder / f"{scenes_[0]}.json").read_text())["background_color"],
-        "title": f"{lecture.title}: slides",
+        # The user's title goes in afterwards, escaped (`_finish_html`): manim-slides pastes it
+        # into the page as it is, and a `=` in it breaks its `-c key=value` option.
+        "title": "slides",
         "controls": "true",
         "progress": "true",
         "slide_number": "c/t",
@@ -353,13 +364,13 @@ def make_slides(
         shutil.rmtree(folder / f"{name}_assets", ignore_errors=True)
         install_reveal(folder)
         convert(folder, scenes_, html_file, "html", {**reveal, "assets_dir": f"{name}_assets"})
-        _finish_html(html_file, ordered)
+        _finish_html(html_file, title, ordered)
         _check_offline(html_file)
         progress(f"wrote {html_file}")
     if one_file:
         one_file_path = folder / f"{name}.one-file.html"
         convert(folder, scenes_, one_file_path, "html", {**reveal, "one_file": "true"})
-        _finish_html(one_file_path, ordered, inline=reveal_files())
+        _finish_html(one_file_path, title, ordered, inline=reveal_files())
         _check_offline(one_file_path)
         progress(f"wrote {one_file_path}")
     if pptx:

@@ -149,3 +149,18 @@ def test_an_output_of_the_wrong_kind_in_the_way(fake_out, tmp_path, name):
     done = _render(out, "--set", "problem1.z=1")
     _one_line(done, str(out / "tiny" / name))
     assert snapshot(out / "tiny") == before
+
+
+@pytest.mark.parametrize("hide", [("latex",), ("dvisvgm",), ("latex", "dvisvgm")])
+def test_latex_or_dvisvgm_missing_from_path_is_said_up_front(tmp_path, hide):
+    import shutil
+
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    for tool in ("ffmpeg", "ffprobe", "latex", "dvisvgm"):
+        found = shutil.which(tool)
+        if found and tool not in hide:
+            (tools / tool).symlink_to(found)
+    done = _render(tmp_path / "out", env={"PATH": str(tools)})
+    _one_line(done, *hide, "PATH")
+    assert not (tmp_path / "out").exists()

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from types import FrameType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -42,6 +40,7 @@ from .commons import (
     registry_option,
 )
 from .executors import CONNECT_TIMEOUT, local_cores
+from .guard import guarded
 from .logger import logger, set_quiet
 from .narration import check_recordings, report_recordings, voice_options, voice_spec
 from .outputs import Busy, lock_path
@@ -49,16 +48,10 @@ from .report import report
 from .tasks import Options
 
 if TYPE_CHECKING:
-    from .executors import Executor
+    pass
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
-
-
-class Terminated(BaseException):
-    """SIGTERM arrived: stop the chapter processes and leave the outputs as they were (a
-    BaseException, as KeyboardInterrupt is: `except Exception` in a chapter's loading took it
-    for that chapter's failure, exit 1)."""
 
 
 class SigsatGroup(click.Group):
@@ -236,45 +229,6 @@ def _cache_ready(root: Path) -> None:
         logger.warning("%s was neither a file nor a folder: removed from the cache", escape(str(path)))
 
 
-T = TypeVar("T")
-
-
-def _versions_shown(folder: Path) -> dict[str, str]:
-    """Which version each link shows: `folder` itself, or the variants' folders inside it."""
-    shown = {}
-    for path in (folder, *(folder.iterdir() if folder.is_dir() and not folder.is_symlink() else ())):
-        try:
-            shown[path.name] = os.readlink(path)
-        except OSError:
-            pass
-    return shown
-
-
-def guarded(run: Callable[[], T], folder: Path, executor: Executor) -> T:
-    """Run renders: Ctrl-C and SIGTERM stop them (exit 130, 143) leaving `folder` as it was; a
-    busy folder or a fault of the environment is one line (exit 2). The executor is closed."""
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    shown = _versions_shown(folder)
-    try:
-        return run()
-    except (Busy, faults.EnvironmentFault) as e:
-        raise UsageProblem(str(e)) from None
-    except OSError as e:  # a mendable fault met where no folder was named: still one line
-        if faults.cause(e) is None:
-            raise
-        raise UsageProblem(faults.describe(e)) from None
-    except (KeyboardInterrupt, Terminated) as e:
-        if _versions_shown(folder) == shown:
-            logger.error("[red]stopped[/]; %s was left as it was", escape(str(folder)))
-        else:  # the signal came after the commit's rename: say what is there now
-            logger.error("[red]stopped[/] after the new version was committed: %s holds the new render",
-                         escape(str(folder)))
-        raise SystemExit(130 if isinstance(e, KeyboardInterrupt) else 143) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        executor.close()
-
-
 @main.command()
 @click.argument("file", required=False, metavar="[FILE.toml]")
 @click.option("--sweep", multiple=True, metavar="KEY=V1,V2,...",
@@ -351,10 +305,6 @@ def variants(file: str | None, sweep: tuple[str, ...], quality: str, params_file
         raise UsageProblem("; ".join(dict.fromkeys(faulted)))
     if any(r.failed for _, r in done):
         raise SystemExit(EXIT_FAILED)
-
-
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise Terminated()
 
 
 @main.command("list")

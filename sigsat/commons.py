@@ -84,7 +84,8 @@ def executor_options(func: F) -> F:
 
 def make_executor(kind: str, scheduler: str | None, jobs: int, timeout: float) -> Executor:
     """The executor asked for; connected within `timeout` seconds, else a UsageProblem."""
-    from .executors import ExecutorError, LocalExecutor, connect
+    from .dask_executor import connect
+    from .executors import ExecutorError, LocalExecutor
 
     if kind == "local":
         return LocalExecutor(jobs)

@@ -37,7 +37,7 @@ def test_render_help_names_every_option():
 
 
 BAD = [
-    (["render", "--only", "nope"], "unknown chapter 'nope'; known: learning_goal, sigmoid_curves"),
+    (["render", "--only", "nope"], "unknown chapter 'nope'; known: learning_goal, ball_on_surfaces, sigmoid_curves"),
     (["render", "--set", "problem9.z=1"], "unknown parameter 'problem9.z'"),
     (["render", "--set", "problem1.z=99"], ": must be a number in [-12, 12]"),
     (["render", "--set", "problem1.z"], "expected key=value"),

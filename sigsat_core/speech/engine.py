@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from piper import PiperConfig, PiperVoice, SynthesisConfig
 
+from ..files import sha256_file
 from .lexicon import lexicon_version, respell
 
 Samples = npt.NDArray[np.float32]
@@ -291,11 +292,8 @@ def _file_key(path: Path) -> tuple[str, int, int]:
 
 @cache
 def _sha256(key: tuple[str, int, int]) -> str:
-    h = hashlib.sha256()
-    with open(key[0], "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+    # Keyed by path, size and mtime: a model file is hashed once per process.
+    return sha256_file(Path(key[0]))
 
 
 def _patch_noise(model: Any) -> list[str]:

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from ..files import sha256_file
 from .engine import Pacing, Samples, Speech, _timings, clause_starts, split_bookmarks
 from .lexicon import lexicon_version, respell
 
@@ -94,14 +95,6 @@ def _parts() -> list[Path]:
     return parts
 
 
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 _JOIN_LOCK = threading.Lock()
 
 
@@ -111,7 +104,7 @@ def model_path() -> Path:
     with _JOIN_LOCK:
         home = _model_home()
         path = home / MODEL_NAME
-        if path.is_file() and _digest(path) == MODEL_SHA256:
+        if path.is_file() and sha256_file(path) == MODEL_SHA256:
             return path
         home.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")

@@ -225,6 +225,7 @@ def _module_scoped(item: pytest.Item) -> bool:
     return any(defs[-1].scope in ("module", "class") for defs in info.name2fixturedefs.values() if defs)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups off the items
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     """Group module-shared tests, move the lecture's tests last, start the lecture's render."""
     for item in items:

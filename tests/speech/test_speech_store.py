@@ -136,7 +136,9 @@ def test_concurrent_writers_never_leave_a_half_entry(tmp_path: Path) -> None:
     voice = FakeVoice()
     store = SpeechStore(tmp_path)
     key = store.key("shared", voice)
-    context = multiprocessing.get_context("fork")
+    # spawn, not fork: a child forked from a process with threads (the test worker has some)
+    # can inherit a lock held mid-call and hang.
+    context = multiprocessing.get_context("spawn")
     writers = [context.Process(target=_writer, args=(str(tmp_path), 40)) for _ in range(2)]
     for w in writers:
         w.start()

@@ -82,12 +82,16 @@ def render_chapter(tmp_path: Path, tex_cache: Path) -> Callable[..., dict[str, A
     return render
 
 
+_RENDERED: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+
 @pytest.fixture(scope="module")
 def render_once(tmp_path_factory: pytest.TempPathFactory, tex_cache: Path) -> Callable[..., dict[str, Any]]:
     """Render a chapter with `key=value` overrides once per test module, shared by its tests."""
     from sigsat_math.params import load
 
-    done: dict[tuple[Any, ...], dict[str, Any]] = {}
+    done = _RENDERED  # kept by the process: pytest may tear a module's fixtures down and set
+    # them up again when another module's test runs between two of its tests on this worker
 
     def render(module: str, scene: str, overrides: tuple[str, ...] | list[str] = (), movie: bool = False,
                **config: Any) -> dict[str, Any]:

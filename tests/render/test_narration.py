@@ -82,6 +82,21 @@ def test_the_voice_and_the_picture_agree_at_every_chapter_start(real_out):
         assert abs(lag) <= frame, (chapter["slug"], lag)
 
 
+def test_the_lecture_carries_each_chapters_own_audio_not_an_encoding_of_it(real_out):
+    # The lecture copies the chapters' AAC frames: decoded, each chapter's stretch of the
+    # lecture is its clip's audio sample for sample, but for the join itself (the delay frame
+    # and the closing pause's last 2048 samples).
+    folder = real_out / "tiny"
+    lecture = _audio(folder / "lecture.mp4")
+    for chapter in manifest(folder)["chapters"]:
+        own = _audio(folder / chapter["file"])
+        start = round(chapter["start"] * RATE)
+        lags = [lag for lag in range(-512, 513, 128) if start + lag >= 0]
+        inner = slice(1024, len(own) - 2048)
+        diff = min(np.abs(lecture[start + lag:start + lag + len(own)][inner] - own[inner]).max() for lag in lags)
+        assert diff == 0.0, chapter["slug"]
+
+
 def _sine(path: Path, seconds: float) -> None:
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
                     f"sine=frequency=330:duration={seconds}", str(path)], check=True)

@@ -9,8 +9,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from sigsat.assemble import ChapterMedia, Mark, ffmetadata, marks
+from sigsat.assemble import AAC_FRAME, ChapterMedia, Mark, chapter_starts, ffmetadata, marks, packet_plan
 from sigsat.cache import Cache, chapter_key, why_changed
 from sigsat.chapters import ChapterError, Loaded, load, registry, select
 from sigsat.outputs import Version, recover, versions_dir
@@ -93,6 +95,37 @@ def test_chapter_marks_are_exact_running_sums():
     assert meta.startswith(";FFMETADATA1\ntitle=Title\\\nwith \\= sign\n")
     assert "title=B \\= b\\; \\#1" in meta
     assert meta.count("[CHAPTER]") == 3 and meta.count("TIMEBASE=1/1000") == 3
+
+
+@settings(deadline=None)  # a chapter of 3000 frames at 5 fps is 14000 packets to check
+@given(fps=st.sampled_from([5, 15, 30]), frames=st.lists(st.integers(30, 3000), min_size=1, max_size=12),
+       extra=st.lists(st.integers(0, 2), min_size=12, max_size=12))
+def test_the_lectures_audio_packets_put_every_chapter_within_half_a_frame_of_its_picture(fps, frames, extra):
+    # Chapters of a second or more (a chapter's closing pause alone is longer).
+    rate = 48000
+    parts = [ChapterMedia(Path(f"{i}"), "", n, Fraction(fps), "", Path(""), "") for i, n in enumerate(frames)]
+    starts = chapter_starts(parts, rate)
+    lengths = [b - a for a, b in zip(starts[:-1], starts[1:], strict=True)]
+    assert starts[0] == 0 and lengths == [n * rate // fps for n in frames]
+    # What the encoder makes of a chapter of N samples: a delay frame, then frames until every
+    # sample is in one (and, depending on where the input ends, one or two more).
+    counts = [-(-(n + AAC_FRAME) // AAC_FRAME) + e for n, e in zip(lengths, extra[:len(frames)], strict=True)]
+    spans = packet_plan(starts, counts)
+    # Simulate the decoder: the lecture's packet q gives its samples q*1024 onwards; chapter
+    # k's packet j holds the chapter's samples (j - 1)*1024 onwards.
+    stream = [(k, j) for k, span in enumerate(spans) for j in range(span.first, span.stop)]
+    assert all(0 <= span.first < span.stop <= count for span, count in zip(spans, counts, strict=True))
+    where = {packet: q for q, packet in enumerate(stream)}
+    # To the lecture's end (the last chapter's audio may end half a frame early).
+    assert abs(len(stream) * AAC_FRAME - starts[-1]) < AAC_FRAME
+    for k in range(len(frames)):
+        q = where[(k, 1)]
+        assert abs(q * AAC_FRAME - starts[k]) <= AAC_FRAME // 2
+        # From there on, the chapter's packets follow one another, and only its last 2048
+        # samples (its closing pause) may give way to the next chapter's delay frame.
+        own = [j for c, j in stream if c == k]
+        assert own == list(range(own[0], own[-1] + 1))
+        assert own[-1] * AAC_FRAME >= starts[k + 1] - starts[k] - 2 * AAC_FRAME
 
 
 def test_gif_rates_divide_100():

@@ -16,16 +16,23 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.slow
 
 
+@pytest.fixture(scope="session")
+def media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One media folder for the chapters a test process renders, as a user's project has: its
+    LaTeX and its speech are made once and used again by the next chapter."""
+    return tmp_path_factory.mktemp("media")
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.slug)
-def test_manim_cli_renders_the_chapter(chapter, tmp_path):
+def test_manim_cli_renders_the_chapter(chapter, media):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIGSAT_")}
     done = subprocess.run(
         [sys.executable, "-m", "manim", "render", "-s", "-n", "0,3", "-r", "192,108", "--disable_caching",
-         "--media_dir", str(tmp_path), "-v", "WARNING", f"scenes/{chapter.slug}.py", chapter.scene],
+         "--media_dir", str(media), "-v", "WARNING", f"scenes/{chapter.slug}.py", chapter.scene],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    frames = list((tmp_path / "images").rglob("*.png"))
+    frames = list((media / "images" / chapter.slug).rglob("*.png"))
     assert len(frames) == 1 and frames[0].stat().st_size > 0
-    sidecar = tmp_path / "sigsat" / f"{chapter.scene}.json"
+    sidecar = media / "sigsat" / f"{chapter.scene}.json"
     assert sidecar.exists()

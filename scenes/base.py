@@ -47,6 +47,21 @@ class SectionMark:
     name: str
     start: float
     layout: list[str]
+    rest: float | None = None  # the end of its last animation that left something on screen
+
+
+def _leaves_something(animation: Any) -> bool:
+    """Whether an animation ends with something new on screen: not a wait, not a removal (a
+    closing fade), not a group of those."""
+    from manim import Animation, AnimationGroup, Wait
+
+    if not isinstance(animation, Animation):
+        return True  # `mobject.animate` and the like: a change
+    if isinstance(animation, Wait) or animation.remover:
+        return False
+    if isinstance(animation, AnimationGroup):
+        return any(_leaves_something(a) for a in animation.animations)
+    return True
 
 
 class ChapterScene(Scene):
@@ -225,8 +240,11 @@ class ChapterScene(Scene):
         return layout.problems(self.mobjects, config.frame_width, config.frame_height, SAFE_MARGIN)
 
     def play(self, *args: Any, **kwargs: Any) -> None:
-        """Play, then check the layout of the frame the animation ends on."""
+        """Play, then check the layout of the frame the animation ends on (and note it as the
+        section's resting picture, unless the animations only wait or remove)."""
         super().play(*args, **kwargs)
+        if self.marks and any(_leaves_something(a) for a in args):
+            self.marks[-1].rest = self.time
         self._check_layout()
 
     def _check_layout(self) -> None:
@@ -239,7 +257,7 @@ class ChapterScene(Scene):
     def sidecar(self) -> Sidecar:
         """What the scene reports: ledger, beats, captions, sections, duration, loops."""
         ends = [m.start for m in self.marks[1:]] + [self.time]
-        sections = [Section(name=m.name, start=m.start, end=end, layout=m.layout)
+        sections = [Section(name=m.name, start=m.start, end=end, layout=m.layout, rest=m.rest)
                     for m, end in zip(self.marks, ends, strict=True)]
         reads = sorted({*self.reads, "theme"})
         return Sidecar(

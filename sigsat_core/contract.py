@@ -193,6 +193,9 @@ class Section(Item):
     start: float
     end: float = 0.0
     layout: list[str] = []
+    # When the section's picture is complete: the end of its last animation that leaves
+    # something on screen (not a wait, not a fade or uncreate that removes); None: it has none.
+    rest: float | None = None
 
 
 class Cue(Item):

@@ -32,9 +32,10 @@ def tex_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("tex")
 
 
-def render_scene(folder: Path, tex_cache: Path, module: str, scene: str, params: Params = DEFAULTS,
+def render_scene(folder: Path, tex_cache: Path, module: str, scene: str | type, params: Params = DEFAULTS,
                  movie: bool = False, **config: Any) -> dict[str, Any]:
-    """Render scenes.<module>.<scene> into `folder`; its sidecar plus the movie's path and the scene.
+    """Render scenes.<module>.<scene> (or the scene class given) into `folder`; its sidecar plus
+    the movie's path and the scene.
 
     By default only the last frame is drawn (animations are skipped, but every one still ends
     in its final state, so the ledger, sections, durations and layout checks are all there);
@@ -45,7 +46,8 @@ def render_scene(folder: Path, tex_cache: Path, module: str, scene: str, params:
     from scenes.context import use_params
     from sigsat_core.contract import VoiceSpec
 
-    cls = getattr(importlib.import_module(f"scenes.{module}"), scene)
+    cls = scene if isinstance(scene, type) else getattr(importlib.import_module(f"scenes.{module}"), scene)
+    scene = cls.__name__
     media = folder / f"media-{scene}-{len(list(folder.iterdir()))}"
     sidecar = media / "sidecar.json"
     options = {**TINY, "media_dir": str(media), "tex_dir": str(tex_cache),

@@ -42,6 +42,7 @@ class ClipSection:
     end: float
     lines: tuple[str, ...]
     speech_end: float = 0.0  # where the step's narration ends in the clip (0: none)
+    rest: float | None = None  # where its picture is complete, as the scene recorded it (seconds)
 
     @property
     def heading(self) -> str:
@@ -204,7 +205,7 @@ def _chapter(root: Path, row: object) -> ChapterOut:
     sections = tuple(
         ClipSection(i, s.name, s.start, s.end,
                 tuple(b.text for b in row.beats if b.section == s.name and b.text),
-                max((b.start + b.speech for b in row.beats if b.section == s.name), default=0.0))
+                max((b.start + b.speech for b in row.beats if b.section == s.name), default=0.0), s.rest)
         for i, s in enumerate(row.sections))
     return ChapterOut(
         number=row.number, slug=row.slug, scene=row.scene, title=row.title,

@@ -2,8 +2,10 @@
 
 A step is a beat's section. Many sections end by fading their content away to clear the stage
 for the next one, so a section's literal last frame is often blank or mid-fade. A step instead
-ends on its *still*: the frame that shows the section complete (`media.still_index`: the last
-frame of the hold before a closing fade). What lies between one step's still and the next
+ends on its *still*: the frame that shows the section complete, where the scene recorded that
+the section's last animation that leaves something on screen ends (`Section.rest`; fades and
+uncreates that remove, and waits, do not count). A section with no such animation rests on its
+fullest hold (`media.still_index`, by ink). What lies between one step's still and the next
 section's start (the closing fade) opens the next step, which so begins on the content the
 previous one left; whatever a chapter animates before its first beat (a heading fading in)
 opens its first step. The chapter's closing fade, after its last step's still, belongs to no
@@ -98,9 +100,13 @@ def chapter_steps(lecture: Lecture, chapter: ChapterOut, shown: np.ndarray | Non
         a = max(offset + round(section.start * fps), first)
         b = total if k == len(chapter.sections) - 1 else offset + round(section.end * fps)
         b = min(max(b, a + 1), total)
-        still = still_index(shown, a, b - 1, hold)
         voice = min(max(math.ceil(offset + section.speech_end * fps - 1e-6), a), b)
-        if still + 1 < voice:
+        if section.rest is not None:
+            # The scene's own record: the frame its last animation (fades and waits aside) ends on.
+            still = min(max(offset + round(section.rest * fps) - 1, a), b - 1)
+        else:  # a step without an animation of its own: its fullest hold
+            still = still_index(shown, a, b - 1, hold)
+        if section.rest is None and still + 1 < voice:
             after = still_index(shown, voice - 1, b - 1, hold)
             if shown[after] >= KEPT * shown[still]:
                 still = after

@@ -100,8 +100,19 @@ def test_every_step_comes_to_rest_on_its_content(tiny_out, presented):
     """The last frame of every step's video is not blank, and it is the handout's still."""
     handout = Handout.read(tiny_out / "handout" / "handout.json")
     pages = {(p.slug, p.section): p for p in handout.pages}
+    lecture = load_lecture(tiny_out)
+    sections = {(c.slug, s.name): s for c in lecture.chapters for s in c.sections}
+    recorded = 0
     for row in deck(tiny_out).chapters:
         for step in row.steps:
+            # The frame the scene recorded as the step's last animation's end (fades and
+            # waits aside), not a frame judged by its ink.
+            section = sections[(row.slug, step.section)]
+            if section.rest is not None:
+                recorded += 1
+                frame = 1 / lecture.manifest.fps
+                assert section.start <= section.rest <= section.end + 1e-6
+                assert step.still == pytest.approx(max(section.rest - frame, section.start), abs=1e-3), step.file
             clip = tiny_out / step.file
             first, last = frames_at(clip, [0, -1])
             background = np.asarray(first.convert("RGB")).reshape(-1, 3)
@@ -112,6 +123,7 @@ def test_every_step_comes_to_rest_on_its_content(tiny_out, presented):
             assert page.time == pytest.approx(step.still)
             still = np.asarray(Image.open(tiny_out / page.frame).convert("RGB"), dtype=np.int16)
             assert np.abs(np.asarray(last.convert("RGB"), dtype=np.int16) - still).mean() < 6, step.file
+    assert recorded >= len(sections) - 3  # nearly every step animates something of its own
 
 
 def test_every_slide_speaks_its_stretch_of_the_narration(tiny_out, presented):

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from manim import MathTex, Text, VGroup
+from manim import RIGHT, AnimationGroup, MathTex, Text, VGroup, Wait
 
 from scenes import CHAPTERS
+from scenes.base import ChapterScene
 from scenes.context import ScopedParams, UndeclaredParam
 from scenes.layout import problems
 from scenes.theme import THEMES
@@ -185,3 +186,36 @@ def test_fill_parenthesises_numbers_that_would_misread():
     assert fill(r"<<z>> + 1", z=minus12) == r"-12 + 1"
     tex = MathTex(fill(r"<<g>>^{<<n>>} = e^{-<<z>>}", g=tiny, n=five, z=minus12))  # LaTeX takes it
     assert tex.width > 0
+
+
+class _Resting(ChapterScene):
+    """A step that writes, transforms, waits and fades out; one that only waits; one that
+    moves a shape with `.animate` and fades part of the picture away."""
+
+    title = "Resting"
+
+    def construct(self) -> None:
+        from manim import FadeOut, Square, Transform, Write
+
+        self.beat("write", "")
+        text = Text("sigma")
+        self.play(Write(text), run_time=1)
+        self.play(Transform(text, Text("sigma prime")), run_time=1)
+        self.wait(1)
+        self.play(FadeOut(text), run_time=1)
+        self.beat("hold", "")
+        self.wait(1)
+        self.beat("move", "")
+        square, dot = Square(), Text(".")
+        self.add(square, dot)
+        self.play(square.animate.shift(RIGHT), run_time=1)
+        self.play(AnimationGroup(FadeOut(dot), Wait(1)), run_time=1)
+
+
+def test_a_step_rests_where_its_last_animation_that_leaves_something_ends(tmp_path, tex_cache):
+    from tests.conftest import render_scene
+
+    data = render_scene(tmp_path, tex_cache, "", _Resting)
+    rest = {s["name"]: s["rest"] for s in data["sections"]}
+    # The transform's end, not the wait's or the closing fade's; no animation: none.
+    assert rest == {"write": pytest.approx(2.0), "hold": None, "move": pytest.approx(6.0)}

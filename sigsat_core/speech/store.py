@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ..files import sha256_file
+from ..files import read_regular, sha256_file
 from .audio import RATE, Samples
 from .engine import Speech, Voice, estimate
 from .recordings import decode
@@ -102,9 +102,10 @@ class SpeechStore:
         """The stored speech, or None when there is none or it is incomplete or changed."""
         wav, meta = self.paths(key)
         try:
-            info: dict[str, Any] = json.loads(meta.read_text(encoding="utf-8"))
-            blob = wav.read_bytes()
-        except (OSError, ValueError):
+            # Never through a link, never waiting on a FIFO planted in the cache.
+            info: dict[str, Any] = json.loads(read_regular(meta).decode("utf-8"))
+            blob = read_regular(wav)
+        except (OSError, ValueError):  # missing, not a plain file, or not JSON: not stored
             return None
         if info.get("store") != STORE_VERSION or info.get("sha256") != hashlib.sha256(blob).hexdigest():
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import subprocess
 from pathlib import Path
 
@@ -151,3 +152,33 @@ def test_concurrent_writers_never_leave_a_half_entry(tmp_path: Path) -> None:
         assert w.exitcode == 0
     assert store.get(key) is not None
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize("planted", ["json", "wav"])
+def test_a_fifo_or_a_link_in_place_of_a_stored_speech_is_not_stored_and_never_waited_on(tmp_path, planted):
+    import signal
+
+    voice = FakeVoice()
+    store = SpeechStore(tmp_path / "store")
+    key = store.key("A beat.", voice)
+    store.put(key, voice.speak("A beat."), voice.id)
+    wav, meta = store.paths(key)
+    target = meta if planted == "json" else wav
+    saved = target.read_bytes()
+    target.unlink()
+    os.mkfifo(target)
+    def hung(*_: object) -> None:
+        raise TimeoutError("the store waited on a FIFO")
+
+    # A blocking read would hang here; the alarm fails the test instead.
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(5)
+    try:
+        assert store.get(key) is None
+        target.unlink()
+        (tmp_path / "elsewhere").write_bytes(saved)
+        target.symlink_to(tmp_path / "elsewhere")
+        assert store.get(key) is None
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -28,7 +28,6 @@ from sigsat.assemble import ChapterMedia, chapter_starts, ffmetadata, marks, pac
 from sigsat.cache import ENTRY  # noqa: E402
 from sigsat_core.captions import shifted, srt  # noqa: E402
 from sigsat_core.contract import Entry, Manifest, Sidecar  # noqa: E402
-from sigsat_core.encode import run_ffmpeg  # noqa: E402
 from sigsat_core.speech.audio import RATE, measure  # noqa: E402
 
 
@@ -58,19 +57,16 @@ def copied(parts: list[ChapterMedia], captions: str, title: str, work: Path) -> 
     """sigsat's join, step by step."""
     steps: dict[str, float] = {}
     masters = [p.master for p in parts]
-    counts = timed("read the chapters' AAC packets", steps,
-                   lambda: [len(assemble._aac_packets(m)) for m in masters])
-    spans = packet_plan(chapter_starts(parts, RATE), counts)
+    packets = timed("read the chapters' AAC packets", steps,
+                    lambda: [assemble._aac_packets(m) for m in masters])
+    spans = packet_plan(chapter_starts(parts, RATE), [len(own) for own in packets])
     aac = work / "audio.aac"
-    joins = timed("write the joined AAC stream", steps, assemble._write_aac, masters, spans, aac)
+    joins = timed("write the joined AAC stream", steps, assemble._write_aac, masters, packets, spans, aac)
     steps["true peak at the joins (dBTP)"] = timed("check the joins' true peak", steps,
                                                    assemble._peak_at_joins, aac, joins)
     videos, meta, srt_file = _inputs(parts, captions, title, work)
-    timed("mux video, audio, captions, chapters (+faststart)", steps, run_ffmpeg,
-          "-f", "concat", "-safe", "0", "-i", str(videos), "-i", str(aac), "-f", "ffmetadata", "-i", str(meta),
-          "-i", str(srt_file), "-map", "0:v", "-map", "1:a", "-map", "3:s", "-map_metadata", "2",
-          "-map_chapters", "2", "-c:v", "copy", "-c:a", "copy", "-c:s", "mov_text", "-movflags", "+faststart",
-          "-f", "mp4", str(work / "copied.mp4"))
+    timed("mux video, audio, captions, chapters (+faststart)", steps, assemble._mux,
+          videos, ["-i", str(aac)], meta, srt_file, ["-c:a", "copy"], work / "copied.mp4")
     return steps
 
 

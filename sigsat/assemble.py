@@ -147,16 +147,17 @@ def _aac_packets(master: Path) -> list[av.Packet[Any]]:
         return [p for p in source.demux(source.streams.audio[0]) if p.size]
 
 
-def _write_aac(masters: Sequence[Path], spans: Sequence[Span], dest: Path) -> list[int]:
+def _write_aac(masters: Sequence[Path], packets: Sequence[list[av.Packet[Any]]], spans: Sequence[Span],
+               dest: Path) -> list[int]:
     """The chosen packets of each master, end to end, as one ADTS stream; returns the packet
     index at which each chapter after the first begins."""
     joins, index = [], 0
     with av.open(str(masters[0])) as template, av.open(str(dest), "w", format="adts") as out:
         stream = out.add_stream_from_template(template.streams.audio[0])
-        for k, (master, span) in enumerate(zip(masters, spans, strict=True)):
+        for k, (own, span) in enumerate(zip(packets, spans, strict=True)):
             if k:
                 joins.append(index)
-            for packet in _aac_packets(master)[span.first:span.stop]:
+            for packet in own[span.first:span.stop]:
                 packet.stream = stream
                 packet.pts = packet.dts = index * AAC_FRAME
                 packet.time_base = Fraction(1, stream.rate)
@@ -202,20 +203,28 @@ def join(parts: Sequence[ChapterMedia], title: str, captions_srt: str, dest: Pat
     srt.write_text(captions_srt, encoding="utf-8")
     aac = scratch / "audio.aac"
     masters = [p.master for p in parts]
+    packets = [_aac_packets(m) for m in masters]
     try:
-        spans = packet_plan(chapter_starts(parts, RATE), [len(_aac_packets(m)) for m in masters])
+        spans = packet_plan(chapter_starts(parts, RATE), [len(own) for own in packets])
     except ValueError:  # a master not encoded as sigsat encodes them: encode the soundtracks
         spans = []
-    if not spans or _peak_at_joins(aac, _write_aac(masters, spans, aac)) > TRUE_PEAK_CEILING:
+    if not spans or _peak_at_joins(aac, _write_aac(masters, packets, spans, aac)) > TRUE_PEAK_CEILING:
         _join_encoded(parts, videos, meta, srt, dest, scratch)
         return chapter_marks
-    run_ffmpeg("-f", "concat", "-safe", "0", "-i", str(videos), "-i", str(aac),
+    _mux(videos, ["-i", str(aac)], meta, srt, ["-c:a", "copy"], dest)
+    return chapter_marks
+
+
+def _mux(videos: Path, audio_in: Sequence[str], meta: Path, srt: Path, audio_args: Sequence[str],
+         dest: Path) -> None:
+    """The lecture's MP4: the chapters' video copied, the audio input (`audio_args` for its
+    codec), the chapter marks and title, and the captions as a default English track."""
+    run_ffmpeg("-f", "concat", "-safe", "0", "-i", str(videos), *audio_in,
                "-f", "ffmetadata", "-i", str(meta), "-i", str(srt),
                "-map", "0:v", "-map", "1:a", "-map", "3:s", "-map_metadata", "2", "-map_chapters", "2",
-               "-c:v", "copy", "-c:a", "copy",
+               "-c:v", "copy", *audio_args,
                "-c:s", "mov_text", "-metadata:s:s:0", "language=eng", "-disposition:s:0", "default",
                "-movflags", "+faststart", "-f", "mp4", str(dest))
-    return chapter_marks
 
 
 def _join_encoded(parts: Sequence[ChapterMedia], videos: Path, meta: Path, srt: Path, dest: Path,
@@ -232,13 +241,8 @@ def _join_encoded(parts: Sequence[ChapterMedia], videos: Path, meta: Path, srt: 
     # crossed the ceiling, encoded again that much quieter (as the chapters' clips are).
     for _ in range(3):
         volume = f"volume={gain_db:.2f}dB," if gain_db else ""
-        run_ffmpeg("-f", "concat", "-safe", "0", "-i", str(videos),
-                   "-f", "concat", "-safe", "0", "-i", str(sounds),
-                   "-f", "ffmetadata", "-i", str(meta), "-i", str(srt),
-                   "-map", "0:v", "-map", "1:a", "-map", "3:s", "-map_metadata", "2", "-map_chapters", "2",
-                   "-c:v", "copy", "-af", f"{volume}{DUAL_MONO}", *AAC,
-                   "-c:s", "mov_text", "-metadata:s:s:0", "language=eng", "-disposition:s:0", "default",
-                   "-movflags", "+faststart", "-f", "mp4", str(dest))
+        _mux(videos, ["-f", "concat", "-safe", "0", "-i", str(sounds)], meta, srt,
+             ["-af", f"{volume}{DUAL_MONO}", *AAC], dest)
         peak = measure(dest).true_peak_dbtp
         if peak <= TRUE_PEAK_CEILING:
             break

@@ -255,7 +255,7 @@ class BallOnSurfaces(ChapterScene):
         d = {s.key: self.model(s, "distance, compared", ball_distance, n) for s in SPOTS}
         c = self.p.curves
         # On a saturated plateau the distance is a rounding error next to ReLU's: "almost nothing"
-        # is heard right, "eight thousandths" is not.
+        # is what a listener should take from it.
         saturated = is_saturated(self.start["plateau_z"], c.threshold, c.inclusive)
         far = "almost nothing" if saturated else magnitude_words(d["plateau_z"].value)
         # Each bar grows as the voice names its distance, in the order it names them.

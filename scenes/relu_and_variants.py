@@ -259,12 +259,13 @@ class ReluAndVariants(ChapterScene):
         self.add(*(p.plot for p in panels))
         self.play(LaggedStart(*(FadeIn(VGroup(*(m for m in p if m is not p.plot))) for p in panels), lag_ratio=0.4),
                   run_time=2.5)
-        lines = (f"Leaky ReLU's is alpha, {alpha['leaky_relu'].text}, <bookmark mark=\"mark\"/>for every negative z: "
-                 "it never reaches 0, so no Leaky ReLU unit can die.",
+        # Between commas, alpha's value went unheard by a speech recogniser; "alpha = ..." is heard.
+        lines = (f"Leaky ReLU's slope is alpha = {alpha['leaky_relu'].text} <bookmark mark=\"mark\"/>for every "
+                 "negative z: it never reaches 0, so no Leaky ReLU unit can die.",
                  'ELU\'s slope, alpha times e to the power z, is never exactly 0, but <bookmark mark="mark"/>it fades '
                  "as z goes down.",
-                 f'GELU\'s fades to 0 as well, and <bookmark mark="mark"/>below z = {root.text} it is even negative: '
-                 "the thick stretch.")
+                 f'The GELU slope fades to 0 as well, and <bookmark mark="mark"/>below z = {root.text} it is even '
+                 "negative: the thick stretch.")
         for line, mark, fact in zip(lines, marks, facts, strict=True):
             self.say(line)
             self.play(FadeIn(fact, shift=UP * 0.1))

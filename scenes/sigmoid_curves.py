@@ -186,7 +186,7 @@ class SigmoidCurves(ChapterScene):
                   '<bookmark mark="square"/>Write p for the output: p times one minus p is a quarter '
                   "minus the square of p minus a half.",
                   'A square is never negative, so the product is at most a quarter, '
-                  '<bookmark mark="half"/>reached only at p one half: <bookmark mark="zero"/>z = 0.')
+                  '<bookmark mark="half"/>reached only where p is a half: <bookmark mark="zero"/>z = 0.')
         z_max = self.p.curves.z_max
         dot = Dot(self.axes.c2p(0, peak.value), color=color("highlight"), radius=0.09)
         level = DashedLine(self.axes.c2p(-z_max, peak.value), self.axes.c2p(z_max, peak.value),

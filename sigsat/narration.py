@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from sigsat_core.contract import Layout, Manifest, VoiceSpec
-from sigsat_core.speech.recordings import SUFFIXES, RecordingError, decode
+from sigsat_core.speech.recordings import RecordingError, listing, survey, unmatched
 
 from .commons import UsageProblem
 from .logger import logger
@@ -69,13 +69,10 @@ def check_recordings(folder: Path, chapters: Sequence[str]) -> None:
     before anything is written (one line naming the file)."""
     if not folder.is_dir():
         raise UsageProblem(f"--recordings {str(folder)!r}: no such folder")
-    for slug in chapters:
-        for path in sorted((folder / slug).glob("*")) if (folder / slug).is_dir() else ():
-            if path.is_file() and path.suffix in SUFFIXES and not path.name.startswith("."):
-                try:
-                    decode(path)
-                except RecordingError as e:
-                    raise UsageProblem(str(e)) from None
+    try:
+        survey(folder, chapters)
+    except RecordingError as e:
+        raise UsageProblem(str(e)) from None
 
 
 def report_recordings(manifest: Manifest, folder: Path) -> None:
@@ -85,11 +82,9 @@ def report_recordings(manifest: Manifest, folder: Path) -> None:
     if spoken:
         logger.info("%d beats have no recording and keep the synthetic voice: %s", len(spoken),
                     ", ".join(spoken))
-    beats = {(c.slug, b.id) for c in manifest.chapters for b in c.beats}
-    for c in manifest.chapters:
-        for path in sorted((folder / c.slug).glob("*")) if (folder / c.slug).is_dir() else ():
-            if path.suffix in SUFFIXES and (c.slug, path.stem) not in beats:
-                logger.warning("%s matches no beat of %s (see `sigsat script`)", path, c.slug)
+    beats = {c.slug: [b.id for b in c.beats] for c in manifest.chapters}
+    for path in unmatched(listing(folder, list(beats)), beats):
+        logger.warning("%s matches no beat of %s (see `sigsat script`)", path, path.parent.name)
 
 
 def script_rows(manifest: Manifest) -> list[dict[str, str]]:

@@ -113,12 +113,41 @@ def tmp_name(dest: Path) -> Path:
 
 
 def remove_stale_tmp(folder: Path) -> list[Path]:
-    """Temporary files a killed render left behind (call with the lock held)."""
+    """Temporary files and staged folders a killed command left behind (call with the lock held)."""
     gone = []
-    for path in folder.rglob(f".*{TMP_SUFFIX}"):
-        path.unlink()
+    for path in sorted(folder.rglob(f".*{TMP_SUFFIX}")):
+        if path in gone or any(parent in gone for parent in path.parents):
+            continue
+        _discard(path)
         gone.append(path)
     return gone
+
+
+def _discard(path: Path) -> None:
+    """Remove what is at `path`: a folder with its contents, or a file or link (never followed)."""
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink(missing_ok=True)
+
+
+@contextmanager
+def staged(dest: Path) -> Iterator[Path]:
+    """An empty folder to fill in place of the folder `dest`: it replaces `dest` whole when the
+    block ends, and is removed if the block fails, so `dest` is never left half-written."""
+    staging = tmp_name(dest)
+    _discard(staging)
+    staging.mkdir(parents=True)
+    try:
+        yield staging
+    except BaseException:
+        _discard(staging)
+        raise
+    if dest.is_dir() and not dest.is_symlink() and _exchange(staging, dest):
+        _discard(staging)  # the old folder, now under the staging name
+    else:
+        _discard(dest)
+        os.rename(staging, dest)
 
 
 def _fsync(path: Path) -> None:

@@ -372,15 +372,25 @@ def speak(written: str) -> str:
     return _settle("".join(r.out))
 
 
-# Fractions a listener takes in at once, largest first: x is said as a whole number of one of them.
-FRACTION_UNITS = ((1e-1, "tenth"), (1e-2, "hundredth"), (1e-3, "thousandth"), (1e-4, "ten-thousandth"),
-                  (1e-5, "hundred-thousandth"), (1e-6, "millionth"), (1e-7, "ten-millionth"),
-                  (1e-8, "hundred-millionth"), (1e-9, "billionth"))
+# Fractions a listener takes in at once, largest first: x is said as a whole number of one of
+# them. Tenths and hundredths as decimals, smaller ones as parts in a power of ten: a speech
+# recogniser heard "seven tenths" as "seven over ten" and "two millionths" as "two millions",
+# but "zero point seven" and "two parts in a million" as said.
+FRACTION_UNITS = ((1e-1, "zero point {}"), (1e-2, "zero point zero {}"), (1e-3, "{} in a thousand"),
+                  (1e-4, "{} in ten thousand"), (1e-5, "{} in a hundred thousand"), (1e-6, "{} in a million"),
+                  (1e-7, "{} in ten million"), (1e-8, "{} in a hundred million"), (1e-9, "{} in a billion"))
+
+
+def _fraction(count: int, form: str) -> str:
+    """A whole number of a fraction unit in words: 'zero point seven', 'two parts in a million'."""
+    if form.startswith("zero point"):
+        return form.format(integer_words(count))
+    return form.format(f"{integer_words(count)} part{'s' if count > 1 else ''}")
 
 
 def magnitude_words(x: float) -> str:
-    """x to one significant figure, for the ear: 2.26e-6 -> 'about two millionths',
-    443050 -> 'about four hundred thousand', 0.003 -> 'three thousandths' ('about' only when rounded)."""
+    """x to one significant figure, for the ear: 2.26e-6 -> 'about two parts in a million',
+    443050 -> 'about four hundred thousand', 0.7 -> 'zero point seven' ('about' only when rounded)."""
     if not x > 0 or x != x or x == float("inf"):
         raise ValueError(f"a magnitude must be a positive finite number, got {x}")
     if x >= 0.95:  # ten tenths is one
@@ -393,13 +403,13 @@ def magnitude_words(x: float) -> str:
         said = (integer_words(rounded) if rounded < WORDS_BELOW
                 else f"{integer_words(leading)} times ten {exponent_words(str(exponent))}")
     elif x < 0.95 * FRACTION_UNITS[-1][0]:
-        return f"less than one {FRACTION_UNITS[-1][1]}"
+        return f"less than {_fraction(1, FRACTION_UNITS[-1][1])}"
     else:
-        unit, name = next((u, n) for u, n in FRACTION_UNITS if x / u >= 0.95)
+        unit, form = next((u, f) for u, f in FRACTION_UNITS if x / u >= 0.95)
         count = max(1, round(x / unit))
         if count == 10 and unit < 1e-1:  # ten hundredths is one tenth
-            unit, name = next((u, n) for u, n in FRACTION_UNITS if u == unit * 10)
+            unit, form = next((u, f) for u, f in FRACTION_UNITS if u == unit * 10)
             count = 1
         rounded = count * unit
-        said = f"{integer_words(count)} {name}{'s' if count > 1 else ''}"
+        said = _fraction(count, form)
     return said if abs(rounded - x) <= 1e-9 * x else f"about {said}"

@@ -29,7 +29,7 @@ from sigsat_core.contract import HANDOUT, Handout, HandoutPage, Layout, VoiceSpe
 from sigsat_core.media import frames_at
 from sigsat_core.units import clock
 
-from ..outputs import tmp_name
+from ..outputs import staged, tmp_name
 from .lecture import Lecture, LectureError, load_lecture, made_from, register
 from .steps import Step, lecture_steps
 
@@ -100,12 +100,9 @@ def light_lecture(lecture: Lecture, cache_dir: Path | None = None, jobs: int | N
 
 
 def step_frames(lecture: Lecture, folder: Path, stills: Lecture | None = None) -> list[Page]:
-    """The still of every step of every chapter, saved as PNGs in `folder`: from `stills`
+    """The still of every step of every chapter, saved as PNGs in the empty `folder`: from `stills`
     (another render of the same lecture, in another theme) when given. The times are the
     lecture's own."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.glob("*.png"):
-        old.unlink()
     own = lecture_steps(lecture)
     shown = lecture_steps(stills) if stills is not None else own
     pages = []
@@ -134,7 +131,17 @@ def write_handout(lecture: Lecture, name: str = "handout", theme: str | None = N
     folder.mkdir(parents=True, exist_ok=True)
     frames = folder / ("frames" if name == "handout" else f"{name}-frames")
     stills = light_lecture(lecture, cache_dir, jobs) if theme == "light" and lecture.theme != "light" else None
-    pages = step_frames(lecture, frames, stills)
+    # The frames are made beside their folder and replace it when the PDF is in place: a full
+    # disk or a kill leaves the previous frames with the previous PDF.
+    with staged(frames) as staging:
+        return _write_pdf(lecture, name, folder, step_frames(lecture, staging, stills), frames,
+                          "light" if stills else lecture.theme)
+
+
+def _write_pdf(lecture: Lecture, name: str, folder: Path, pages: list[Page], frames: Path,
+               theme: str) -> tuple[Path, Handout]:
+    """handout/<name>.pdf of these pages and its record, which names each frame where it will
+    be (in `frames`)."""
     # fpdf2 subsets the fonts with fontTools, which logs every table it prunes once a handler
     # is installed (manim installs one): not the lecturer's business.
     logging.getLogger("fontTools").setLevel(logging.ERROR)
@@ -158,7 +165,8 @@ def write_handout(lecture: Lecture, name: str = "handout", theme: str | None = N
                 pdf.start_section(f"{chapter.number}. {chapter.title}", level=0)
             pdf.start_section(f"{section.index + 1}. {section.heading}", level=1)
             record.append(HandoutPage(page=number, slug=chapter.slug, section=section.name,
-                                      heading=section.heading, frame=lecture.rel(page.frame), time=page.time))
+                                      heading=section.heading, frame=lecture.rel(frames / page.frame.name),
+                                      time=page.time))
             pdf.set_font(FONT_NAME, "", 9)
             pdf.set_text_color(*MUTED)
             pdf.cell(
@@ -223,7 +231,7 @@ def write_handout(lecture: Lecture, name: str = "handout", theme: str | None = N
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    handout = Handout(name=name, pdf=lecture.rel(out), theme="light" if stills else lecture.theme, pages=record,
+    handout = Handout(name=name, pdf=lecture.rel(out), theme=theme, pages=record,
                       made_from=made_from(lecture.chapters))
     record_file = folder / f"{name}.json"
     handout.write(record_file)

@@ -29,8 +29,10 @@ import numpy as np
 
 from sigsat_core.contract import DECK, ContractError, Deck, DeckChapter, DeckStep, Layout, named
 from sigsat_core.encode import run_ffmpeg
+from sigsat_core.files import link_or_copy, replace_atomically, sha256_file
 from sigsat_core.media import frames_at, probe
 
+from ..outputs import staged, tmp_name
 from .lecture import ChapterOut, Lecture, made_from, register
 from .steps import Step, lecture_steps
 
@@ -185,18 +187,19 @@ def write_chapter_slides(lecture: Lecture, chapter: ChapterOut, steps: list[Step
         return False
     key_file.unlink(missing_ok=True)
     files = folder / "files" / chapter.scene
-    shutil.rmtree(files, ignore_errors=True)
-    files.mkdir(parents=True)
     clips = [files / f"{_slide_name(s)}.mp4" for s in steps]
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        list(pool.map(cut, steps, clips))
-    reversed_clips = clips
-    if reversed_:
-        from manim_slides.utils import reverse_video_file
+    reversed_clips = [c.with_name(f"{c.stem}_reversed.mp4") for c in clips] if reversed_ else clips
+    # Cut beside the chapter's folder and put in its place whole: a full disk or a kill
+    # leaves the previous cuts, never some of each.
+    with staged(files) as staging:
+        cuts = [staging / c.name for c in clips]
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            list(pool.map(cut, steps, cuts))
+        if reversed_:
+            from manim_slides.utils import reverse_video_file
 
-        reversed_clips = [c.with_name(f"{c.stem}_reversed.mp4") for c in clips]
-        for clip, rev in zip(clips, reversed_clips, strict=True):
-            reverse_video_file(clip, rev)
+            for clip, rev in zip(cuts, reversed_clips, strict=True):
+                reverse_video_file(clip, staging / rev.name)
     # Paths relative to the slides folder's parent, as manim-slides writes them, so the
     # folder can move.
     base = folder.parent
@@ -208,12 +211,29 @@ def write_chapter_slides(lecture: Lecture, chapter: ChapterOut, steps: list[Step
         "resolution": list(lecture.size),
         "background_color": background(steps[0]),
     }
-    config_file.write_text(json.dumps(config, indent=2, ensure_ascii=False), encoding="utf-8")
+    replace_atomically(config_file, json.dumps(config, indent=2, ensure_ascii=False).encode())
     from manim_slides.config import PresentationConfig
 
     PresentationConfig.from_file(config_file)  # manim-slides reads it back, or we fail here
     key_file.write_text(key)
     return True
+
+
+def share_assets(assets: Path, sources: Iterable[Path]) -> int:
+    """Replace each of the deck's copied clips by a hard link to the cut it copies (manim-slides
+    copies every clip beside the page): one file on the disk, two names. Returns how many."""
+    by_content = {(p.stat().st_size, sha256_file(p)): p for folder in sources for p in folder.glob("*.mp4")}
+    shared = 0
+    for asset in sorted(assets.glob("*.mp4")):
+        source = by_content.get((asset.stat().st_size, sha256_file(asset)))
+        if source is None or source.stat().st_ino == asset.stat().st_ino:
+            continue
+        link = tmp_name(asset)
+        link.unlink(missing_ok=True)
+        link_or_copy(source, link)
+        os.replace(link, asset)
+        shared += 1
+    return shared
 
 
 def convert(folder: Path, scenes: list[str], dest: Path, fmt: str, options: dict[str, str]) -> None:
@@ -364,6 +384,7 @@ def make_slides(
         shutil.rmtree(folder / f"{name}_assets", ignore_errors=True)
         install_reveal(folder)
         convert(folder, scenes_, html_file, "html", {**reveal, "assets_dir": f"{name}_assets"})
+        share_assets(folder / f"{name}_assets", [folder / "files" / c.scene for c in chosen])
         _finish_html(html_file, title, ordered)
         _check_offline(html_file)
         progress(f"wrote {html_file}")

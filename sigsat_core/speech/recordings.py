@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import av
@@ -62,61 +61,37 @@ def decode(path: Path, rate: int = RATE) -> Samples:
     return samples
 
 
-@dataclass
-class Validation:
-    """What a recordings folder holds against the beats the lecture has."""
-
-    found: dict[tuple[str, str], Path] = field(default_factory=dict)
-    """(chapter, beat) -> recording, for each beat that has one and decodes."""
-    durations: dict[tuple[str, str], float] = field(default_factory=dict)
-    """(chapter, beat) -> seconds."""
-    unmatched: list[str] = field(default_factory=list)
-    """One line per file that is no beat's recording: the file and why."""
-    errors: list[str] = field(default_factory=list)
-    """One line per recording that cannot be used."""
-
-    @property
-    def ok(self) -> bool:
-        """True when every file is some beat's usable recording."""
-        return not self.unmatched and not self.errors
-
-
-def validate_all(folder: Path, expected: Mapping[str, Sequence[str]], rate: int = RATE) -> Validation:
-    """Decode every recording up front; list the files that match no beat and those that fail."""
-    # `expected` maps each chapter's slug to its beat ids. Hidden files are skipped. Run
-    # before rendering, so that a bad file stops nothing halfway.
-    result = Validation()
+def listing(folder: Path, chapters: Sequence[str]) -> dict[tuple[str, str], Path]:
+    """The recordings of these chapters, by (chapter, beat); two of one beat is an error."""
+    # Hidden files and files of other kinds are not recordings; a recording's suffix in another
+    # case (`intro.WAV`) would be passed over by `find`, so it is refused rather than ignored.
     if not folder.is_dir():
-        result.errors.append(f"{folder}: no such folder")
-        return result
-    seen: dict[tuple[str, str], Path] = {}
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        relative = path.relative_to(folder)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if len(relative.parts) != 2:
-            result.unmatched.append(f"{path}: not in a chapter folder (DIR/<chapter>/<beat>.wav)")
-            continue
-        chapter, beat = relative.parts[0], path.stem
-        if path.suffix not in SUFFIXES:
-            # find() looks for these suffixes only, lower case: anything else would be ignored.
-            result.unmatched.append(f"{path}: not a {'/'.join(s[1:] for s in SUFFIXES)} file (lower-case suffix)")
-        elif chapter not in expected:
-            result.unmatched.append(f"{path}: no chapter {chapter!r} (chapters: {', '.join(expected)})")
-        elif beat not in expected[chapter]:
-            result.unmatched.append(f"{path}: chapter {chapter!r} has no beat {beat!r}")
-        elif (chapter, beat) in seen:
-            result.errors.append(f"{path}: a second recording of beat {beat!r} (also {seen[chapter, beat].name}); "
-                                 "keep one")
-            result.found.pop((chapter, beat), None)
-            result.durations.pop((chapter, beat), None)
-        else:
-            seen[chapter, beat] = path
-            try:
-                samples = decode(path, rate)
-            except RecordingError as error:
-                result.errors.append(str(error))
+        raise RecordingError(f"{folder}: no such folder")
+    found: dict[tuple[str, str], Path] = {}
+    for chapter in chapters:
+        paths = sorted(p for p in (folder / chapter).glob("*") if p.is_file() and not p.name.startswith("."))
+        for path in paths:
+            if path.suffix.lower() not in SUFFIXES:
                 continue
-            result.found[chapter, beat] = path
-            result.durations[chapter, beat] = len(samples) / rate
-    return result
+            if path.suffix not in SUFFIXES:
+                raise RecordingError(f"{path}: write the suffix in lower case ({path.stem}{path.suffix.lower()})")
+            key = (chapter, path.stem)
+            if key in found:
+                raise RecordingError(f"{path}: a second recording of beat {path.stem!r} (also {found[key].name}); "
+                                     "keep one")
+            found[key] = path
+    return found
+
+
+def survey(folder: Path, chapters: Sequence[str]) -> dict[tuple[str, str], Path]:
+    """Every recording of these chapters, each decoded once up front to check it."""
+    # Run before rendering, so that a bad file stops nothing halfway.
+    found = listing(folder, chapters)
+    for path in found.values():
+        decode(path)
+    return found
+
+
+def unmatched(recorded: Mapping[tuple[str, str], Path], beats: Mapping[str, Sequence[str]]) -> list[Path]:
+    """The recordings that are no beat's: a typo in a beat's name, or a beat the lecture dropped."""
+    return [path for (chapter, beat), path in recorded.items() if beat not in beats.get(chapter, ())]

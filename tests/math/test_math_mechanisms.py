@@ -139,20 +139,22 @@ def test_the_default_runs_at_their_best_rates() -> None:
     assert peak_over_start(slow) <= 1.0
 
 
-WORDS = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+WORDS = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
          "nine": 9}
-DENOMINATORS = {"tenth": 1e1, "hundredth": 1e2, "thousandth": 1e3, "ten-thousandth": 1e4,
-                "hundred-thousandth": 1e5, "millionth": 1e6, "ten-millionth": 1e7, "hundred-millionth": 1e8,
-                "billionth": 1e9}
+DENOMINATORS = {"a thousand": 1e3, "ten thousand": 1e4, "a hundred thousand": 1e5, "a million": 1e6,
+                "ten million": 1e7, "a hundred million": 1e8, "a billion": 1e9}
 
 
 def parse_magnitude(words: str) -> float:
-    """'about two millionths' -> 2e-6, read with the tables above (not the code's); 'about' only
-    where the number was rounded."""
-    count, _, name = words.removeprefix("about ").partition(" ")
-    if name.endswith("s"):
-        name = name[:-1]
-    return WORDS[count] / DENOMINATORS[name]
+    """'about two parts in a million' -> 2e-6, 'zero point zero five' -> 0.05, read with the
+    tables above (not the code's); 'about' only where the number was rounded."""
+    said = words.removeprefix("about ")
+    if said.startswith("zero point "):
+        digits = said.removeprefix("zero point ").split()
+        return float("0." + "".join(str(WORDS[d]) for d in digits))
+    count, rest = said.split(" ", 1)
+    denominator = rest.removeprefix("parts in ").removeprefix("part in ")
+    return WORDS[count] / DENOMINATORS[denominator]
 
 
 @given(st.floats(min_value=1e-9, max_value=0.94))
@@ -164,10 +166,10 @@ def test_magnitude_words_say_the_number_to_one_figure(x: float) -> None:
 
 
 def test_magnitude_words_examples() -> None:
-    assert magnitude_words(2.26e-6) == "about two millionths"
-    assert magnitude_words(9.7e-7) == "about one millionth"
-    assert magnitude_words(0.236) == "about two tenths"
-    assert magnitude_words(3e-12) == "less than one billionth"
+    assert magnitude_words(2.26e-6) == "about two parts in a million"
+    assert magnitude_words(9.7e-7) == "about one part in a million"
+    assert magnitude_words(0.236) == "about zero point two"
+    assert magnitude_words(3e-12) == "less than one part in a billion"
     for bad in (0.0, -0.5, float("nan"), float("inf")):
         with pytest.raises(ValueError):
             magnitude_words(bad)

@@ -3,6 +3,7 @@ no half-written deck or PDF in the lecture's folder."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import zipfile
@@ -41,4 +42,19 @@ def test_a_full_output_disk_is_one_line_and_leaves_no_half_file(fake_out, tmp_pa
             path = out / "tiny" / rel
             assert not path.exists() or _whole(path), rel
         assert not [p for p in (out / "tiny").rglob("*.sigsat-tmp")]
+        assert_no_part_written(out / "tiny")
         os.sync()
+
+
+def assert_no_part_written(folder: Path) -> None:
+    """Each chapter's slide clips are those its config lists, or absent; the handout's frames
+    are those its record lists, or absent: nothing of a command the disk stopped."""
+    for clips in sorted((folder / "slides" / "files").glob("*")):
+        config = folder / "slides" / f"{clips.name}.json"
+        assert config.is_file(), f"{clips.name}: clips without their config"
+        listed = {Path(s["file"]).name for s in json.loads(config.read_text())["slides"]}
+        assert {p.name for p in clips.iterdir()} == listed, clips.name
+    frames = folder / "handout" / "frames"
+    if frames.exists():
+        record = json.loads((folder / "handout" / "handout.json").read_text())
+        assert {p.name for p in frames.iterdir()} == {Path(p["frame"]).name for p in record["pages"]}

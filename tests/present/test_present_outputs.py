@@ -200,6 +200,10 @@ def test_html_deck_is_offline_with_notes_as_text(tiny_out, presented):
         notes = section.find("aside", class_="notes")
         assert [p.get_text() for p in notes.find_all("p")] == list(step.lines)
         assert section["aria-label"] == f"{chapter.title}: {step.heading}"
+    # Each clip the page plays is the step's cut itself (a hard link), not a second copy of it.
+    cuts = {p.stat().st_ino: p for p in (tiny_out / "slides" / "files").rglob("*.mp4")}
+    for section in sections:
+        assert (page.parent / section["data-background-video"]).stat().st_ino in cuts
 
 
 def test_slides_again_are_current_and_keep_the_formats_not_written_this_time(own_copy):
@@ -320,6 +324,14 @@ def test_clips_for_decks_keep_the_voice_and_loops_are_silent(tiny_out, presented
     # As long as the chapter's loop says (there and back for a sweep).
     (sweep,) = [lp for c in load_lecture(tiny_out).chapters for lp in c.loops if lp.name == "sigma-prime-sweep"]
     assert probe(loop).duration == pytest.approx(sweep.length * (2 if sweep.pingpong else 1), abs=0.3)
+    # The GIF plays in real time: its delays (whole hundredths of a second) alternate 60 and 70 ms
+    # so that 15 frames last one second, not 70 ms each (14.3 fps, 5 % slow).
+    delays = []
+    for k in range(gif.n_frames):
+        gif.seek(k)
+        delays.append(gif.info["duration"])
+    assert set(delays) <= {60, 70} and sum(delays) / 1000 == pytest.approx(len(delays) / 15, abs=0.02)
+    assert sum(delays) / 1000 == pytest.approx(probe(loop).duration, abs=0.1)
 
 
 def browser(width: int = 1280, height: int = 1800):

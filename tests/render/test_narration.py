@@ -130,6 +130,20 @@ def test_a_broken_recording_is_one_line_and_nothing_is_written(tmp_path, content
     assert not out.exists()
 
 
+@pytest.mark.parametrize("names", [["square.wav", "square.flac"], ["square.WAV"]])
+def test_a_recording_the_render_would_pass_over_is_one_line_and_nothing_is_written(tmp_path, names):
+    recordings = tmp_path / "rec" / "alpha"
+    recordings.mkdir(parents=True)
+    for name in names:
+        _sine(recordings / name, 0.5)
+    out = tmp_path / "out"
+    done = sigsat("render", *FAKE, "-q", "tiny", "--only", "alpha", "--out", str(out),
+                  "--recordings", str(tmp_path / "rec"), env=fake_env())
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and names[-1] in done.stderr
+    assert not out.exists()
+
+
 def test_a_silent_draft_is_timed_as_the_voice_would_be(tmp_path):
     # The draft is timed as the default narrator, Kokoro, would speak (the suite's other renders
     # use the draft voice Piper).

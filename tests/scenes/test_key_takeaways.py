@@ -31,7 +31,7 @@ def test_numbers_layout_and_captions(render_once):
     assert "0.000335" not in n.values()
     # The ear gets the measured ratio's magnitude, the screen its exact value.
     vanishing = said(data, "vanishing")
-    assert "about two millionths" in vanishing and "2.26" not in vanishing
+    assert "about two parts in a million" in vanishing and "2.26" not in vanishing
     assert n["sigmoid first/last layer gradient"] == "2.26 × 10⁻⁶"
     assert n["depth"] == "10" and n["year"] == "2025"
     assert n["sigmoid first/last layer gradient"] == AUTO.text(

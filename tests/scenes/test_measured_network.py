@@ -98,7 +98,7 @@ def test_default_bars_and_training(render_chapter, monkeypatch):
     assert numbers["relu first/last layer gradient"] == AUTO.text(relu.grad_norm[0] / relu.grad_norm[-1]) == "1.54"
     assert "443000" not in said(data)
     # The ear gets the magnitude, the card the exact value; the long power of ten is never read out.
-    assert "about two millionths of the last layer's gradient" in cue_text(data, "sigmoid bars")
+    assert "about two parts in a million of the last layer's gradient" in cue_text(data, "sigmoid bars")
     assert "2.26" not in said(data) and "10⁻⁶" not in said(data)
     assert "1.54 times the last layer's gradient" in cue_text(data, "relu bars")
     # The log scale is not misdescribed: no claim of a fixed ratio between grid lines.

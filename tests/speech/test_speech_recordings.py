@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sigsat_core.speech.recordings import RecordingError, decode, find, validate_all
+from sigsat_core.speech.recordings import RecordingError, decode, find, listing, survey, unmatched
 
 
 def make(path: Path, seconds: float = 1.0, rate: int = 44100, channels: int = 2, freq: int = 440) -> Path:
@@ -70,32 +70,38 @@ def test_a_missing_file_and_a_video_without_sound(tmp_path: Path) -> None:
         decode(silent_video)
 
 
-def test_validate_all_decodes_everything_and_names_what_matches_no_beat(tmp_path: Path) -> None:
-    expected = {"learning_goal": ["intro", "goal"], "sigmoid_curves": ["intro", "zones"]}
+def test_survey_decodes_every_recording_and_unmatched_names_what_is_no_beat(tmp_path: Path) -> None:
+    beats = {"learning_goal": ["intro", "goal"], "sigmoid_curves": ["intro", "zones"]}
     make(tmp_path / "learning_goal" / "intro.wav", seconds=0.5)
     make(tmp_path / "sigmoid_curves" / "zones.mp3", seconds=1.0)
     make(tmp_path / "sigmoid_curves" / "tangnet.flac")  # a typo
-    make(tmp_path / "ball_on_surfaces" / "intro.wav")  # no such chapter
-    make(tmp_path / "learning_goal" / "goal.ogg")  # not a format we read
-    (tmp_path / "learning_goal" / "goal.flac").write_bytes(b"")  # broken
-    (tmp_path / "notes.txt").write_text("to do")  # outside any chapter
+    make(tmp_path / "ball_on_surfaces" / "intro.wav")  # a chapter not rendered this time
+    (tmp_path / "learning_goal" / "notes.txt").write_text("to do")  # not a recording
     (tmp_path / "learning_goal" / ".DS_Store").write_bytes(b"x")  # hidden: ignored
-    result = validate_all(tmp_path, expected)
-    assert not result.ok
-    assert set(result.found) == {("learning_goal", "intro"), ("sigmoid_curves", "zones")}
-    assert result.durations[("learning_goal", "intro")] == pytest.approx(0.5, abs=0.01)
-    assert result.durations[("sigmoid_curves", "zones")] == pytest.approx(1.0, abs=0.06)
-    unmatched = "\n".join(result.unmatched)
-    assert len(result.unmatched) == 4
-    for name, why in [("tangnet.flac", "has no beat 'tangnet'"), ("ball_on_surfaces/intro.wav", "no chapter"),
-                      ("goal.ogg", "not a wav/flac/mp3"), ("notes.txt", "not in a chapter folder")]:
-        assert any(name in line and why in line for line in result.unmatched), (name, unmatched)
-    assert len(result.errors) == 1 and "goal.flac: empty file" in result.errors[0]
-    assert all("\n" not in line for line in result.unmatched + result.errors)
+    found = survey(tmp_path, list(beats))
+    assert found == {("learning_goal", "intro"): tmp_path / "learning_goal" / "intro.wav",
+                     ("sigmoid_curves", "zones"): tmp_path / "sigmoid_curves" / "zones.mp3",
+                     ("sigmoid_curves", "tangnet"): tmp_path / "sigmoid_curves" / "tangnet.flac"}
+    assert unmatched(found, beats) == [tmp_path / "sigmoid_curves" / "tangnet.flac"]
+    (tmp_path / "learning_goal" / "goal.flac").write_bytes(b"")  # broken
+    with pytest.raises(RecordingError, match="goal.flac: empty file"):
+        survey(tmp_path, list(beats))
+    with pytest.raises(RecordingError, match="no such folder"):
+        survey(tmp_path / "nope", list(beats))
 
 
-def test_validate_all_on_a_clean_folder_and_a_missing_one(tmp_path: Path) -> None:
-    make(tmp_path / "learning_goal" / "intro.flac", seconds=0.25)
-    result = validate_all(tmp_path, {"learning_goal": ["intro"]})
-    assert result.ok and list(result.found) == [("learning_goal", "intro")]
-    assert not validate_all(tmp_path / "nope", {}).ok
+@pytest.mark.parametrize(("names", "why"), [
+    (["intro.wav", "intro.flac"], "a second recording of beat 'intro'"),
+    (["intro.mp3", "intro.wav"], "a second recording of beat 'intro'"),
+    (["intro.WAV"], r"lower case \(intro.wav\)"),
+    (["zones.wav", "intro.Flac"], r"lower case \(intro.flac\)"),
+])
+def test_a_recording_that_would_be_passed_over_is_refused_naming_it(tmp_path: Path, names: list[str],
+                                                                     why: str) -> None:
+    # `find` looks for each beat's lower-case suffixes: a second file, or one it would not
+    # look for, would be silently ignored in the render.
+    for name in names:
+        make(tmp_path / "learning_goal" / name, seconds=0.2)
+    with pytest.raises(RecordingError, match=why) as caught:
+        listing(tmp_path, ["learning_goal"])
+    assert "\n" not in str(caught.value) and str(tmp_path / "learning_goal") in str(caught.value)

@@ -109,6 +109,7 @@ class ChapterScene(Scene):
         self.cues: list[Cue] = []
         self.tracker: Tracker | None = None
         self._narrator: Narrator | None = None
+        self._still: Any = None  # the current section's resting picture, when stills are asked for
 
     @property
     def params(self) -> Params:
@@ -172,7 +173,9 @@ class ChapterScene(Scene):
         self._enter_section(self._section)
         written = " ".join(line.strip() for line in lines if line.strip())
         self.next_section(name)
+        self._save_still()
         self.marks.append(SectionMark(name, self.time, []))
+        self._take_still()  # what a section that adds nothing rests on: the picture it opens on
         return self._speak(beat_id(name), name, written)
 
     def say(self, *lines: str) -> Tracker:
@@ -245,7 +248,25 @@ class ChapterScene(Scene):
         super().play(*args, **kwargs)
         if self.marks and any(_leaves_something(a) for a in args):
             self.marks[-1].rest = self.time
+            self._take_still()
         self._check_layout()
+
+    def _take_still(self) -> None:
+        """Keep the current picture as the section's resting one, when the context asks for stills."""
+        if self.context.stills is None:
+            return
+        self.renderer.update_frame(self)
+        self._still = self.renderer.get_frame().copy()
+
+    def _save_still(self) -> None:
+        """Write the closing section's resting picture, `NN.png` (NN: its index, from 00)."""
+        if self.context.stills is None or self._still is None or not self.marks:
+            return
+        from PIL import Image
+
+        self.context.stills.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(self._still).convert("RGB").save(self.context.stills / f"{len(self.marks) - 1:02d}.png")
+        self._still = None
 
     def _check_layout(self) -> None:
         # Every animation's last frame is checked, not only the section's: a beat often fades
@@ -293,6 +314,7 @@ class ChapterScene(Scene):
                 self._finish_beat()
             except EndSceneEarlyException:  # `manim -n A,B` stopped the scene early: nothing to wait for
                 pass
+        self._save_still()
         path = self.context.sidecar or Path(config.media_dir) / "sigsat" / f"{type(self).__name__}.json"
         self.sidecar().write(path)
         if self.context.plan is not None:

@@ -42,6 +42,9 @@ class ChapterContext:
     draw: tuple[int, int] | frozenset[int] | None = None  # or exactly these sections (tests)
     check_layout: bool = True  # a part leaves the layout check to its chapter's plan
     plan: Path | None = None  # where to write the sections' frames and reads (sigsat_core.contract.Plan)
+    # Where to save each section's resting picture, `NN.png` by section (for handouts in
+    # another theme): drawn once per animation that leaves something, even while replaying.
+    stills: Path | None = None
     # Told, with the scene, each time sections close: the number closed so far and whether
     # the chapter (or the drawing asked for) is over; the worker cuts its parts there.
     on_sections: Callable[[Any, int, bool], None] | None = None

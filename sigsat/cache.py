@@ -318,10 +318,12 @@ class Cache:
         self.logs = root / "logs"
         self.parts = root / "parts"  # parts of chapters (sigsat.parts), published as entries are
         self.plans = root / "plans"  # each chapter's last plan: a hint for the next render
+        self.stills = root / "stills"  # resting pictures in another theme, for handouts (sigsat.stills)
 
     def folders(self) -> tuple[Path, ...]:
         """The cache's own folders (a file or a FIFO in the place of one is a fault to mend)."""
-        return (self.entries, self.speech, self.work, self.runs, self.tex, self.logs, self.parts, self.plans)
+        return (self.entries, self.speech, self.work, self.runs, self.tex, self.logs, self.parts, self.plans,
+                self.stills)
 
     def drop_strange(self) -> list[Path]:
         """Remove what is neither a file nor a folder among the speech and the plan hints (a FIFO
@@ -430,7 +432,7 @@ class Cache:
         discard takes milliseconds; these are older than `older_than` seconds)."""
         now = time.time()
         found = []
-        for folder in {self.entries, self.parts}:
+        for folder in {self.entries, self.parts, self.stills}:
             if not folder.is_dir():
                 continue
             for path in folder.iterdir():

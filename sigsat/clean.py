@@ -1,5 +1,5 @@
-"""`sigsat clean`: the cache entries and parts no lecture in the output folder uses, removed while
-nothing a live render holds is touched."""
+"""`sigsat clean`: the cache entries, parts and handout pictures no lecture in the output folder
+uses, removed while nothing a live render holds is touched."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 from sigsat_core.contract import (
     ContractError,
     Entry,
+    Handout,
     Layout,
     Manifest,
 )
@@ -32,10 +33,8 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
     cache = Cache(cache_dir or out / ".cache")
     if not cache.root.is_dir():
         return (0, 0), 0
-    # The lectures in OUT/<quality>/, its variants in OUT/<quality>/variants/<name>/ and the
-    # light handout's lecture in OUT/<quality>/handout/.light/<quality>/.
-    found = [*out.glob(f"*/{MANIFEST}"), *out.glob(f"*/variants/*/{MANIFEST}"),
-             *out.glob(f"*/handout/.light/*/{MANIFEST}")] if out.is_dir() else []
+    # The lectures in OUT/<quality>/ and its variants in OUT/<quality>/variants/<name>/.
+    found = [*out.glob(f"*/{MANIFEST}"), *out.glob(f"*/variants/*/{MANIFEST}")] if out.is_dir() else []
     folders = sorted(p.parent for p in found)
     with ExitStack() as stack:
         for folder in folders:
@@ -47,6 +46,11 @@ def clean_cache(out: Path, cache_dir: Path | None, everything: bool) -> tuple[tu
             (removed, freed), kept, parts_used = _clean_store(cache, used)
             parts = cache.parts_store()
             (p_removed, p_freed), p_kept, _ = _clean_store(parts, used | parts_used)
+            stills = Cache(cache.root)
+            stills.entries = cache.stills
+            shown = set() if everything else _stills_keys(folders)
+            (s_removed, s_freed), s_kept, _ = _clean_store(stills, used | shown)
+            p_removed, p_freed, p_kept = p_removed + s_removed, p_freed + s_freed, p_kept + s_kept
             if everything:
                 for folder in (cache.logs, cache.plans):
                     if folder.is_dir():
@@ -81,6 +85,18 @@ def _part_keys(entry: Path) -> list[str]:
         return Entry.read(entry / ENTRY_FILE).part_keys
     except ContractError:
         return []
+
+
+def _stills_keys(folders: list[Path]) -> set[str]:
+    """The handout pictures (sigsat.stills) the handouts in these folders show."""
+    keys: set[str] = set()
+    for folder in folders:
+        for record in (folder / Layout.HANDOUT).glob("*.json"):
+            try:
+                keys.update(Handout.read(record).stills)
+            except ContractError:
+                continue  # not a handout's record: the pictures are made again when needed
+    return keys
 
 
 def _used_keys(folders: list[Path]) -> set[str]:

@@ -126,7 +126,7 @@ class Renderer:
     def _work(self, task: Task) -> Path:
         return self.workspace.folder / task.ref.slug
 
-    def _job(self, task: Task, **fields: Any) -> Job:
+    def job(self, task: Task, **fields: Any) -> Job:
         """The job of one of the chapter's processes (its plan, or a part: `fields`)."""
         assert task.key is not None
         q = self.options.quality
@@ -150,7 +150,7 @@ class Renderer:
         progress.started(task.name)
         task.started = time.monotonic()
         task.mode = task.mode or self._choose(task, pool.take_waiting())
-        done = self._spawn(task, self._job(task, mode=task.mode))
+        done = self._spawn(task, self.job(task, mode=task.mode))
         if done is None:
             self._done(task, progress)
             return
@@ -210,7 +210,7 @@ class Renderer:
     def _part(self, task: Task, slot: int, span: PartSpan, key: Key, progress: RunProgress) -> None:
         """Draw one part of the chapter in its own process."""
         if not task.error and not self._stopping:
-            job = self._job(task, mode="part", first=span.first, last=span.last, key=key.digest,
+            job = self.job(task, mode="part", first=span.first, last=span.last, key=key.digest,
                             inputs=key.inputs)
             done = self._spawn(task, job)
             if done is not None:
@@ -228,7 +228,7 @@ class Renderer:
             parts = [p for p in task.parts if p is not None]
             assert task.sidecar is not None
             try:
-                folder = join_chapter(self._job(task), task.sidecar, parts, task.part_keys,
+                folder = join_chapter(self.job(task), task.sidecar, parts, task.part_keys,
                                       self._work(task) / "join")
                 task.entry, task.rendered = verify(folder, task.key.digest), True
             except Damaged as e:

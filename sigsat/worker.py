@@ -27,7 +27,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sigsat_core.contract import FAILURE_LINE, LOSSLESS, PART_FILE, EntryFile, Failure, Job, Sidecar
+from sigsat_core.contract import FAILURE_LINE, LOSSLESS, PART_FILE, STILLS_DIR, EntryFile, Failure, Job, Sidecar
 
 from .faults import cause_in, describe
 
@@ -183,7 +183,7 @@ def run(job: Job) -> None:
                              speech_dir=Path(job.speech_dir),
                              recordings=Path(job.recordings) if job.recordings else None,
                              chapter=job.slug, draw=draw, check_layout=job.mode != "part",
-                             plan=out / "plan.json",
+                             plan=out / "plan.json", stills=out / STILLS_DIR if job.stills else None,
                              on_sections=None if job.mode == "plan" else parts.sections_closed)
     # Every process of a job has a media folder of its own (parts of a chapter run at once).
     alias = plain_alias(out)

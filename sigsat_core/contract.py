@@ -148,6 +148,7 @@ class Job(Record):
     last: int = -1  # -1: to the chapter's end
     keep_lossless: bool = False  # keep manim's lossless movie in the part (tests compare frames)
     only: list[int] | None = None  # draw exactly these sections instead (tests: every other one)
+    stills: bool = False  # a plan also saves each section's resting picture, `stills/NN.png`
 
     @property
     def process(self) -> str:
@@ -300,6 +301,20 @@ class PartEntry(Record):
 
 
 PART_FILE = "part.json"  # a part's PartEntry, in its folder
+
+
+class StillsEntry(Record):
+    """A chapter's resting pictures in the cache (`CACHE/stills/<key>/stills.json`), one PNG
+    per section in order: what a handout in another theme shows (sigsat.stills)."""
+
+    key: str
+    slug: str
+    sections: list[str]
+    files: list[EntryFile]
+
+
+STILLS_FILE = "stills.json"  # a chapter's StillsEntry, in its folder
+STILLS_DIR = "stills"  # in a plan's folder (Job.stills): each section's resting picture, NN.png
 LOSSLESS = "lossless.mov"  # manim's lossless movie of a part, where it is kept
 
 
@@ -530,6 +545,7 @@ class Handout(Record):
     theme: str
     pages: list[HandoutPage]
     made_from: dict[str, str] = {}  # slug -> the sha256 of the chapter clip its pages show
+    stills: list[str] = []  # the cache keys of the pictures it shows in another theme (sigsat.stills)
 
 
 class EmbedChapter(Item):

@@ -7,11 +7,10 @@ for a Beamer `\\includegraphics`. The text under a frame is the step's whole nar
 is spoken while the step plays; the footer says at which moment of the clip the frame is, so a
 number that moves during the step is read against the moment the frame shows.
 
-`--theme light` is for print: the stills come from a render of the same chapters in the light
-theme (same parameters, the silent voice: only the pictures are used, each step's own still),
-rendered through the render cache (so `--cache` and `clean` see it) and laid out as links in
-`handout/.light/`; a second light handout renders nothing. It is written beside the rendered
-handout (`handout-light.pdf`), never over it.
+`--theme light` is for print: the pictures are the same steps in the light theme, each drawn once
+where the step comes to rest while the chapter is replayed unseen (`sigsat.stills`; nothing is
+encoded, nothing spoken), and kept in the render cache, so a second light handout replays
+nothing. It is written beside the rendered handout (`handout-light.pdf`), never over it.
 """
 
 from __future__ import annotations
@@ -25,15 +24,16 @@ from typing import cast
 
 from fpdf import FPDF
 
-from sigsat_core.contract import HANDOUT, Handout, HandoutPage, Layout, VoiceSpec, named
+from sigsat_core.contract import HANDOUT, Handout, HandoutPage, Layout, named
+from sigsat_core.files import link_or_copy
 from sigsat_core.media import frames_at
 from sigsat_core.units import clock
 
 from ..outputs import staged, tmp_name
-from .lecture import Lecture, LectureError, load_lecture, made_from, register
+from ..stills import Stills
+from .lecture import Lecture, LectureError, made_from, register
 from .steps import Step, lecture_steps
 
-LIGHT_DIR = ".light"
 FONT_NAME = "DejaVu Sans"
 FONT_FALLBACKS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",)
 BOLD_FALLBACKS = ("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",)
@@ -66,60 +66,51 @@ def font_file(name: str, fallbacks: tuple[str, ...]) -> str:
 
 
 
-def light_lecture(lecture: Lecture, cache_dir: Path | None = None, jobs: int | None = None) -> Lecture:
-    """The same chapters rendered in the light theme, for stills: through the render cache
-    (`cache_dir`, by default the output's own OUT/.cache, as `render` uses), laid out as hard
-    links to its entries in handout/.light/ (which `clean` counts as a lecture in use)."""
+def light_stills(lecture: Lecture, cache_dir: Path | None = None, jobs: int | None = None) -> dict[str, Stills]:
+    """Every step's resting picture in the light theme, by chapter (sigsat.stills), through the
+    render cache (`cache_dir`, by default the output's own OUT/.cache, as `render` uses)."""
     from sigsat_core.qualities import Quality
-    from sigsat_math.params import build
 
-    from ..batches import render_one
-    from ..chapters import registry, select
-    from ..executors import local_cores
     from ..logger import only_warnings
-    from ..tasks import Options
+    from ..stills import StillsError, theme_stills
 
     m = lecture.manifest
-    out = lecture.root / Layout.HANDOUT / LIGHT_DIR
-    options = Options(
-        quality=Quality(name=m.quality, width=m.width, height=m.height, fps=m.fps),
-        params=build({**m.params, "theme": "light"}),
-        chapters=tuple(select([c.slug for c in lecture.chapters], registry())),
-        fmt="mp4", transparent=False, jobs=jobs or local_cores(), out=out, voice=VoiceSpec(kind="none"),
-        cache_dir=cache_dir or lecture.root.parent / ".cache", link=True)
-    with only_warnings():  # the render's per-chapter lines are not the handout's
-        result = render_one(options)
-    if result.failed:
-        raise LectureError(f"the light render for the handout failed: {result.failed[0].name}: "
-                           f"{result.failed[0].error}")
-    light = load_lecture(options.folder)
-    if [(c.slug, [s.name for s in c.sections]) for c in light.chapters] != [
-            (c.slug, [s.name for s in c.sections]) for c in lecture.chapters]:
-        raise LectureError("the light render's steps differ from the lecture's: render the lecture again")
-    return light
+    try:
+        with only_warnings():  # the replays' lines are not the handout's
+            return theme_stills(m.params, Quality(name=m.quality, width=m.width, height=m.height, fps=m.fps),
+                                [c.slug for c in lecture.chapters],
+                                {c.slug: [s.name for s in c.sections] for c in lecture.chapters}, "light",
+                                cache_dir or lecture.root.parent / ".cache", jobs)
+    except StillsError as e:
+        raise LectureError(f"the light pictures for the handout: {e}") from None
 
 
-def step_frames(lecture: Lecture, folder: Path, stills: Lecture | None = None) -> list[Page]:
-    """The still of every step of every chapter, saved as PNGs in the empty `folder`: from `stills`
-    (another render of the same lecture, in another theme) when given. The times are the
-    lecture's own."""
+def step_frames(lecture: Lecture, folder: Path, stills: dict[str, Stills] | None = None) -> list[Page]:
+    """The still of every step of every chapter, saved as PNGs in the empty `folder`: the
+    clip's frame where the step rests, or the step's picture in `stills` (another theme's, by
+    chapter) when given. The times are the lecture's own."""
     own = lecture_steps(lecture)
-    shown = lecture_steps(stills) if stills is not None else own
     pages = []
     for chapter in lecture.chapters:
-        steps = shown[chapter.slug]
-        by_source: dict[Path, list[Step]] = {}
-        for step in steps:
-            by_source.setdefault(step.source, []).append(step)
-        for path, group in by_source.items():
-            images = frames_at(path, [s.still for s in group])
-            for step, image in zip(group, images, strict=True):
-                safe = "".join(ch if ch.isalnum() else "-" for ch in step.section.name).strip("-")
-                png = folder / f"{chapter.stem}_{step.section.index + 1:02d}_{safe}.png"
-                image.save(png, optimize=True)
-                time = own[chapter.slug][step.section.index].still_time
-                pages.append(Page(chapter.stem, step.section.name, png, time))
+        steps = own[chapter.slug]
+        pngs = [folder / f"{chapter.stem}_{s.section.index + 1:02d}_{_safe(s.section.name)}.png" for s in steps]
+        if stills is not None:
+            for png, picture in zip(pngs, stills[chapter.slug].pictures, strict=True):
+                link_or_copy(picture, png)
+        else:
+            by_source: dict[Path, list[tuple[Step, Path]]] = {}
+            for step, png in zip(steps, pngs, strict=True):
+                by_source.setdefault(step.source, []).append((step, png))
+            for path, group in by_source.items():
+                for (_, png), image in zip(group, frames_at(path, [s.still for s, _ in group]), strict=True):
+                    image.save(png, optimize=True)
+        pages += [Page(chapter.stem, s.section.name, png, s.still_time) for s, png in zip(steps, pngs, strict=True)]
     return pages
+
+
+def _safe(name: str) -> str:
+    """A step's name as part of a file name."""
+    return "".join(ch if ch.isalnum() else "-" for ch in name).strip("-")
 
 
 def write_handout(lecture: Lecture, name: str = "handout", theme: str | None = None,
@@ -130,16 +121,17 @@ def write_handout(lecture: Lecture, name: str = "handout", theme: str | None = N
     folder = lecture.root / Layout.HANDOUT
     folder.mkdir(parents=True, exist_ok=True)
     frames = folder / ("frames" if name == "handout" else f"{name}-frames")
-    stills = light_lecture(lecture, cache_dir, jobs) if theme == "light" and lecture.theme != "light" else None
+    stills = light_stills(lecture, cache_dir, jobs) if theme == "light" and lecture.theme != "light" else None
     # The frames are made beside their folder and replace it when the PDF is in place: a full
     # disk or a kill leaves the previous frames with the previous PDF.
     with staged(frames) as staging:
         return _write_pdf(lecture, name, folder, step_frames(lecture, staging, stills), frames,
-                          "light" if stills else lecture.theme)
+                          "light" if stills else lecture.theme,
+                          sorted(s.key for s in stills.values()) if stills else [])
 
 
 def _write_pdf(lecture: Lecture, name: str, folder: Path, pages: list[Page], frames: Path,
-               theme: str) -> tuple[Path, Handout]:
+               theme: str, stills: list[str]) -> tuple[Path, Handout]:
     """handout/<name>.pdf of these pages and its record, which names each frame where it will
     be (in `frames`)."""
     # fpdf2 subsets the fonts with fontTools, which logs every table it prunes once a handler
@@ -231,7 +223,7 @@ def _write_pdf(lecture: Lecture, name: str, folder: Path, pages: list[Page], fra
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    handout = Handout(name=name, pdf=lecture.rel(out), theme=theme, pages=record,
+    handout = Handout(name=name, pdf=lecture.rel(out), theme=theme, pages=record, stills=stills,
                       made_from=made_from(lecture.chapters))
     record_file = folder / f"{name}.json"
     handout.write(record_file)

@@ -255,33 +255,59 @@ def test_handout_pages_bookmarks_and_headings(tiny_out, presented):
     assert Image.open(frames[0]).size == (192, 108)
 
 
-def test_handout_in_the_light_theme_for_print(own_copy):
+def _edges(png: Path) -> np.ndarray:
+    """A picture's edge strength, pixel by pixel: the same in any theme where the shapes are."""
+    a = np.asarray(Image.open(png).convert("L"), dtype=float)
+    return np.hypot(np.abs(np.diff(a, axis=1))[:-1], np.abs(np.diff(a, axis=0))[:, :-1]).ravel()
+
+
+def test_handout_in_the_light_theme_for_print(own_copy, monkeypatch):
     dark = own_copy / "handout" / "handout.pdf"
     dark_bytes = dark.read_bytes()
     result = CliRunner().invoke(present_group, ["handout", "--out", str(own_copy), "--theme", "light"])
     assert result.exit_code == 0, result.output + repr(result.exception)
     # Beside the rendered handout, never over it.
     record = Handout.read(own_copy / "handout" / "handout-light.json")
-    assert dark.read_bytes() == dark_bytes and Handout.read(own_copy / "handout" / "handout.json").theme == "dark"
+    dark_record = Handout.read(own_copy / "handout" / "handout.json")
+    assert dark.read_bytes() == dark_bytes and dark_record.theme == "dark"
     assert record.theme == "light" and len(record.pages) == len(steps_of(own_copy))
     for page in record.pages:
         pixels = np.asarray(Image.open(own_copy / page.frame).convert("L"))
         assert np.median(pixels) > 200, page.frame  # a light background: little toner
+    # Each light picture is its step at rest: the shapes of the dark handout's frame of the same
+    # step (taken from the clip where the step rests), in other colours; not a frame of the
+    # step's animation half-way, nor a neighbour's picture.
+    light = np.array([_edges(own_copy / p.frame) for p in record.pages])
+    shown = np.array([_edges(own_copy / p.frame) for p in dark_record.pages])
+    agree = np.corrcoef(light, shown)[:len(light), len(light):]
+    for k, page in enumerate(record.pages):
+        assert agree[k, k] >= 0.85 and agree[k, k] >= agree[k].max() - 0.02, (page.frame, agree[k, k])
     # The videos are not changed, and the index links both handouts.
     assert load_lecture(own_copy).theme == "dark"
     index = (own_copy / "index.html").read_text()
     assert 'href="handout/handout-light.pdf"' in index and 'href="handout/handout.pdf"' in index
-    # Rendered through the render cache (OUT/.cache, as `render` uses), not a private one, and
-    # `clean` counts the light lecture as in use.
-    cache = own_copy.parent / ".cache" / "entries"
-    light_keys = {c.cache_key for c in load_lecture(own_copy / "handout" / ".light").chapters}
-    assert light_keys and light_keys <= {p.name for p in cache.iterdir()}
-    assert not list((own_copy / "handout" / ".light").rglob(".cache"))
+    # Kept in the render cache (OUT/.cache, as `render` uses), one entry per chapter, and
+    # `clean` keeps what a handout shows; a second light handout replays nothing.
+    store = own_copy.parent / ".cache" / "stills"
+    assert sorted(record.stills) == sorted(p.name for p in store.iterdir())
+    assert len(record.stills) == len(load_lecture(own_copy).chapters)
+    assert not (own_copy / "handout" / ".light").exists()
+    from sigsat import stills
     from sigsat.cli import main
 
     cleaned = CliRunner().invoke(main, ["clean", "--out", str(own_copy.parent)])
     assert cleaned.exit_code == 0, cleaned.output
-    assert light_keys <= {p.name for p in cache.iterdir()}
+    assert sorted(record.stills) == sorted(p.name for p in store.iterdir())
+
+    def no_replay(*args: object) -> None:
+        raise AssertionError("replayed a chapter whose pictures are in the cache")
+
+    monkeypatch.setattr(stills, "_replay", no_replay)
+    again = CliRunner().invoke(present_group, ["handout", "--out", str(own_copy), "--theme", "light"])
+    assert again.exit_code == 0, again.output + repr(again.exception)
+    assert Handout.read(own_copy / "handout" / "handout-light.json").pages == record.pages
+    cleaned = CliRunner().invoke(main, ["clean", "--all", "--out", str(own_copy.parent)])
+    assert cleaned.exit_code == 0 and not list(store.iterdir()), cleaned.output
 
 
 def test_a_render_that_changes_a_chapter_says_which_decks_and_handouts_are_stale(own_copy, tiny_out):

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     pass
 
 EXIT_FAILED = 1
+EXIT_USAGE = 2  # bad input, or a fault of the environment (as UsageProblem)
 EXIT_INTERRUPTED = 130
 
 
@@ -68,7 +69,11 @@ class SigsatGroup(click.Group):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, **extra)
         try:
+            faults.memory_limit()
             code = super().main(args, prog_name or "sigsat", complete_var, False, **extra)
+        except faults.EnvironmentFault as e:
+            click.echo(f"Error: {e}", err=True)
+            sys.exit(EXIT_USAGE)
         except click.ClickException as e:
             click.echo(f"Error: {e.format_message()}", err=True)
             sys.exit(e.exit_code)

@@ -23,12 +23,11 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
+from typing import IO, Protocol
 
 from sigsat_core.contract import FAILURE_LINE, ContractError, Failure, Job
 
-if TYPE_CHECKING:
-    pass
+from .faults import describe, said
 
 LOG = "log.txt"
 KILL_GRACE = 5.0
@@ -137,12 +136,15 @@ def follow(lines: Iterable[bytes], log_file: Path, tail: deque[str]) -> Failure 
     return report
 
 
-def ended(code: int, report: Failure | None, folder: Path, published: bool) -> Outcome:
-    """How a chapter process that exited with `code` ended (its files in `folder`)."""
+def ended(code: int, report: Failure | None, folder: Path, published: bool, tail: Iterable[str] = ()) -> Outcome:
+    """How a chapter process that exited with `code` ended (its files in `folder`; `tail`: its
+    last lines, which may name the machine's fault when it died before it could report)."""
     if code == 0:
         return Done(folder, published)
     if report is not None:
         return report
+    if (fault := said(tail)) is not None:  # e.g. OpenBLAS out of memory, which exits at once
+        return Failure(kind="environment", error=describe(fault))
     if code < 0:
         return Failure(kind="chapter", error=f"the chapter's process was killed by signal {-code}")
     return Failure(kind="chapter", error=f"the chapter's process exited with status {code}")
@@ -184,7 +186,7 @@ class LocalExecutor:
                 self._procs.discard(proc)
         if self._stopping:
             return STOPPED
-        return ended(code, report, work / job.process, published=job.cache is not None)
+        return ended(code, report, work / job.process, published=job.cache is not None, tail=tail)
 
     def stop(self) -> None:
         """Terminate every worker process, killing those that outlive the grace period."""

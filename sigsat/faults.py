@@ -14,7 +14,7 @@ import os
 import shutil
 import stat
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,10 +31,15 @@ _MENDABLE = {
     errno.ENFILE: ("too many open files in the system", "close some programs"),
     errno.EIO: ("input/output error", "check the disk"),
     errno.ELOOP: ("a symbolic link is where sigsat writes a file", "remove the link"),
+    errno.ENOMEM: ("out of memory", "free some memory, or raise the limit if one is set (ulimit -v)"),
 }
 # ffmpeg and other tools say these in their own words.
 _TOOL_WORDS = {"No space left on device": errno.ENOSPC, "Disk quota exceeded": errno.EDQUOT,
-               "Read-only file system": errno.EROFS, "Permission denied": errno.EACCES}
+               "Read-only file system": errno.EROFS, "Permission denied": errno.EACCES,
+               # Out of memory, as the loader, OpenBLAS and Python's threads say it.
+               "failed to map segment from shared object": errno.ENOMEM,
+               "Memory allocation still failed": errno.ENOMEM, "Cannot allocate memory": errno.ENOMEM,
+               "can't start new thread": errno.ENOMEM}
 
 
 class EnvironmentFault(Exception):
@@ -50,6 +55,8 @@ def cause(e: BaseException) -> OSError | None:
         seen.add(id(current))
         if isinstance(current, OSError) and current.errno in _MENDABLE:
             return current
+        if isinstance(current, MemoryError):
+            return OSError(errno.ENOMEM, os.strerror(errno.ENOMEM))
         text = str(current)
         for words, code in _TOOL_WORDS.items():
             if words in text:
@@ -59,6 +66,11 @@ def cause(e: BaseException) -> OSError | None:
 
 
 NEARLY_FULL = 1 << 20  # bytes free below which a tool's failure to write is taken as a full disk
+
+
+def said(lines: Iterable[str]) -> OSError | None:
+    """The mendable fault a process's last lines name in a tool's words, if any."""
+    return cause(RuntimeError("\n".join(lines)))
 
 
 def cause_in(e: BaseException, folder: Path) -> OSError | None:
@@ -82,6 +94,8 @@ def describe(e: OSError, folder: Path | str | None = None, role: str = "") -> st
     words, advice = _MENDABLE.get(e.errno or 0, (e.strerror or str(e), ""))
     where = str(folder) if folder is not None else (str(e.filename) if e.filename else "")
     place = f" in {role} {where}" if role and where else (f" in {where}" if where else "")
+    if e.errno == errno.ENOMEM:  # the machine's, not a folder's
+        return f"{words} (ENOMEM): {advice}"
     if e.errno == errno.EROFS and where:
         return f"{role + ' ' if role else ''}{where} is on a read-only file system (EROFS): {advice}"
     return f"{words}{f' ({name})' if name else ''}{place}" + (f": {advice}" if advice else "")
@@ -168,6 +182,22 @@ def lock_file(path: Path, what: str = "render lock") -> None:
     kind = "a symbolic link" if path.is_symlink() else _wrong_kind(path, folder=False)
     if kind:
         raise EnvironmentFault(f"{path} is {kind}, where sigsat keeps its {what}: remove it")
+
+
+# Below this much address space (`ulimit -v`) manim's libraries do not all load: numpy's and
+# scipy's OpenBLAS then retries its allocations for ever inside an import, before Python runs
+# again, and the command would hang.
+MIN_ADDRESS_SPACE = 1 << 30
+
+
+def memory_limit() -> None:
+    """A memory limit too low for the libraries to load is said up front."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+    if soft != resource.RLIM_INFINITY and soft < MIN_ADDRESS_SPACE:
+        raise EnvironmentFault(f"out of memory (ENOMEM): the memory limit is {soft >> 20} MiB (ulimit -v); sigsat "
+                               f"needs at least {MIN_ADDRESS_SPACE >> 20} MiB: raise it")
 
 
 def tools() -> None:

@@ -52,10 +52,11 @@ def guarded(run: Callable[[], T], folder: Path, executor: Executor) -> T:
         return run()
     except (Busy, faults.EnvironmentFault) as e:
         raise UsageProblem(str(e)) from None
-    except OSError as e:  # a mendable fault met where no folder was named: still one line
-        if faults.cause(e) is None:
+    except (OSError, MemoryError, RuntimeError) as e:  # a mendable fault met where no folder was named
+        found = faults.cause(e)
+        if found is None:
             raise
-        raise UsageProblem(faults.describe(e)) from None
+        raise UsageProblem(faults.describe(found)) from None
     except (KeyboardInterrupt, Terminated) as e:
         if _versions_shown(folder) == shown:
             logger.error("[red]stopped[/]; %s was left as it was", escape(str(folder)))

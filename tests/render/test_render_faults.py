@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -164,3 +165,22 @@ def test_latex_or_dvisvgm_missing_from_path_is_said_up_front(tmp_path, hide):
     done = _render(tmp_path / "out", env={"PATH": str(tools)})
     _one_line(done, *hide, "PATH")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_memory_limit_is_one_line_naming_memory(tmp_path):
+    # Under `ulimit -v` the command fails wherever memory first runs out: a library that cannot
+    # be mapped while Python imports it (250 MiB), or OpenBLAS retrying for ever inside an import
+    # (a hang at 400 MiB, with output to pipes): a limit under 1 GiB is refused up front.
+    said = {}
+    for megabytes in (250, 400):
+        out = tmp_path / f"out-{megabytes}"
+        done = subprocess.run(
+            ["bash", "-c", f'ulimit -v {megabytes * 1024}; exec "$0" -m sigsat "$@"', sys.executable,
+             "render", *FAKE, "-q", "tiny", "--out", str(out), "--cache", str(tmp_path / "cache")],
+            capture_output=True, text=True, timeout=120, env={**os.environ, **fake_env()})
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1, (megabytes, done.stderr)
+        assert lines[0].startswith("Error: out of memory (ENOMEM)"), (megabytes, done.stderr)
+        assert not out.exists()
+        said[megabytes] = lines[0]
+    assert "the memory limit is 400 MiB (ulimit -v)" in said[400]

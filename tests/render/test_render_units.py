@@ -294,3 +294,17 @@ def test_a_plain_folder_from_before_versions_is_replaced_in_one_step(tmp_path):
     folder.unlink()  # as if killed between the two renames of a system without renameat2
     recover(folder)
     assert (folder / "lecture.mp4").read_text() == "new"
+
+
+def test_a_chapter_process_that_dies_out_of_memory_is_the_machines_fault(tmp_path):
+    # OpenBLAS exits at once when it cannot allocate, before the worker can report: its last
+    # words say so, and the render says it in one line (exit 2), not "exited with status 1".
+    from sigsat.executors import ended
+    from sigsat_core.contract import Failure
+
+    tail = ["manim drew Alpha", "OpenBLAS error: Memory allocation still failed after 10 retries, giving up."]
+    outcome = ended(1, None, tmp_path, False, tail)
+    assert isinstance(outcome, Failure) and outcome.kind == "environment"
+    assert outcome.error.startswith("out of memory (ENOMEM)")
+    plain = ended(1, None, tmp_path, False, ["Traceback (most recent call last):", "ValueError: x"])
+    assert isinstance(plain, Failure) and plain.kind == "chapter"

@@ -160,7 +160,8 @@ class ReluAndVariants(ChapterScene):
         dead = peak.value <= 0  # else no unit is: show the one closest to it
         init = INIT_NAMES[self.p.experiment.init]
         sign = "negative." if dead else f"mostly negative: the largest is {peak.text}."
-        self.beat("dying", f"A real unit of the measured ReLU network, at its initial weights, {init} initialisation "
+        self.beat("dying", "A real unit of the measured ReLU network, "
+                  f'<bookmark mark="weights"/>at its initial weights, {init} initialisation '
                   f'like the sigmoid one: <bookmark mark="batch"/>on all {n.text} examples of this batch, its input '
                   f'z is <bookmark mark="sign"/>{sign}')
         rows = [(r"\max z = <<p>> \quad (\text{all } <<n>> \text{ examples})", "text"),
@@ -184,7 +185,11 @@ class ReluAndVariants(ChapterScene):
         dots.add(inputs.next_to(dots[0].get_left(), UP + LEFT, buff=0.12))  # clear of the y axis
         # Inputs spread to the plot's left end put the label past the frame: slide it back in.
         inputs.shift(RIGHT * max(0.0, -config.frame_width / 2 + th.SAFE_MARGIN + 0.05 - inputs.get_left()[0]))
-        self.play(FadeOut(self.card, shift=RIGHT * 0.3), FadeIn(neuron), FadeIn(tag))
+        # The unit, then which one it is as the voice says where it stands: the picture moves
+        # with the sentence rather than holding through it.
+        self.play(FadeOut(self.card, shift=RIGHT * 0.3), FadeIn(neuron))
+        self.wait_for_word("weights")
+        self.play(FadeIn(tag, shift=UP * 0.1))
         self.wait_for_word("batch")
         self.play(FadeIn(dots), run_time=1.5)
         self.wait_for_word("sign")

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from sigsat_core.contract import STILLS_DIR, STILLS_FILE, ContractError, EntryFile, StillsEntry, VoiceSpec
+from sigsat_core.contract import STILLS_DIR, STILLS_FILE, ContractError, EntryFile, Sidecar, StillsEntry, VoiceSpec
 from sigsat_core.files import link_or_copy
 from sigsat_core.qualities import Quality
 
@@ -70,19 +70,18 @@ def _publish(made: Path, into: Path, entry: StillsEntry) -> None:
             raise
 
 
-def theme_stills(manifest_params: dict[str, object], quality: Quality, slugs: list[str],
-                 sections: dict[str, list[str]], theme: str, cache_dir: Path, jobs: int | None = None,
-                 ) -> dict[str, Stills]:
+def theme_stills(manifest_params: dict[str, object], quality: Quality, sections: dict[str, list[str]],
+                 theme: str, cache_dir: Path, jobs: int | None = None) -> dict[str, Stills]:
     """Each chapter's resting pictures in `theme` (same parameters otherwise), by slug: from
-    the cache, or replayed; the sections must be the lecture's (`sections`, by slug)."""
+    the cache, or replayed; `sections` names the lecture's chapters, in order, and each one's
+    sections, which the replay must match."""
     from sigsat_math.params import build
 
     options = Options(quality=quality, params=build({**manifest_params, "theme": theme}),
-                      chapters=tuple(select(slugs, registry())), fmt="mp4", transparent=False,
+                      chapters=tuple(select(list(sections), registry())), fmt="mp4", transparent=False,
                       jobs=jobs or local_cores(), out=cache_dir / "work", voice=VoiceSpec(kind="none"),
                       cache_dir=cache_dir)
     renderer = Renderer(options, LocalExecutor(options.jobs))
-    found: dict[str, Stills] = {}
     with renderer.workspace:
         tasks = renderer.plan()
         for task in tasks:
@@ -99,9 +98,7 @@ def theme_stills(manifest_params: dict[str, object], quality: Quality, slugs: li
             return Stills(slug, key, pictures)
 
         with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            for stills in pool.map(one, tasks):
-                found[stills.slug] = stills
-    return found
+            return {stills.slug: stills for stills in pool.map(one, tasks)}
 
 
 def _replay(renderer: Renderer, task: Task, folder: Path, sections: list[str]) -> list[Path]:
@@ -112,8 +109,6 @@ def _replay(renderer: Renderer, task: Task, folder: Path, sections: list[str]) -
     outcome = renderer.executor.run(renderer.job(task, mode="plan", stills=True), deque(maxlen=20))
     if not isinstance(outcome, Done):
         raise StillsError(f"{task.name}: {getattr(outcome, 'error', 'stopped')}")
-    from sigsat_core.contract import Sidecar
-
     made = outcome.folder / STILLS_DIR
     side = Sidecar.read(outcome.folder / "sidecar.json")
     if [s.name for s in side.sections] != sections:

@@ -78,7 +78,6 @@ def light_stills(lecture: Lecture, cache_dir: Path | None = None, jobs: int | No
     try:
         with only_warnings():  # the replays' lines are not the handout's
             return theme_stills(m.params, Quality(name=m.quality, width=m.width, height=m.height, fps=m.fps),
-                                [c.slug for c in lecture.chapters],
                                 {c.slug: [s.name for s in c.sections] for c in lecture.chapters}, "light",
                                 cache_dir or lecture.root.parent / ".cache", jobs)
     except StillsError as e:
